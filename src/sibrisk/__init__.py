@@ -1,0 +1,43 @@
+"""sibrisk: how long a social insurance fund's money lasts, and how sure we can be of it.
+
+Public API::
+
+    import sibrisk
+    scenario = sibrisk.load_scenario("scenarios/enterprise_pension_national.toml")
+    ds = sibrisk.project(scenario)          # xarray.Dataset over year (and year, age, sex)
+    sibrisk.indicators.balance_months(ds.fund_balance, ds.benefit_expenditure)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_scenario": ("sibrisk.scenario", "load_scenario"),
+    "Scenario": ("sibrisk.scenario", "Scenario"),
+    "project": ("sibrisk.projection", "project"),
+    "InputError": ("sibrisk.errors", "InputError"),
+}
+_SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "mortality", "economic",
+               "performance", "plots", "cli", "policy", "lifetable"}
+
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(import_module(module), attr)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        value = import_module(f"sibrisk.{name}")
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sibrisk' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

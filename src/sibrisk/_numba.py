@@ -1,0 +1,38 @@
+"""Numba options for every sibrisk kernel, in one place.
+
+Kernels import ``jit`` (serial) and ``jit_parallel`` from here and never call ``numba.njit`` directly.
+
+- Caching of compiled kernels to disk is opt-in: set ``SIBRISK_NUMBA_CACHE=1``.
+- ``fastmath`` is off: no benchmark has shown it to matter, and results must match the NumPy reference.
+- ``jit_parallel`` kernels use ``prange`` over scenarios only; under dask's threaded scheduler use the serial
+  variant per chunk (numba's default threading layer is not safe for concurrent parallel calls).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numba
+
+CACHE: bool = os.environ.get("SIBRISK_NUMBA_CACHE", "0").strip().lower() in {"1", "true", "yes"}
+FASTMATH: bool = False
+
+prange = numba.prange
+
+
+def jit(func=None, **overrides):
+    """Serial nopython kernel with sibrisk's options."""
+    options = dict(nopython=True, nogil=True, cache=CACHE, fastmath=FASTMATH)
+    options.update(overrides)
+    if func is None:
+        return lambda f: numba.njit(**options)(f)
+    return numba.njit(**options)(func)
+
+
+def jit_parallel(func=None, **overrides):
+    """Parallel nopython kernel (``prange`` over scenarios) with sibrisk's options."""
+    options = dict(nopython=True, nogil=True, cache=CACHE, fastmath=FASTMATH, parallel=True)
+    options.update(overrides)
+    if func is None:
+        return lambda f: numba.njit(**options)(f)
+    return numba.njit(**options)(func)
