@@ -22,7 +22,7 @@ prange = numba.prange
 
 def jit(func=None, **overrides):
     """Serial nopython kernel with sibrisk's options."""
-    options = dict(nopython=True, nogil=True, cache=CACHE, fastmath=FASTMATH)
+    options = dict(nogil=True, cache=CACHE, fastmath=FASTMATH)
     options.update(overrides)
     if func is None:
         return lambda f: numba.njit(**options)(f)
@@ -31,7 +31,7 @@ def jit(func=None, **overrides):
 
 def jit_parallel(func=None, **overrides):
     """Parallel nopython kernel (``prange`` over scenarios) with sibrisk's options."""
-    options = dict(nopython=True, nogil=True, cache=CACHE, fastmath=FASTMATH, parallel=True)
+    options = dict(nogil=True, cache=CACHE, fastmath=FASTMATH, parallel=True)
     options.update(overrides)
     if func is None:
         return lambda f: numba.njit(**options)(f)

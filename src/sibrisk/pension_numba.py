@@ -1,0 +1,231 @@
+"""Numba kernels of the enterprise employee pension projection (contract: ``kernels/enterprise_pension.md``).
+
+Plain arrays and scalars only: no parameter objects, no I/O, no random numbers (shocks arrive as paths).
+``project_serial`` and ``project_parallel`` run the same per-scenario function ``_project_one``; the parallel one
+uses ``prange`` over scenarios, each iteration writing only its own slice of the outputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sibrisk._numba import jit, jit_parallel, prange
+
+# columns of the per-(scenario, year) flow output
+F_CONTRIB, F_SUBSIDY, F_INTEREST, F_EXPEND, F_OPENING, F_CLOSING, F_WAGEBILL = 0, 1, 2, 3, 4, 5, 6
+F_CONTRIBUTORS, F_BENEFICIARIES, F_NEW_BEN, F_BEN_EXPOSURE, F_CONTRIB_EXPOSURE = 7, 8, 9, 10, 11
+N_FLOWS = 12
+# last axis of the age-detail output
+D_CONTRIB, D_RETIREES, D_BENEFIT = 0, 1, 2
+N_DETAIL = 3
+# subsidy rules
+SUB_FIXED, SUB_SHARE, SUB_GAP = 0, 1, 2
+
+
+@jit
+def cohort_step(c, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, base_ratio, wage_prev, wage,
+                index, credit, acct_rate, accrual, transitional, deemed, months,
+                c_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret):
+    """Advance one year for one scenario: deaths, ageing, retirement, new entrants, accrual.
+
+    Inputs are the year-end state of the previous year ``c, r, b, yrs, k`` (A, 2) and this year's rates; writes the
+    year-end state ``*_new``, the cohort-aligned start-of-year stocks ``c_beg, r_beg`` (survival not yet applied),
+    the indexed start-of-year benefit ``b_beg``, and the number of new retirees ``new_ret``.
+    """
+    n_age = c.shape[0]
+    for s in range(2):
+        for j in range(n_age):
+            # people at index j at year end were at j-1 a year earlier (the open group also keeps its own)
+            cs = 0.0
+            rs = 0.0
+            ys = 0.0
+            ks = 0.0
+            bs = 0.0
+            cb = 0.0
+            rb = 0.0
+            lo = j - 1
+            hi = j if j == n_age - 1 else j - 1
+            for src in range(max(lo, 0), hi + 1):
+                p = 1.0 - q[src, s]
+                cb += c[src, s]
+                rb += r[src, s]
+                cs += c[src, s] * p
+                rs += r[src, s] * p
+                ys += c[src, s] * p * yrs[src, s]
+                ks += c[src, s] * p * k[src, s]
+                bs += r[src, s] * p * b[src, s]
+            if cs > 0.0:
+                ys /= cs
+                ks /= cs
+            if rs > 0.0:
+                bs /= rs
+            bs *= 1.0 + index
+            c_beg[j, s] = cb
+            r_beg[j, s] = rb
+            b_beg[j, s] = bs
+            # retirement: deferred while the cell's average service is below the minimum, up to the forced age
+            h = hazard[j, s]
+            if ys < min_years and j < force_idx:
+                h = 0.0
+            nr = cs * h
+            ratio = base_ratio[j, s]
+            dy = min(ys, deemed[j])
+            pension = (accrual * wage_prev * (1.0 + ratio) / 2.0 * ys
+                       + 12.0 * ks / months[j]
+                       + transitional * wage_prev * ratio * dy)
+            rr = rs + nr
+            r_new[j, s] = rr
+            b_new[j, s] = (rs * bs + nr * pension) / rr if rr > 0.0 else bs
+            new_ret[j, s] = nr
+            # stayers plus entrants; entrants start with no service and an empty account
+            stay = cs - nr
+            cc = stay + entrants[j, s]
+            c_new[j, s] = cc
+            if cc > 0.0:
+                y_new[j, s] = stay * ys / cc + 1.0
+                k_new[j, s] = stay * ks / cc * (1.0 + credit) + acct_rate * ratio * wage
+            else:
+                y_new[j, s] = 0.0
+                k_new[j, s] = 0.0
+
+
+@jit
+def aggregate_flows(c_end, r_end, b_end, c_beg, r_beg, b_beg, base_ratio, wage, contrib_rate, collection, first):
+    """Money flows of one year from the population: mid-year exposures (average of cohort-aligned start and end stocks),
+    or the year-end stock itself in the base year (``first``).
+
+    Returns (contribution income, benefit expenditure, covered wage bill, contributor exposure, beneficiary exposure,
+    contributors at year end, beneficiaries at year end).
+    """
+    contrib = 0.0
+    expend = 0.0
+    bill = 0.0
+    cexp = 0.0
+    rexp = 0.0
+    cend = 0.0
+    rend = 0.0
+    for s in range(2):
+        for j in range(c_end.shape[0]):
+            if first:
+                ce = c_end[j, s]
+                re = r_end[j, s]
+                ex = r_end[j, s] * b_end[j, s]
+            else:
+                ce = 0.5 * (c_beg[j, s] + c_end[j, s])
+                re = 0.5 * (r_beg[j, s] + r_end[j, s])
+                ex = 0.5 * (r_beg[j, s] * b_beg[j, s] + r_end[j, s] * b_end[j, s])
+            cov = ce * wage * base_ratio[j, s]
+            bill += cov
+            contrib += cov * contrib_rate * collection
+            expend += ex
+            cexp += ce
+            rexp += re
+            cend += c_end[j, s]
+            rend += r_end[j, s]
+    return contrib, expend, bill, cexp, rexp, cend, rend
+
+
+@jit
+def roll_forward(opening, contrib, expend, rate, flow_factor, rule, sub_param):
+    """One year of the fund: subsidy by rule, interest with flows at mid-year (``flow_factor`` = (1+i)^0.5 - 1) or
+    year end (0), closing balance. Returns (subsidy, interest, closing)."""
+    if rule == SUB_FIXED:
+        sub = sub_param
+    elif rule == SUB_SHARE:
+        sub = sub_param * expend
+    else:
+        floor = sub_param * expend / 12.0
+        before = opening * (1.0 + rate) + (contrib - expend) * (1.0 + flow_factor)
+        sub = (floor - before) / (1.0 + flow_factor)
+        if sub < 0.0:
+            sub = 0.0
+    interest = opening * rate + (contrib + sub - expend) * flow_factor
+    closing = opening + (contrib + sub + interest) - expend
+    return sub, interest, closing
+
+
+@jit
+def _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
+                 wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed, months,
+                 opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
+    n_age = c0.shape[0]
+    n_year = hazard.shape[0]
+    c = c0.copy()
+    r = r0.copy()
+    b = b0.copy()
+    yrs = y0.copy()
+    k = k0.copy()
+    c_new = np.empty_like(c)
+    r_new = np.empty_like(c)
+    b_new = np.empty_like(c)
+    y_new = np.empty_like(c)
+    k_new = np.empty_like(c)
+    c_beg = np.zeros_like(c)
+    r_beg = np.zeros_like(c)
+    b_beg = np.zeros_like(c)
+    new_ret = np.zeros_like(c)
+    q = np.empty_like(c)
+    opening = opening0
+    for t in range(n_year):
+        first = t == 0
+        if not first:
+            for s in range(2):
+                for j in range(n_age):
+                    qq = q_base[j, s] * np.exp(mort_b[j, s] * kappa[i, t])
+                    q[j, s] = qq if qq < 1.0 else 1.0
+            cohort_step(c, r, b, yrs, k, q, hazard[t], min_years[t], force_idx, entrants[t], base_ratio,
+                        wage[i, t - 1], wage[i, t], index[i, t], credit[i, t], acct_rate[t], accrual, transitional,
+                        deemed[t], months, c_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret)
+            c, c_new = c_new, c
+            r, r_new = r_new, r
+            b, b_new = b_new, b
+            yrs, y_new = y_new, yrs
+            k, k_new = k_new, k
+        contrib, expend, bill, cexp, rexp, cend, rend = aggregate_flows(
+            c, r, b, c_beg, r_beg, b_beg, base_ratio, wage[i, t], contrib_rate[t], collection[i, t], first)
+        ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
+        sub, interest, closing = roll_forward(opening, contrib, expend, rate[i, t], ff, rule, sub_param[t])
+        flows[i, t, F_CONTRIB] = contrib
+        flows[i, t, F_SUBSIDY] = sub
+        flows[i, t, F_INTEREST] = interest
+        flows[i, t, F_EXPEND] = expend
+        flows[i, t, F_OPENING] = opening
+        flows[i, t, F_CLOSING] = closing
+        flows[i, t, F_WAGEBILL] = bill
+        flows[i, t, F_CONTRIBUTORS] = cend
+        flows[i, t, F_BENEFICIARIES] = rend
+        nr = 0.0
+        if not first:
+            for s in range(2):
+                for j in range(n_age):
+                    nr += new_ret[j, s]
+        flows[i, t, F_NEW_BEN] = nr
+        flows[i, t, F_BEN_EXPOSURE] = rexp
+        flows[i, t, F_CONTRIB_EXPOSURE] = cexp
+        if keep_detail:
+            for s in range(2):
+                for j in range(n_age):
+                    detail[i, t, j, s, D_CONTRIB] = c[j, s]
+                    detail[i, t, j, s, D_RETIREES] = r[j, s]
+                    detail[i, t, j, s, D_BENEFIT] = b[j, s]
+        opening = closing
+
+
+@jit
+def project_serial(c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
+                   wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed,
+                   months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
+    for i in range(flows.shape[0]):
+        _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants,
+                     base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
+                     deemed, months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
+
+
+@jit_parallel
+def project_parallel(c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
+                     wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed,
+                     months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
+    for i in prange(flows.shape[0]):
+        _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants,
+                     base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
+                     deemed, months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
