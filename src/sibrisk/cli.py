@@ -1,0 +1,163 @@
+"""Command line: ``sibrisk run [SCENARIO]`` projects a scenario, prints a table by year, writes netCDF and a chart.
+
+Other subcommands (monitoring and evaluation) register themselves from their own modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from sibrisk.errors import SibriskError
+from sibrisk.units import WAN, YI
+
+TABLE_COLUMNS = [
+    # (header, units shown, variable or callable, divisor, format)
+    ("contribution", "亿元", "contribution_income", YI, "{:>12,.0f}"),
+    ("subsidy", "亿元", "fiscal_subsidy", YI, "{:>10,.0f}"),
+    ("interest", "亿元", "interest_income", YI, "{:>9,.0f}"),
+    ("expenditure", "亿元", "benefit_expenditure", YI, "{:>12,.0f}"),
+    ("current bal.", "亿元", "current_balance", YI, "{:>12,.0f}"),
+    ("accum. bal.", "亿元", "fund_balance", YI, "{:>12,.0f}"),
+    ("bal. months", "months", "balance_months", 1.0, "{:>11.1f}"),
+    ("contributors", "万人", "contributors", WAN, "{:>12,.0f}"),
+    ("retirees", "万人", "beneficiaries", WAN, "{:>9,.0f}"),
+    ("dependency", "%", "system_dependency_ratio", 0.01, "{:>10.1f}"),
+]
+
+
+def format_table(ds) -> str:
+    widths = [len(f.format(0)) for *_, f in TABLE_COLUMNS]
+    head1 = "year  " + " ".join(h.rjust(w) for (h, *_), w in zip(TABLE_COLUMNS, widths))
+    head2 = "      " + " ".join(u.rjust(w) for (_, u, *_), w in zip(TABLE_COLUMNS, widths))
+    lines = [head1, head2]
+    for y in ds.year.values:
+        d = ds.sel(year=y)
+        cells = [fmt.format(float(d[var]) / div) for (_, _, var, div, fmt) in TABLE_COLUMNS]
+        lines.append(f"{int(y)}  " + " ".join(cells))
+    return "\n".join(lines)
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: an existing file survives a failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def netcdf_ready(ds):
+    """A copy whose attributes netCDF can store (no None, no bools)."""
+    def clean(attrs):
+        out = {}
+        for k, v in attrs.items():
+            if v is None:
+                continue
+            out[k] = int(v) if isinstance(v, (bool, np.bool_)) else v
+        return out
+
+    ds = ds.copy()
+    ds.attrs = clean(ds.attrs)
+    for v in ds.variables.values():
+        v.attrs = clean(v.attrs)
+    return ds
+
+
+def cmd_run(args) -> int:
+    from sibrisk.projection import project
+    from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
+
+    sc = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    base = sc.projection.base_year
+    start = base if args.start is None else args.start
+    if start < base:
+        raise SibriskError(f"--start {start} is before the scenario's base year {base} (the year of its initial data)")
+    years = sc.projection.years - (start - base) if args.years is None else args.years
+    if years < 1:
+        raise SibriskError(f"--years must be at least 1 (got {years})")
+    horizon = start - base + years
+    if horizon != sc.projection.years:
+        sc = sc.with_updates({"projection.years": horizon})
+    ds = project(sc)
+    shown = ds.sel(year=slice(start, None))
+
+    print(f"{ds.attrs['title']}")
+    print(f"scenario: {sc.source}   fund: {ds.attrs['fund']}   region: {ds.attrs['region']}")
+    print(f"money in 亿元 (1e8 yuan), people in 万人 (1e4 persons); {ds.attrs['flow_timing_note']}")
+    print(format_table(shown))
+    dep = shown.fund_balance.values < 0
+    last = int(shown.year.values[-1])
+    if dep.any():
+        print(f"\nDepletion year: {int(shown.year.values[np.argmax(dep)])} (first year-end balance below zero)")
+    else:
+        print(f"\nDepletion year: not depleted by {last}")
+    if "actuarial_balance" in ds:
+        from sibrisk.indicators import actuarial_balance_of
+
+        ab = actuarial_balance_of(ds, start=start)
+        print(f"Actuarial balance {start}-{last}: {float(ab.actuarial_balance) * 100:+.2f}% of the covered wage bill "
+              f"(summarized income rate {float(ab.summarized_income_rate) * 100:.2f}%, "
+              f"cost rate {float(ab.summarized_cost_rate) * 100:.2f}%)")
+
+    out = Path(args.out)
+    nc = out / f"{sc.meta.name}.nc"
+    _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
+    print(f"\nwrote {nc}")
+    if not args.no_plot:
+        from sibrisk.plots import plot_balance
+
+        png = Path(args.plot) if args.plot else out / f"{sc.meta.name}.png"
+        _atomic_write(png, lambda p: plot_balance(shown, p))
+        print(f"wrote {png}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sibrisk", description="Projections and risk indicators for social insurance funds.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="project a scenario and report income, expenditure, balances and balance months",
+                         description="Project a scenario file (default: the shipped enterprise_pension_national), print "
+                                     "a table by year with units, the depletion year, and write a netCDF file and a chart.")
+    run.add_argument("scenario", nargs="?", help="scenario TOML file, or the name of a shipped scenario "
+                                                 "(default: enterprise_pension_national)")
+    run.add_argument("--out", default="sibrisk-output", help="folder for the netCDF file and the chart (default: %(default)s)")
+    run.add_argument("--plot", metavar="PNG", help="where to write the chart (default: OUT/<scenario name>.png)")
+    run.add_argument("--no-plot", action="store_true", help="do not draw the chart")
+    run.add_argument("--start", type=int, help="first year reported and valuation date of the summary indicators "
+                                               "(default: the scenario's base year; the projection always starts there)")
+    run.add_argument("--years", type=int, help="number of years reported from --start (default: to the end of the "
+                                               "scenario's horizon); extends the projection if needed")
+    run.set_defaults(func=cmd_run)
+    if importlib.util.find_spec("sibrisk.performance") is not None:
+        from sibrisk.performance import cli as perf_cli
+
+        perf_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except SibriskError as e:
+        print(f"sibrisk: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
