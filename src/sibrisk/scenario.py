@@ -332,6 +332,16 @@ def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenar
     for key in ("amount", "growth", "share", "floor_months"):
         if getattr(sc.subsidy, key) is not None:
             sc.series(f"subsidy.{key}")
+    from sibrisk import lifetable
+
+    if sc.mortality.table not in lifetable.TABLES:
+        raise InputError(f"unknown life table; known: {sorted(lifetable.TABLES)}", file=src, field="mortality.table",
+                         value=sc.mortality.table)
+    for sex in ("male", "female"):
+        col = getattr(sc.mortality, sex)
+        if col not in lifetable.table_columns(sc.mortality.table):
+            raise InputError(f"unknown column of life table {sc.mortality.table!r}; known: "
+                             f"{lifetable.table_columns(sc.mortality.table)}", file=src, field=f"mortality.{sex}", value=col)
     ia = sc.series("contributions.individual_account_rate")
     tot = sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate")
     if np.any(ia > tot):

@@ -1,0 +1,69 @@
+"""The numba kernel against its plain-NumPy twin on random small inputs (Hypothesis)."""
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from kernel_cases import tiny
+from sibrisk._reference import project_reference
+from sibrisk.projection import run_kernel
+
+
+@st.composite
+def kernel_inputs(draw):
+    n_age = draw(st.integers(2, 7))
+    n_year = draw(st.integers(1, 5))
+    n_scen = draw(st.integers(1, 3))
+    pos = st.floats(0.0, 1e4, allow_nan=False)
+    frac = st.floats(0.0, 1.0, allow_nan=False)
+    rate = st.floats(-0.05, 0.15, allow_nan=False)
+
+    def arr(shape, elements):
+        return draw(hnp.arrays(float, shape, elements=elements))
+
+    return tiny(
+        n_age=n_age, n_year=n_year, n_scen=n_scen,
+        c0=arr((n_age, 2), pos), r0=arr((n_age, 2), pos), b0=arr((n_age, 2), pos), y0=arr((n_age, 2), st.floats(0, 40)),
+        k0=arr((n_age, 2), pos), q_base=arr((n_age, 2), st.floats(0, 0.6)), mort_b=arr((n_age, 2), st.floats(-0.05, 0.0)),
+        kappa=arr((n_scen, n_year), st.floats(0, 30)), hazard=arr((n_year, n_age, 2), frac),
+        min_years=arr((n_year,), st.floats(0, 20)), force_idx=draw(st.integers(0, n_age)),
+        entrants=arr((n_year, n_age, 2), pos), base_ratio=arr((n_age, 2), st.floats(0.6, 3.0)),
+        wage=arr((n_scen, n_year), st.floats(1.0, 1e5)), index=arr((n_scen, n_year), rate),
+        rate=arr((n_scen, n_year), rate), collection=arr((n_scen, n_year), frac), credit=arr((n_scen, n_year), rate),
+        contrib_rate=arr((n_year,), st.floats(0, 0.3)), acct_rate=arr((n_year,), st.floats(0, 0.1)),
+        accrual=draw(st.floats(0, 0.02)), transitional=draw(st.floats(0, 0.015)),
+        deemed=arr((n_year, n_age), st.floats(0, 30)), months=arr((n_age,), st.floats(50, 240)),
+        opening0=draw(st.floats(-1e6, 1e6)), mid_year=draw(st.booleans()), rule=draw(st.integers(0, 2)),
+        sub_param=arr((n_year,), st.floats(0, 24)),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(kernel_inputs())
+def test_kernel_matches_reference(inp):
+    f_numba, d_numba = run_kernel(inp, parallel=False)
+    f_ref, d_ref = project_reference(inp)
+    np.testing.assert_allclose(f_numba, f_ref, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(d_numba, d_ref, rtol=1e-9, atol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(kernel_inputs())
+def test_parallel_equals_serial(inp):
+    f_serial, d_serial = run_kernel(inp, parallel=False)
+    f_par, d_par = run_kernel(inp, parallel=True)
+    np.testing.assert_array_equal(f_serial, f_par)
+    np.testing.assert_array_equal(d_serial, d_par)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kernel_inputs())
+def test_roll_forward_identity_closes(inp):
+    from sibrisk import pension_numba as k
+
+    flows, _ = run_kernel(inp)
+    lhs = flows[..., k.F_OPENING] + flows[..., k.F_CONTRIB] + flows[..., k.F_SUBSIDY] + flows[..., k.F_INTEREST] - flows[..., k.F_EXPEND]
+    scale = np.maximum(1.0, np.abs(flows[..., [k.F_OPENING, k.F_CONTRIB, k.F_SUBSIDY, k.F_INTEREST, k.F_EXPEND]]).max(axis=-1))
+    assert np.all(np.abs(lhs - flows[..., k.F_CLOSING]) <= 1e-12 * scale)
+    # each year opens with the previous year's closing balance
+    np.testing.assert_array_equal(flows[:, 1:, k.F_OPENING], flows[:, :-1, k.F_CLOSING])
