@@ -1,0 +1,5 @@
+import sys
+
+from sibrisk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,28 @@
+"""The benchmark code runs and its NumPy twin computes the same numbers as the numba kernels (no timing here)."""
+
+import numpy as np
+
+from benchmarks.common import kernel_inputs
+from sibrisk._reference import project_reference
+from sibrisk.projection import run_kernel
+
+
+def test_benchmark_inputs_numba_and_twin_agree():
+    inp = kernel_inputs(3, 12)
+    f_serial, _ = run_kernel(inp, keep_detail=False, parallel=False)
+    f_par, _ = run_kernel(inp, keep_detail=False, parallel=True)
+    f_twin, _ = project_reference(inp, keep_detail=False)
+    np.testing.assert_array_equal(f_serial, f_par)
+    np.testing.assert_allclose(f_serial, f_twin, rtol=1e-10)
+    # the perturbed paths really differ between scenarios
+    assert not np.allclose(f_serial[0, -1], f_serial[1, -1])
+
+
+def test_benchmark_class_methods_run():
+    from benchmarks.bench_projection import ProjectionKernel
+
+    b = ProjectionKernel()
+    b.setup(2, 5)
+    b.time_numba_serial(2, 5)
+    b.time_numba_parallel(2, 5)
+    b.time_numpy_twin(2, 5)
