@@ -267,7 +267,7 @@ class Scenario(_Model):
 
     def with_updates(self, updates: dict[str, Any]) -> "Scenario":
         """A copy with dotted-path updates (``{"projection.years": 30}``), validated again."""
-        data = self.model_dump()
+        data = self.model_dump(exclude_none=True)
         for dotted, value in updates.items():
             node = data
             parts = dotted.split(".")

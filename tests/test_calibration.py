@@ -1,0 +1,31 @@
+"""The shipped default scenario is exactly what its committed generator writes, and its profiles are sane."""
+
+import numpy as np
+
+from conftest import DEFAULT
+from sibrisk.calibration import assumed_profiles, calibrated_subsidy_share, write_default_scenario
+
+
+def test_shipped_scenario_is_regenerated_identically(tmp_path):
+    out = tmp_path / "regenerated.toml"
+    write_default_scenario(out)
+    assert out.read_text(encoding="utf-8") == DEFAULT.read_text(encoding="utf-8")
+
+
+def test_profiles_shapes():
+    p = assumed_profiles()
+    ages = np.arange(16, 101)
+    men_c, men_r = p["contributors"][:, 0], p["retirees"][:, 0]
+    # men (pre-2025 age 60): no contributors from 60 on, no retirees before 60
+    assert men_c[ages >= 60].max() == 0.0 and men_r[ages < 60].max() == 0.0
+    # women: 70% workers retire at 50 -> the contributor profile drops by about that share at 50
+    wc = p["contributors"][:, 1]
+    assert wc[ages == 50][0] / wc[ages == 49][0] < 0.35
+    assert p["entrants"][ages > 45].sum() == 0.0
+
+
+def test_subsidy_share_solves_the_income_equation():
+    # hand check: C = 100, X = 80, O = 50, i = 0.21 (f = 0.1), target 150:
+    # 150 = 100*1.1 + s*80*1.1 + 50*0.21 - 80*0.1  ->  s = (150 - 110 - 10.5 + 8) / 88
+    s = calibrated_subsidy_share(100.0, 80.0, 50.0, 0.21, 150.0)
+    assert np.isclose(s, 37.5 / 88)
