@@ -11,19 +11,49 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from sibrisk.units import YI  # noqa: E402
+from functools import lru_cache  # noqa: E402
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
+TRILLION = 1e12  # 万亿元
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """A font that can draw Chinese, if one is installed (labels fall back to English otherwise)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in CJK_FONTS if n in names), None)
+
+
+def label(en: str, zh: str | None = None) -> str:
+    """``en (zh)`` when a Chinese font is available, else ``en``."""
+    if zh and cjk_font():
+        return f"{en} ({zh})"
+    return en
+
+
+def _use_cjk():
+    font = cjk_font()
+    if font:
+        plt.rcParams["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
+        plt.rcParams["axes.unicode_minus"] = False
 
 
 def plot_balance(ds: xr.Dataset, path: str | Path | None = None, *, title: str | None = None):
-    """Fund balance with income and expenditure (亿元), and balance months, over time. Returns the figure."""
+    """Fund balance with income and expenditure (trillion yuan, 万亿元), and balance months, over time.
+
+    Returns the figure; writes a PNG when ``path`` is given."""
+    _use_cjk()
     years = ds.year.values
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, constrained_layout=True)
-    ax1.plot(years, ds.fund_balance / YI, color="tab:blue", lw=2.2, label="Accumulated balance (year end)")
-    ax1.plot(years, ds.total_income / YI, color="tab:green", lw=1.2, label="Total income")
-    ax1.plot(years, ds.contribution_income / YI, color="tab:green", lw=1.0, ls="--", label="Contribution income")
-    ax1.plot(years, ds.benefit_expenditure / YI, color="tab:red", lw=1.2, label="Benefit expenditure")
+    ax1.plot(years, ds.fund_balance / TRILLION, color="tab:blue", lw=2.2, label="Accumulated balance (year end)")
+    ax1.plot(years, ds.total_income / TRILLION, color="tab:green", lw=1.2, label="Total income")
+    ax1.plot(years, ds.contribution_income / TRILLION, color="tab:green", lw=1.0, ls="--", label="Contribution income")
+    ax1.plot(years, ds.benefit_expenditure / TRILLION, color="tab:red", lw=1.2, label="Benefit expenditure")
     ax1.axhline(0, color="black", lw=0.8)
-    ax1.set_ylabel("亿元 (100 million yuan)")
+    ax1.set_ylabel(label("trillion yuan", "万亿元"))
     ax1.legend(loc="upper left", fontsize=8)
     ax1.grid(alpha=0.3)
     months = ds.fund_balance / (ds.benefit_expenditure / 12.0)
@@ -35,7 +65,7 @@ def plot_balance(ds: xr.Dataset, path: str | Path | None = None, *, title: str |
             ax.axvline(years[dep[0]], color="tab:red", ls=":", lw=1)
         ax2.annotate(f"depleted in {years[dep[0]]}", (years[dep[0]], 0), textcoords="offset points", xytext=(5, 10),
                      color="tab:red", fontsize=9)
-    ax2.set_ylabel("Balance months (可支付月数)")
+    ax2.set_ylabel(label("balance months", "可支付月数"))
     ax2.set_xlabel("Year")
     ax2.grid(alpha=0.3)
     name = title or ds.attrs.get("title", ds.attrs.get("scenario_name", ""))
