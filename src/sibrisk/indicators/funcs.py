@@ -1,0 +1,96 @@
+"""Indicator computations on DataArrays over ``year`` (any extra leading dims, e.g. ``scenario``, are kept)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sibrisk.errors import InputError
+
+
+def as_year_array(x, name: str) -> xr.DataArray:
+    """Accept a DataArray with a ``year`` dim or a pandas Series indexed by year; reject NaN."""
+    if isinstance(x, pd.Series):
+        x = xr.DataArray(x.to_numpy(dtype=float), dims="year", coords={"year": x.index.to_numpy()})
+    if not isinstance(x, xr.DataArray):
+        raise InputError("must be an xarray.DataArray with a 'year' dimension (or a pandas Series indexed by year)",
+                         field=name, value=type(x).__name__)
+    if "year" not in x.dims:
+        raise InputError(f"has no 'year' dimension (dims: {x.dims})", field=name, value=x.name, has_value=True)
+    if x.sizes["year"] == 0:
+        raise InputError("is empty", field=name, value=x.name, has_value=True)
+    nan = np.isnan(x.astype(float))
+    if nan.any():
+        other = [d for d in x.dims if d != "year"]
+        bad = x["year"].values[nan.any(other).values if other else nan.values]
+        raise InputError(f"contains NaN in year(s) {[int(y) for y in bad[:10]]}", field=name, value=x.name,
+                         has_value=True)
+    return x.astype(float)
+
+
+def same_years(name_a: str, a: xr.DataArray, name_b: str, b: xr.DataArray) -> None:
+    if not np.array_equal(a["year"].values, b["year"].values):
+        raise InputError(f"years {list(b['year'].values)[:5]}... do not match {name_a}'s {list(a['year'].values)[:5]}...",
+                         field=name_b, value=b.name, has_value=True)
+
+
+def balance_months(fund_balance, expenditure, *, definition: str = "current_year") -> xr.DataArray:
+    """可支付月数: balance at year end / (expenditure / 12).
+
+    ``definition="current_year"`` divides by that year's expenditure (the MOHRSS statistics); ``"next_year"`` by
+    the following year's (NHSA's variant for the resident medical fund); the last year is then NaN.
+    """
+    b = as_year_array(fund_balance, "fund_balance")
+    x = as_year_array(expenditure, "expenditure")
+    same_years("fund_balance", b, "expenditure", x)
+    if (x < 0).any():
+        raise InputError("expenditure must not be negative", field="expenditure", value=float(x.min()))
+    if definition == "current_year":
+        monthly = x / 12.0
+    elif definition == "next_year":
+        monthly = x.shift(year=-1) / 12.0
+    else:
+        raise InputError("definition must be 'current_year' or 'next_year'", field="definition", value=definition)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = b / monthly
+    out.attrs["balance_months_definition"] = (
+        "year-end balance / (this year's expenditure / 12)" if definition == "current_year"
+        else "year-end balance / (next year's expenditure / 12)")
+    return out
+
+
+def current_balance(total_income, expenditure):
+    return total_income - expenditure
+
+
+def current_balance_before_subsidies(contribution_income, expenditure):
+    return contribution_income - expenditure
+
+
+def ratio(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return num / den
+
+
+def depletion_year(fund_balance) -> xr.DataArray:
+    """First year whose year-end balance is below zero; NaN where the balance never goes below zero."""
+    b = as_year_array(fund_balance, "fund_balance")
+    neg = b < 0
+    first = neg.argmax("year")
+    years = b["year"].values.astype(float)
+    out = xr.DataArray(years[first.values], dims=first.dims, coords=first.coords).where(neg.any("year"))
+    out.attrs["last_year"] = int(b["year"].values[-1])
+    return out
+
+
+def depleted_by(fund_balance) -> xr.DataArray:
+    """1.0 from the first year the year-end balance is below zero on, else 0.0 (per scenario)."""
+    b = as_year_array(fund_balance, "fund_balance")
+    return ((b < 0).cumsum("year") > 0).astype(float)
+
+
+def probability_of_depletion(fund_balance, dim: str = "scenario") -> xr.DataArray:
+    """Share of scenarios depleted by each year (non-decreasing in time)."""
+    flags = depleted_by(fund_balance)
+    return flags.mean(dim) if dim in flags.dims else flags
