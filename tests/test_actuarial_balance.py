@@ -1,0 +1,113 @@
+"""Actuarial balance: hand-computed cases and the US Social Security 2026 Trustees Report tables."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from sibrisk.errors import InputError
+from sibrisk.indicators import actuarial_balance, general_average_premium, mid_year_discount_factors
+
+
+def yearly(values, start=2026):
+    return xr.DataArray(np.asarray(values, float), dims="year", coords={"year": np.arange(start, start + len(values))})
+
+
+def test_two_years_by_hand():
+    # i = 10% both years: mid-year factors 1/1.1^0.5 = 0.953463 and 1/1.1^1.5 = 0.866784; end of period 1/1.21
+    i = yearly([0.1, 0.1])
+    v, v_end = mid_year_discount_factors(i)
+    np.testing.assert_allclose(v, [1.1 ** -0.5, 1.1 ** -1.5])
+    assert float(v_end) == pytest.approx(1 / 1.21)
+    income, cost, payroll = yearly([30.0, 33.0]), yearly([20.0, 40.0]), yearly([100.0, 110.0])
+    out = actuarial_balance(income, cost, payroll, initial_fund=10.0, interest_rate=i)
+    pv_pay = 100 * 1.1 ** -0.5 + 110 * 1.1 ** -1.5
+    pv_inc = 30 * 1.1 ** -0.5 + 33 * 1.1 ** -1.5
+    pv_cost = 20 * 1.1 ** -0.5 + 40 * 1.1 ** -1.5
+    target = 40 * (40 / 20) / 1.21  # next year's cost extrapolated at the last growth (x2), at the end of 2027
+    assert float(out.summarized_income_rate) == pytest.approx((10 + pv_inc) / pv_pay)
+    assert float(out.summarized_cost_rate) == pytest.approx((pv_cost + target) / pv_pay)
+    assert float(out.actuarial_balance) == pytest.approx((10 + pv_inc - pv_cost - target) / pv_pay)
+    # the same with given discount factors (the end factor extends the last by half the last year's rate)
+    same = actuarial_balance(income, cost, payroll, initial_fund=10.0, discount_factor=v)
+    np.testing.assert_allclose(same.actuarial_balance, out.actuarial_balance, rtol=1e-12)
+
+
+def test_constant_everything_closed_form():
+    # zero interest, constant cost c and payroll p over n years, target ratio 1, next cost given = c:
+    # balance = (F + n*inc - n*c - c) / (n*p)
+    n, inc, c, p, F = 10, 12.0, 10.0, 100.0, 50.0
+    out = actuarial_balance(yearly([inc] * n), yearly([c] * n), yearly([p] * n), initial_fund=F,
+                            interest_rate=yearly([0.0] * n), next_year_cost=c)
+    assert float(out.actuarial_balance) == pytest.approx((F + n * inc - n * c - c) / (n * p))
+    no_target = actuarial_balance(yearly([inc] * n), yearly([c] * n), yearly([p] * n), initial_fund=F,
+                                  interest_rate=yearly([0.0] * n), next_year_cost=c, target_ratio=0.0)
+    assert float(no_target.actuarial_balance) == pytest.approx((F + n * inc - n * c) / (n * p))
+    # the general average premium is the rate that makes the balance zero
+    gap = general_average_premium(yearly([c] * n), yearly([p] * n), initial_fund=F, interest_rate=yearly([0.0] * n),
+                                  next_year_cost=c)
+    zero = actuarial_balance(float(gap) * yearly([p] * n), yearly([c] * n), yearly([p] * n), initial_fund=F,
+                             interest_rate=yearly([0.0] * n), next_year_cost=c)
+    assert float(zero.actuarial_balance) == pytest.approx(0.0, abs=1e-14)
+
+
+def test_leading_dims_are_kept():
+    inc = xr.concat([yearly([30.0, 33.0]), yearly([40.0, 43.0])], dim="scenario")
+    out = actuarial_balance(inc, yearly([20.0, 40.0]), yearly([100.0, 110.0]), initial_fund=10.0,
+                            interest_rate=yearly([0.1, 0.1]))
+    assert out.actuarial_balance.dims == ("scenario",)
+    one = actuarial_balance(yearly([40.0, 43.0]), yearly([20.0, 40.0]), yearly([100.0, 110.0]), initial_fund=10.0,
+                            interest_rate=yearly([0.1, 0.1]))
+    assert float(out.actuarial_balance[1]) == pytest.approx(float(one.actuarial_balance))
+
+
+SSA = Path(__file__).with_name("data") / "ssa_tr2026_oasdi.csv"
+
+
+def test_ssa_tr2026_summarized_rates_from_dollars_match_the_published_rates():
+    """2026 Trustees Report, intermediate, 75-year period 2026-2100, reserves $2,561.3bn on 1 January 2026.
+
+    The report's own summary figures (Table IV.B4) are not in the stored sources we could reach, so this compares
+    two independently published routes: our function on the dollar flows (VI.G3) with the report's discount factors
+    (VI.G1), against the annual income and cost rates of Table IV.B1 weighted by discounted payroll. They agree to
+    the rounding of the published rates (0.01 percentage point)."""
+    df = pd.read_csv(SSA, comment="#")
+    p = df[df.in_75yr_period == 1].set_index("year")
+    da = lambda c: xr.DataArray(p[c].to_numpy(float), dims="year", coords={"year": p.index.to_numpy()})  # noqa: E731
+    v = 1.0 / da("compound_effective_tf_interest_factor")
+    out = actuarial_balance(da("oasdi_noninterest_income_bn"), da("oasdi_cost_bn"), da("taxable_payroll_bn"),
+                            initial_fund=2561.3, discount_factor=v)
+    pv_pay = float((v * da("taxable_payroll_bn")).sum())
+    by_rates_income = float((v * da("taxable_payroll_bn") * da("oasdi_income_rate_pct") / 100).sum()) / pv_pay + 2561.3 / pv_pay
+    by_rates_cost = float((v * da("taxable_payroll_bn") * da("oasdi_cost_rate_pct") / 100).sum()) / pv_pay
+    assert float(out.summarized_income_rate) == pytest.approx(by_rates_income, abs=1e-4)
+    # the cost rate also carries the ending target: 100% of 2101 cost (extrapolated) at the end of 2100
+    target = float(out.summarized_cost_rate) - by_rates_cost
+    assert 0.001 < target < 0.003
+    assert float(out.summarized_cost_rate) == pytest.approx(by_rates_cost + target, abs=1e-12)
+    assert float(out.summarized_cost_rate - out.summarized_income_rate) == pytest.approx(-float(out.actuarial_balance))
+    # the value itself, stated for the record: about -4.4% of taxable payroll
+    assert -0.05 < float(out.actuarial_balance) < -0.035
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(interest_rate=None), "exactly one of discount_factor and interest_rate"),
+    (dict(discount_factor=yearly([1.0, 0.9])), "exactly one"),
+    (dict(payroll=yearly([100.0, 0.0])), "payroll.*positive"),
+    (dict(cost=yearly([20.0, np.nan])), r"cost.*NaN in year\(s\) \[2027\]"),
+    (dict(income=yearly([30.0, 33.0], start=2030)), "income.*do not match"),
+    (dict(initial_fund=float("nan")), "initial_fund.*NaN"),
+    (dict(cost=xr.DataArray([1.0, 2.0], dims="year", coords={"year": [2026, 2028]}),
+          payroll=xr.DataArray([1.0, 2.0], dims="year", coords={"year": [2026, 2028]}),
+          income=xr.DataArray([1.0, 2.0], dims="year", coords={"year": [2026, 2028]}),
+          interest_rate=xr.DataArray([0.0, 0.0], dims="year", coords={"year": [2026, 2028]})), "consecutive"),
+])
+def test_errors(kwargs, words):
+    args = dict(income=yearly([30.0, 33.0]), cost=yearly([20.0, 40.0]), payroll=yearly([100.0, 110.0]),
+                initial_fund=10.0, interest_rate=yearly([0.1, 0.1]))
+    args.update(kwargs)
+    income, cost, payroll = args.pop("income"), args.pop("cost"), args.pop("payroll")
+    with pytest.raises(InputError, match=words):
+        actuarial_balance(income, cost, payroll, **args)
