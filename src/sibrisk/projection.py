@@ -210,8 +210,10 @@ def _var(data, dims, name, coords=None):
     return xr.DataArray(data, dims=dims, attrs={"units": units, "long_name": long_name, "long_name_zh": zh})
 
 
-def to_dataset(sc: Scenario, inp: KernelInputs, flows: np.ndarray, detail: np.ndarray | None, *,
-               scenario_dim: bool) -> xr.Dataset:
+def to_dataset(sc: Scenario, flows: np.ndarray, detail: np.ndarray | None, *, wage: np.ndarray, rate: np.ndarray,
+               scenario_dim: bool, scenario_index: np.ndarray | None = None) -> xr.Dataset:
+    """Label kernel outputs: ``flows`` (S, T, N_FLOWS), ``detail`` (S, T, A, 2, 3) or None, ``wage`` and ``rate``
+    (S, T) paths; with ``scenario_dim`` False the single scenario is dropped."""
     from sibrisk import pension_numba as k
 
     lead = ("scenario",) if scenario_dim else ()
@@ -221,8 +223,8 @@ def to_dataset(sc: Scenario, inp: KernelInputs, flows: np.ndarray, detail: np.nd
     total = pick(k.F_CONTRIB) + pick(k.F_SUBSIDY) + pick(k.F_INTEREST)
     with np.errstate(invalid="ignore", divide="ignore"):
         avg_ben = np.where(pick(k.F_BEN_EXPOSURE) > 0, pick(k.F_EXPEND) / pick(k.F_BEN_EXPOSURE), np.nan)
-    wage = inp.wage if scenario_dim else inp.wage[0]
-    rate = inp.rate if scenario_dim else inp.rate[0]
+    wage = wage if scenario_dim else wage[0]
+    rate = rate if scenario_dim else rate[0]
     data = {
         "opening_balance": pick(k.F_OPENING),
         "contribution_income": pick(k.F_CONTRIB),
@@ -246,12 +248,13 @@ def to_dataset(sc: Scenario, inp: KernelInputs, flows: np.ndarray, detail: np.nd
         ds["contributors_by_age"] = _var(d[..., k.D_CONTRIB], dd, "contributors_by_age")
         ds["beneficiaries_by_age"] = _var(d[..., k.D_RETIREES], dd, "beneficiaries_by_age")
         ds["benefit_by_age"] = _var(d[..., k.D_BENEFIT], dd, "benefit_by_age")
-    ds = ds.assign_coords(year=("year", inp.years.astype(int), {"long_name": "calendar year"}),
-                          age=("age", inp.ages.astype(int), {"long_name": "age attained in the year (last = 100+)",
+    ds = ds.assign_coords(year=("year", sc.years.astype(int), {"long_name": "calendar year"}),
+                          age=("age", sc.ages.astype(int), {"long_name": "age attained in the year (last = 100+)",
                                                             "units": "years"}),
                           sex=("sex", list(SEXES)))
     if scenario_dim:
-        ds = ds.assign_coords(scenario=("scenario", np.arange(flows.shape[0])))
+        idx = np.arange(flows.shape[0]) if scenario_index is None else scenario_index
+        ds = ds.assign_coords(scenario=("scenario", idx, {"long_name": "stochastic scenario number"}))
     ds.attrs.update({
         "scenario_name": sc.meta.name,
         "title": sc.meta.title or sc.meta.name,
@@ -260,7 +263,7 @@ def to_dataset(sc: Scenario, inp: KernelInputs, flows: np.ndarray, detail: np.nd
         "base_year": int(sc.projection.base_year),
         "flow_timing": sc.projection.flow_timing,
         "flow_timing_note": ("income and expenditure flow at mid-year: interest = opening balance x i + net flow x "
-                             "((1+i)^0.5 - 1)" if inp.mid_year else "income and expenditure flow at year end: no interest on the year's net flow"),
+                             "((1+i)^0.5 - 1)" if sc.projection.flow_timing == "mid_year" else "income and expenditure flow at year end: no interest on the year's net flow"),
         "subsidy_rule": sc.subsidy.rule,
         "scenario_file": sc.source or "",
         "money_units": "yuan (reports show 亿元 = 1e8 yuan)",
@@ -275,7 +278,7 @@ def project(scenario: Scenario, *, keep_detail: bool = True, indicators: bool = 
     """Deterministic projection of a scenario: an ``xarray.Dataset`` over ``year`` (and ``year, age, sex``)."""
     inp = build_inputs(scenario, 1)
     flows, detail = run_kernel(inp, keep_detail=keep_detail, parallel=False)
-    ds = to_dataset(scenario, inp, flows, detail, scenario_dim=False)
+    ds = to_dataset(scenario, flows, detail, wage=inp.wage, rate=inp.rate, scenario_dim=False)
     if indicators:
         ds = add_indicators(ds)
     return ds
