@@ -89,6 +89,8 @@ def cmd_run(args) -> int:
     horizon = start - base + years
     if horizon != sc.projection.years:
         sc = sc.with_updates({"projection.years": horizon})
+    if args.scenarios is not None:
+        return _run_stochastic(sc, args, start)
     ds = project(sc)
     shown = ds.sel(year=slice(start, None))
 
@@ -123,6 +125,77 @@ def cmd_run(args) -> int:
     return 0
 
 
+PERCENTILE_ROWS = [
+    # (variable, header, divisor, format)
+    ("fund_balance", "accumulated balance, 亿元", YI, "{:>10,.0f}"),
+    ("balance_months", "balance months", 1.0, "{:>10.1f}"),
+    ("payg_cost_rate", "PAYG cost rate, %", 0.01, "{:>10.1f}"),
+]
+
+
+def format_percentiles(ds, start: int) -> str:
+    from sibrisk.stochastic import PERCENTILES, percentiles
+
+    pct = percentiles(ds.sel(year=slice(start, None)), [v for v, *_ in PERCENTILE_ROWS])
+    blocks = []
+    for var, header, div, fmt in PERCENTILE_ROWS:
+        lines = [f"{header}: percentiles over scenarios",
+                 "year  " + " ".join(f"{'P' + str(q):>10}" for q in PERCENTILES)]
+        for y in pct.year.values:
+            vals = pct[var].sel(year=y).values / div
+            lines.append(f"{int(y)}  " + " ".join(fmt.format(v) for v in vals))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _run_stochastic(sc, args, start: int) -> int:
+    from sibrisk.indicators import actuarial_balance_of
+    from sibrisk.stochastic import PERCENTILES, simulate
+
+    n = args.scenarios
+    ds = simulate(sc, n, seed=args.seed, progress=True)
+    shown = ds.sel(year=slice(start, None))
+    last = int(shown.year.values[-1])
+    print(f"{ds.attrs['title']}")
+    print(f"scenario: {sc.source}   {n} stochastic scenarios, seed {args.seed}")
+    print(f"money in 亿元 (1e8 yuan); {ds.attrs['flow_timing_note']}\n")
+    print(format_percentiles(ds, start))
+    dy = shown.fund_balance.where(shown.fund_balance < 0).notnull()
+    first = np.where(dy.any("year"), shown.year.values[dy.argmax("year").values], np.nan)
+    print(f"\nDepletion year (first year-end balance below zero), {n} scenarios:")
+    print(f"  not depleted by {last}: {np.isnan(first).mean() * 100:.1f}%")
+    if (~np.isnan(first)).any():
+        qs = np.nanpercentile(first, PERCENTILES) if (~np.isnan(first)).all() else None
+        if qs is not None:
+            print("  percentiles: " + ", ".join(f"P{q} {int(v)}" for q, v in zip(PERCENTILES, qs)))
+        years, counts = np.unique(first[~np.isnan(first)], return_counts=True)
+        print("  first depleted in: " + ", ".join(f"{int(y)}: {c / n * 100:.1f}%" for y, c in zip(years, counts)))
+    prob = ((shown.fund_balance < 0).cumsum("year") > 0).mean("scenario")
+    print("\nProbability of depletion by year:")
+    print("  " + ", ".join(f"{int(y)} {p * 100:.1f}%" for y, p in zip(prob.year.values, prob.values)
+                           if (int(y) - start) % 5 == 0 or int(y) == last))
+    ab = actuarial_balance_of(ds, start=start).actuarial_balance * 100
+    print(f"\nActuarial balance {start}-{last}, % of the covered wage bill: "
+          + ", ".join(f"P{q} {v:+.2f}" for q, v in zip(PERCENTILES, np.percentile(ab.values, PERCENTILES)))
+          + f"; mean {float(ab.mean()):+.2f}")
+
+    out = Path(args.out)
+    nc = out / f"{sc.meta.name}_stochastic.nc"
+    _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
+    print(f"\nwrote {nc}")
+    if not args.no_plot:
+        from sibrisk.plots import depletion_chart, fan_chart
+
+        stem = Path(args.plot).with_suffix("") if args.plot else out / sc.meta.name
+        for suffix, draw in (("_fan_balance.png", lambda p: fan_chart(shown, "fund_balance", p)),
+                             ("_fan_months.png", lambda p: fan_chart(shown, "balance_months", p)),
+                             ("_depletion.png", lambda p: depletion_chart(shown, p))):
+            png = Path(f"{stem}{suffix}")
+            _atomic_write(png, draw)
+            print(f"wrote {png}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sibrisk", description="Projections and risk indicators for social insurance funds.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -138,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(default: the scenario's base year; the projection always starts there)")
     run.add_argument("--years", type=int, help="number of years reported from --start (default: to the end of the "
                                                "scenario's horizon); extends the projection if needed")
+    run.add_argument("--scenarios", type=int, metavar="N",
+                     help="run N stochastic scenarios (the scenario's [stochastic] section) and report percentiles, "
+                          "the depletion-year distribution and the probability of depletion by year")
+    run.add_argument("--seed", type=int, default=42, help="random seed of the stochastic scenarios (default: %(default)s)")
     run.set_defaults(func=cmd_run)
     if importlib.util.find_spec("sibrisk.performance") is not None:
         from sibrisk.performance import cli as perf_cli

@@ -74,3 +74,56 @@ def plot_balance(ds: xr.Dataset, path: str | Path | None = None, *, title: str |
         fig.savefig(path, dpi=120)
         plt.close(fig)
     return fig
+
+
+def fan_chart(ds: xr.Dataset, variable: str = "fund_balance", path: str | Path | None = None, *, ax=None,
+              scale: float | None = None, ylabel: str | None = None):
+    """Percentile bands (5-95, 25-75) and the median of a variable over the ``scenario`` dim, by year."""
+    _use_cjk()
+    da = ds[variable]
+    if scale is None:
+        scale = TRILLION if da.attrs.get("units") == "yuan" else 1.0
+    q = da.quantile([0.05, 0.25, 0.5, 0.75, 0.95], dim="scenario") / scale
+    years = ds.year.values
+    own = ax is None
+    if own:
+        fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
+    ax.fill_between(years, q[0], q[4], color="tab:blue", alpha=0.18, label="5th-95th percentile")
+    ax.fill_between(years, q[1], q[3], color="tab:blue", alpha=0.35, label="25th-75th percentile")
+    ax.plot(years, q[2], color="tab:blue", lw=2, label="median")
+    ax.axhline(0, color="black", lw=0.8)
+    units = "trillion yuan" if scale == TRILLION else da.attrs.get("units", "")
+    ax.set_ylabel(ylabel or f"{da.attrs.get('long_name', variable)} ({units})")
+    ax.set_xlabel("Year")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title(f"{ds.attrs.get('title', '')}: {ds.sizes['scenario']} scenarios", fontsize=9)
+    if own and path is not None:
+        ax.figure.savefig(path, dpi=120)
+        plt.close(ax.figure)
+    return ax.figure
+
+
+def depletion_chart(ds: xr.Dataset, path: str | Path | None = None):
+    """Histogram of the depletion year and the cumulative probability of depletion by year."""
+    _use_cjk()
+    years = ds.year.values
+    dy = ds.depletion_year.values
+    n = dy.size
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    counts = np.array([(dy == y).sum() for y in years]) / n
+    ax1.bar(years, counts * 100, color="tab:red", alpha=0.8)
+    ax1.set_xlabel("Depletion year")
+    ax1.set_ylabel("% of scenarios")
+    ax1.set_title(f"Depletion year ({np.isnan(dy).mean() * 100:.1f}% not depleted by {int(years[-1])})", fontsize=9)
+    ax1.grid(alpha=0.3)
+    prob = (ds.fund_balance < 0).cumsum("year").astype(bool).mean("scenario") * 100
+    ax2.step(years, prob, where="post", color="tab:red", lw=2)
+    ax2.set_ylim(0, 100)
+    ax2.set_xlabel("Year")
+    ax2.set_ylabel("Probability of depletion by year (%)")
+    ax2.grid(alpha=0.3)
+    if path is not None:
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+    return fig

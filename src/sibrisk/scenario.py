@@ -238,6 +238,64 @@ class EntrantSpec(_Model):
     note: str = ""
 
 
+STOCHASTIC_VARIABLES = ("wage_growth", "interest_rate", "collection_rate", "benefit_indexation",
+                        "account_crediting_rate")
+
+
+class StochasticEconomy(_Model):
+    """Shocks around the scenario's economic paths: AR(1) deviations with correlated innovations (assumptions),
+    or a VAR fitted to ``history_csv`` (path relative to the scenario file) and centred on the scenario's paths."""
+    variables: list[Literal[STOCHASTIC_VARIABLES]]
+    volatility: list[Annotated[float, Field(ge=0.0, le=1.0)]] = []
+    ar1: list[Annotated[float, Field(gt=-1.0, lt=1.0)]] = []
+    correlation: list[list[Annotated[float, Field(ge=-1.0, le=1.0)]]] = []
+    history_csv: str | None = None
+    indexation_wage_link: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    crediting_wage_link: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        n = len(self.variables)
+        if len(set(self.variables)) != n:
+            raise ValueError("variables listed twice")
+        if self.history_csv is None:
+            if len(self.volatility) != n or len(self.ar1) != n:
+                raise ValueError(f"volatility and ar1 need one value per variable ({n}); got "
+                                 f"{len(self.volatility)} and {len(self.ar1)}")
+            corr = np.asarray(self.correlation if self.correlation else np.eye(n), dtype=float)
+            if corr.shape != (n, n):
+                raise ValueError(f"correlation must be {n} x {n}; got {corr.shape[0]} rows")
+            if not np.allclose(corr, corr.T) or not np.allclose(np.diag(corr), 1.0):
+                raise ValueError("correlation must be symmetric with ones on the diagonal")
+            if np.linalg.eigvalsh(corr).min() <= 0:
+                raise ValueError("correlation matrix is not positive definite")
+        return self
+
+
+class StochasticMortality(_Model):
+    """``random_walk``: kappa = the deterministic improvement index + a driftless random walk with step ``sigma``
+    (in years of improvement); ``lee_carter``: a fitted model saved with ``LeeCarterFit.save`` (``fit`` path relative
+    to the scenario file) replaces the improvement assumption."""
+    model: Literal["random_walk", "lee_carter"]
+    sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    fit: str | None = None
+    drift_uncertainty: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _needs_fit(self):
+        if self.model == "lee_carter" and not self.fit:
+            raise ValueError("model 'lee_carter' needs field 'fit' (a saved Lee-Carter fit, netCDF)")
+        return self
+
+
+class StochasticSpec(_Model):
+    economy: StochasticEconomy | None = None
+    mortality: StochasticMortality | None = None
+    note: str = ""
+
+
 class Scenario(_Model):
     """A validated scenario. ``source`` is the file it came from (for error messages)."""
     meta: Meta
@@ -249,6 +307,7 @@ class Scenario(_Model):
     subsidy: SubsidySpec
     initial: InitialState
     entrants: EntrantSpec
+    stochastic: StochasticSpec | None = None
     source: str | None = Field(default=None, exclude=True)
 
     @property
@@ -258,6 +317,13 @@ class Scenario(_Model):
     @property
     def ages(self) -> np.ndarray:
         return np.arange(AGE_MIN, AGE_MAX + 1)
+
+    def resolve_path(self, relative: str) -> Path:
+        """A path named in the scenario, relative to the scenario file's folder."""
+        p = Path(relative)
+        if not p.is_absolute() and self.source:
+            p = Path(self.source).parent / p
+        return p
 
     def series(self, dotted: str) -> np.ndarray:
         """Resolve a series field (e.g. ``"economy.wage_growth"``) to one value per projection year."""
