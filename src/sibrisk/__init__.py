@@ -18,10 +18,11 @@ _LAZY = {
     "load_scenario": ("sibrisk.scenario", "load_scenario"),
     "Scenario": ("sibrisk.scenario", "Scenario"),
     "project": ("sibrisk.projection", "project"),
+    "simulate": ("sibrisk.stochastic", "simulate"),
     "InputError": ("sibrisk.errors", "InputError"),
 }
 _SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "mortality", "economic",
-               "performance", "plots", "cli", "policy", "lifetable"}
+               "performance", "plots", "cli", "policy", "lifetable", "stochastic", "random"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

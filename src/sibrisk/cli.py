@@ -216,7 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "the depletion-year distribution and the probability of depletion by year")
     run.add_argument("--seed", type=int, default=42, help="random seed of the stochastic scenarios (default: %(default)s)")
     run.set_defaults(func=cmd_run)
-    if importlib.util.find_spec("sibrisk.performance") is not None:
+    try:  # monitoring and evaluation subcommands, when that part of the package is present
+        has_performance = importlib.util.find_spec("sibrisk.performance.cli") is not None
+    except ModuleNotFoundError:
+        has_performance = False
+    if has_performance:
         from sibrisk.performance import cli as perf_cli
 
         perf_cli.register(sub)
