@@ -5,8 +5,8 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sibrisk.economic import (VARIABLES, assumption_model, cholesky_factor, fit_arima, fit_var, historical_series,
-                              read_series, simulate_deviations)
+from sibrisk.economic import (VARIABLES, assumption_model, cholesky_factor, draw_ar_coefficients, fit_arima, fit_var,
+                              historical_series, read_series, simulate_deviations)
 from sibrisk.errors import InputError
 
 YEARS = np.arange(2021, 2071)
@@ -159,6 +159,8 @@ def test_output_dataset_labels():
 
 def _slow_deviations(ar, ma, chol, z):
     s_, t_, n_ = z.shape
+    if ar.ndim == 3:
+        ar = np.broadcast_to(ar, (s_,) + ar.shape)
     x = np.zeros_like(z)
     e = np.zeros_like(z)
     for s in range(s_):
@@ -167,9 +169,9 @@ def _slow_deviations(ar, ma, chol, z):
                 e[s, t, i] = sum(chol[i, k] * z[s, t, k] for k in range(n_))
             for i in range(n_):
                 v = e[s, t, i]
-                for j in range(ar.shape[0]):
+                for j in range(ar.shape[1]):
                     if t - j - 1 >= 0:
-                        v += sum(ar[j, i, k] * x[s, t - j - 1, k] for k in range(n_))
+                        v += sum(ar[s, j, i, k] * x[s, t - j - 1, k] for k in range(n_))
                 for j in range(ma.shape[0]):
                     if t - j - 1 >= 0:
                         v += sum(ma[j, i, k] * e[s, t - j - 1, k] for k in range(n_))
@@ -177,17 +179,77 @@ def _slow_deviations(ar, ma, chol, z):
     return x
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(p=st.integers(0, 3), q=st.integers(0, 2), n=st.integers(1, 3), t=st.integers(1, 8),
-       seed=st.integers(0, 2 ** 32 - 1))
-def test_vectorised_deviations_match_slow_reference(p, q, n, t, seed):
+       per_scenario=st.booleans(), seed=st.integers(0, 2 ** 32 - 1))
+def test_vectorised_deviations_match_slow_reference(p, q, n, t, per_scenario, seed):
     rng = np.random.default_rng(seed)
-    ar = rng.uniform(-0.4, 0.4, (p, n, n))
+    ar = rng.uniform(-0.4, 0.4, (3, p, n, n) if per_scenario else (p, n, n))
     ma = rng.uniform(-0.4, 0.4, (q, n, n))
     chol = np.tril(rng.uniform(-1, 1, (n, n)))
     z = rng.standard_normal((3, t, n))
     np.testing.assert_allclose(simulate_deviations(ar, ma, chol, z), _slow_deviations(ar, ma, chol, z),
                                rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- parameter uncertainty
+
+
+VAR400 = dict(a=np.array([[0.5, 0.1], [0.2, 0.3]]), c=np.array([0.03, 0.01]),
+              cov=np.array([[1.0, 0.4], [0.4, 1.0]]) * 1e-4, n_years=400, seed=9)
+
+
+@pytest.fixture(scope="module")
+def var400():
+    x = _var1_series(**VAR400)
+    return fit_var(pd.DataFrame(x, columns=["wage_growth", "inflation"], index=np.arange(1600, 2000)))
+
+
+def test_var_coefficient_covariance_matches_statsmodels_stderr(var400):
+    from statsmodels.tsa.api import VAR
+
+    se = np.asarray(VAR(_var1_series(**VAR400)).fit(1).stderr)
+    # stderr rows: const, L1.y1, L1.y2; columns: equations; so A[i, k] has s.e. stderr[1 + k, i]
+    np.testing.assert_allclose(np.sqrt(np.diag(var400.ar_cov)).reshape(2, 2), se[1:].T, rtol=1e-10)
+
+
+def test_parameter_draws_follow_the_estimated_covariance(var400):
+    draws, fallback = draw_ar_coefficients(var400, 4000, seed=3)
+    assert draws.shape == (4000, 1, 2, 2) and fallback == 0
+    se = np.sqrt(np.diag(var400.ar_cov)).reshape(var400.ar.shape)
+    np.testing.assert_allclose(draws.std(axis=0), se, rtol=0.05)
+    assert np.all(np.abs(draws.mean(axis=0) - var400.ar) < 4 * se / np.sqrt(4000))
+    again, _ = draw_ar_coefficients(var400, 10, seed=3)
+    np.testing.assert_array_equal(again, draws[:10])
+
+
+def test_parameter_uncertainty_keeps_shocks_and_reproducibility(var400):
+    plain = var400.simulate(YEARS, 50, seed=4)
+    unc = var400.simulate(YEARS, 50, seed=4, parameter_uncertainty=True)
+    small = var400.simulate(YEARS, 5, seed=4, parameter_uncertainty=True)
+    # the first year's deviation is the shock itself, whatever the coefficients
+    np.testing.assert_allclose(unc["wage_growth"].isel(year=0), plain["wage_growth"].isel(year=0), rtol=1e-14)
+    assert not np.allclose(unc["wage_growth"].isel(year=5), plain["wage_growth"].isel(year=5))
+    np.testing.assert_array_equal(small["inflation"].values, unc["inflation"].values[:5])
+    assert unc.attrs["parameter_uncertainty"] == 1 and unc.attrs["parameter_draws_at_point_estimate"] == 0
+    still = type(var400)(**{**var400.__dict__, "cov": np.zeros((2, 2))})
+    flat = still.simulate(YEARS, 5, seed=4, parameter_uncertainty=True)
+    np.testing.assert_array_equal(flat["wage_growth"].values, var400.mean[0])
+
+
+def test_arima_coefficient_covariance():
+    phi = 0.6
+    rng = np.random.default_rng(12)
+    x = np.zeros(1000)
+    for t in range(1, x.size):
+        x[t] = phi * x[t - 1] + 0.01 * rng.standard_normal()
+    model = fit_arima(pd.DataFrame({"inflation": x + 0.02}, index=np.arange(1000)))
+    assert np.sqrt(model.ar_cov[0, 0]) == pytest.approx(np.sqrt((1 - phi ** 2) / 1000), rel=0.15)
+
+
+def test_parameter_uncertainty_needs_a_fitted_model():
+    with pytest.raises(InputError, match="parameter_uncertainty"):
+        _assumed().simulate(YEARS, 3, seed=1, parameter_uncertainty=True)
 
 
 # ---------------------------------------------------------------- shipped history

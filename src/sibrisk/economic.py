@@ -17,7 +17,11 @@ gives ``x = 0`` and reproduces the mean path exactly.
 
 Bounds: ``unemployment_rate`` and ``collection_rate`` are clipped to [0, 1] after adding the deviation (their
 mean paths must lie in [0, 1]); other variables are not bounded. All rates are fractions per year (units "1").
-Parameter uncertainty (coefficients drawn from their estimated covariance) is not implemented.
+Parameter uncertainty (optional, ``parameter_uncertainty=True`` for fitted models): each scenario draws its own AR
+coefficients from ``N(A_hat, Cov(A_hat))`` (the estimated covariance of the coefficients), from its "parameters"
+stream; draws whose AR part is not stationary are redrawn (up to ``MAX_PARAMETER_DRAWS`` times, then the point
+estimate is used and counted in the output's attrs), so the distribution is the sampling distribution truncated to
+the stationary region. MA coefficients, the covariance of shocks and the means are not drawn.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import pandas as pd
 import xarray as xr
 
 from sibrisk.errors import InputError
-from sibrisk.random import standard_normal_block
+from sibrisk.random import scenario_streams, standard_normal_block
 
 # Registry of economic variables: units, names, bounds. All are annual rates as fractions (0.05 = 5%).
 VARIABLES: dict[str, dict] = {
@@ -55,6 +59,7 @@ VARIABLES: dict[str, dict] = {
 }
 
 HISTORICAL_FILE = "china_economic_history.csv"
+MAX_PARAMETER_DRAWS = 100  # redraws of a non-stationary parameter draw before falling back to the estimate
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,8 @@ class ShockModel:
 
     ``mean`` (n,), ``ar`` (p, n, n), ``ma`` (q, n, n), ``cov`` (n, n) innovation covariance per year.
     ``kind`` is "var", "arima" or "assumptions"; ``source`` names the data (file path, "DataFrame") or
-    "assumptions"; ``fit_years`` the (first, last) year of the fitted data.
+    "assumptions"; ``fit_years`` the (first, last) year of the fitted data; ``ar_cov`` the estimated covariance
+    of ``ar.ravel()`` (fitted models only; used for parameter uncertainty).
     """
 
     variables: tuple[str, ...]
@@ -74,6 +80,7 @@ class ShockModel:
     kind: str
     source: str = "assumptions"
     fit_years: tuple[int, int] | None = None
+    ar_cov: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.variables)
@@ -89,6 +96,9 @@ class ShockModel:
             arr = getattr(self, name)
             if arr.ndim != 3 or arr.shape[1:] != (n, n):
                 raise InputError(f"must have shape (lags, {n}, {n})", field=name, value=arr.shape)
+        if self.ar_cov is not None and np.shape(self.ar_cov) != (self.ar.size, self.ar.size):
+            raise InputError(f"must have shape ({self.ar.size}, {self.ar.size})", field="ar_cov",
+                             value=np.shape(self.ar_cov))
 
     @property
     def chol(self) -> np.ndarray:
@@ -116,15 +126,17 @@ class ShockModel:
         return bool(np.all(np.abs(companion_eigenvalues(self.ar)) < 1.0))
 
     def simulate(self, years, n_scenarios: int, seed: int, *, mean: dict | None = None,
-                 shock_from: int | None = None, start: int = 0) -> xr.Dataset:
+                 shock_from: int | None = None, start: int = 0, parameter_uncertainty: bool = False) -> xr.Dataset:
         """Paths over (scenario, year) per variable; see the module docstring for the equations.
 
         ``mean``: {variable: scalar | sequence over ``years`` | DataArray over ``year``}; variables not given
         use the model's mean. ``shock_from``: first year with a random deviation (earlier years, e.g. an
         observed base year, equal the mean). Scenario ``i`` (``start + i`` when run in chunks) draws from its
-        own stream, so its path does not depend on ``n_scenarios``.
+        own stream, so its path does not depend on ``n_scenarios``. ``parameter_uncertainty``: each scenario
+        draws its own AR coefficients (fitted models only; see the module docstring).
         """
-        return simulate_paths(self, years, n_scenarios, seed, mean=mean, shock_from=shock_from, start=start)
+        return simulate_paths(self, years, n_scenarios, seed, mean=mean, shock_from=shock_from, start=start,
+                              parameter_uncertainty=parameter_uncertainty)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -183,9 +195,14 @@ def fit_var(data, *, lags: int = 1, variables=None) -> ShockModel:
     res = VAR(df.to_numpy(dtype=float)).fit(lags, trend="c")
     coefs = np.asarray(res.coefs)
     mean = _implied_mean(coefs, np.asarray(res.intercept), df)
+    # statsmodels orders cov_params like params.ravel(): params[1 + j*n + k, i] is A_{j+1}[i, k]
+    j, i, k = np.meshgrid(np.arange(lags), np.arange(n), np.arange(n), indexing="ij")
+    idx = ((1 + j * n + k) * n + i).ravel()
+    cov_params = np.asarray(res.cov_params(), dtype=float)
+    ar_cov = cov_params[np.ix_(idx, idx)]
     model = ShockModel(variables=tuple(df.columns), mean=mean, ar=coefs, ma=np.zeros((0, n, n)),
                        cov=np.asarray(res.sigma_u, dtype=float), kind="var", source=source,
-                       fit_years=(int(df.index[0]), int(df.index[-1])))
+                       fit_years=(int(df.index[0]), int(df.index[-1])), ar_cov=(ar_cov + ar_cov.T) / 2)
     _warn_unstable(model)
     return model
 
@@ -209,6 +226,7 @@ def fit_arima(data, *, order=(1, 0, 0), variables=None) -> ShockModel:
     ma = np.zeros((q, n, n))
     mean = np.empty(n)
     sd = np.empty(n)
+    ar_cov = np.zeros((ar.size, ar.size))
     resid = []
     for i, col in enumerate(df.columns):
         with warnings.catch_warnings():
@@ -221,11 +239,16 @@ def fit_arima(data, *, order=(1, 0, 0), variables=None) -> ShockModel:
         for j in range(q):
             ma[j, i, i] = params[f"ma.L{j + 1}"]
         sd[i] = np.sqrt(params["sigma2"])
+        names = list(fit.param_names)
+        pos = [names.index(f"ar.L{j + 1}") for j in range(p)]
+        flat = [j * n * n + i * n + i for j in range(p)]  # position of ar[j, i, i] in ar.ravel()
+        ar_cov[np.ix_(flat, flat)] = np.asarray(fit.cov_params())[np.ix_(pos, pos)]
         resid.append(np.asarray(fit.resid)[max(p, q, 1):])  # the first residuals are not innovations
     r = np.corrcoef(np.vstack(resid)) if n > 1 else np.ones((1, 1))
     r = np.atleast_2d(r)
     model = ShockModel(variables=tuple(df.columns), mean=mean, ar=ar, ma=ma, cov=sd[:, None] * r * sd[None, :],
-                       kind="arima", source=source, fit_years=(int(df.index[0]), int(df.index[-1])))
+                       kind="arima", source=source, fit_years=(int(df.index[0]), int(df.index[-1])),
+                       ar_cov=(ar_cov + ar_cov.T) / 2)
     _warn_unstable(model)
     return model
 
@@ -245,7 +268,7 @@ def historical_series() -> pd.DataFrame:
 
 
 def simulate_paths(model: ShockModel, years, n_scenarios: int, seed: int, *, mean: dict | None = None,
-                   shock_from: int | None = None, start: int = 0) -> xr.Dataset:
+                   shock_from: int | None = None, start: int = 0, parameter_uncertainty: bool = False) -> xr.Dataset:
     """See ``ShockModel.simulate``."""
     years = _years(years)
     mean_paths = _mean_paths(model, years, mean)  # (T, n)
@@ -253,7 +276,10 @@ def simulate_paths(model: ShockModel, years, n_scenarios: int, seed: int, *, mea
     z = standard_normal_block(seed, n_scenarios, years.size, n, component="economic", start=start)
     if shock_from is not None:
         z[:, years < int(shock_from), :] = 0.0
-    x = simulate_deviations(model.ar, model.ma, model.chol, z)
+    ar, n_fallback = model.ar, 0
+    if parameter_uncertainty:
+        ar, n_fallback = draw_ar_coefficients(model, z.shape[0], seed, start=start)
+    x = simulate_deviations(ar, model.ma, model.chol, z)
     paths = mean_paths[None] + x
     ds = xr.Dataset(coords={"scenario": np.arange(start, start + z.shape[0]), "year": years})
     for i, v in enumerate(model.variables):
@@ -270,19 +296,51 @@ def simulate_paths(model: ShockModel, years, n_scenarios: int, seed: int, *, mea
                     method="mean path + zero-mean AR/VAR/ARMA deviations with Cholesky-correlated shocks")
     if shock_from is not None:
         ds.attrs["shock_from"] = int(shock_from)
+    ds.attrs["parameter_uncertainty"] = int(bool(parameter_uncertainty))
+    if parameter_uncertainty:
+        ds.attrs["parameter_draws_at_point_estimate"] = int(n_fallback)
     return ds
+
+
+def draw_ar_coefficients(model: ShockModel, n_scenarios: int, seed: int, *,
+                         start: int = 0) -> tuple[np.ndarray, int]:
+    """Per-scenario AR coefficients ``(S, p, n, n)`` drawn from ``N(ar, ar_cov)`` with each scenario's
+    "parameters" stream; non-stationary draws are redrawn (at most ``MAX_PARAMETER_DRAWS`` times, then the point
+    estimate is used). Returns the draws and the number of scenarios left at the point estimate."""
+    if model.ar_cov is None:
+        raise InputError("parameter uncertainty needs a fitted model (VAR or ARIMA) with estimated coefficient "
+                         "covariance", field="parameter_uncertainty", value=model.kind)
+    chol = cholesky_factor(model.ar_cov, field="ar_cov", file=_file(model.source))
+    streams = scenario_streams(seed, n_scenarios, component="parameters", start=start)
+    out = np.empty((len(streams),) + model.ar.shape)
+    fallback = 0
+    for s, rng in enumerate(streams):
+        for _ in range(MAX_PARAMETER_DRAWS):
+            cand = model.ar + (chol @ rng.standard_normal(model.ar.size)).reshape(model.ar.shape)
+            if np.all(np.abs(companion_eigenvalues(cand)) < 1.0):
+                break
+        else:
+            cand, fallback = model.ar, fallback + 1
+        out[s] = cand
+    return out, fallback
 
 
 def simulate_deviations(ar: np.ndarray, ma: np.ndarray, chol: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Zero-mean deviations ``x`` (S, T, n) from standard-normal draws ``z`` (S, T, n):
-    ``e_t = L z_t``, ``x_t = sum_j A_j x_{t-j} + e_t + sum_j M_j e_{t-j}``, zero before t = 0."""
+    ``e_t = L z_t``, ``x_t = sum_j A_j x_{t-j} + e_t + sum_j M_j e_{t-j}``, zero before t = 0.
+    ``ar`` is (p, n, n), or (S, p, n, n) for coefficients per scenario."""
     e = z @ chol.T
     x = np.zeros_like(e)
     n_years = z.shape[1]
+    per_scenario = ar.ndim == 4
+    n_lags = ar.shape[1] if per_scenario else ar.shape[0]
     for t in range(n_years):
         acc = e[:, t].copy()
-        for j in range(1, min(ar.shape[0], t) + 1):
-            acc += x[:, t - j] @ ar[j - 1].T
+        for j in range(1, min(n_lags, t) + 1):
+            if per_scenario:
+                acc += np.einsum("sik,sk->si", ar[:, j - 1], x[:, t - j])
+            else:
+                acc += x[:, t - j] @ ar[j - 1].T
         for j in range(1, min(ma.shape[0], t) + 1):
             acc += e[:, t - j] @ ma[j - 1].T
         x[:, t] = acc
