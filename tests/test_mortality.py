@@ -185,7 +185,8 @@ def test_improvement_inputs_for_the_kernel(fit, synthetic):
     # q_base * exp(b kappa) reproduces the fitted m ratio exactly (m-ratio used as q-ratio)
     m = np.exp(fit.log_rates())
     ratio = np.exp(b_q.sel(age=AGES) * kappa.sel(year=2019))
-    np.testing.assert_allclose(ratio.transpose("scenario", "age").values[0], (m.sel(year=2019) / m.sel(year=2015)).values, rtol=1e-12)
+    m_ratio = (m.sel(year=2019) / m.sel(year=2015)).values
+    np.testing.assert_allclose(ratio.transpose("scenario", "age").values[0], m_ratio, rtol=1e-12)
     assert np.all(kappa.sel(year=2019).values == kappa.sel(year=2019).values[0])
     # after the last fitted year kappa continues the forecast paths
     paths = fit.forecast_kt(11, 8, seed=3)

@@ -87,12 +87,9 @@ class LeeCarterFit:
         """``b(x)`` on ``ages``: linear interpolation between fitted ages, and outside the fitted range the
         value at the nearest fitted age (constant extension; an assumption, used e.g. for ages 96..100 when
         the fit stops at 95). Note: on other ages ``b`` no longer sums to 1; ``kappa`` keeps the fit's units."""
-        ages = np.asarray(ages, dtype=float)
-        fit_ages = self.bx["age"].values.astype(float)
-        values = np.interp(ages, fit_ages, self.bx.values)
-        return xr.DataArray(values, dims="age", coords={"age": ages.astype(int) if np.all(ages == ages.round())
-                                                        else ages},
-                            name="b_q", attrs={"units": "1", "long_name": "log-mortality sensitivity to kappa",
+        ages = np.asarray(ages)
+        values = np.interp(ages.astype(float), self.bx["age"].values.astype(float), self.bx.values)
+        return xr.DataArray(values, dims="age", coords={"age": ages}, name="b_q", attrs={"units": "1", "long_name": "log-mortality sensitivity to kappa",
                                                "extension": "linear interpolation; constant beyond the fitted ages"})
 
     def improvement(self, ages, base_year: int, years, n_paths: int, seed: int, *,
