@@ -44,7 +44,11 @@ def economic_paths(sc: Scenario, n: int, seed: int, start: int = 0) -> dict[str,
 
     years = sc.years
     if spec.history_csv:
-        model = economic.fit_var(sc.resolve_path(spec.history_csv), variables=list(spec.variables))
+        history = sc.resolve_path(spec.history_csv)
+        if len(spec.variables) > 1:  # a VAR(1) over the listed series; a single series gets an AR(1) (ARIMA(1,0,0))
+            model = economic.fit_var(history, variables=list(spec.variables))
+        else:
+            model = economic.fit_arima(history, order=(1, 0, 0), variables=list(spec.variables))
     else:
         model = economic.assumption_model(
             {v: float(means[v].mean()) for v in spec.variables},
