@@ -61,3 +61,21 @@ def test_bad_seed_and_component():
         scenario_streams(1, 3, component="weather")
     with pytest.raises(InputError, match="start"):
         scenario_streams(1, 3, start=-2)
+
+
+def test_positional_start_and_500_500_chunks_equal_one_1000_run():
+    whole = standard_normal_block(42, 1000, 3, 2)
+    halves = np.concatenate([standard_normal_block(42, 500, 3, 2, 0), standard_normal_block(42, 500, 3, 2, 500)])
+    np.testing.assert_array_equal(whole, halves)
+    g = scenario_streams(42, 2, 998)  # scenarios 998 and 999
+    np.testing.assert_array_equal(g[1].standard_normal(4), scenario_streams(42, 1000)[999].standard_normal(4))
+
+
+def test_economic_and_mortality_draws_do_not_disturb_each_other():
+    # more economic variables (more draws from the economic child) leave the mortality child unchanged
+    mort = standard_normal_block(5, 3, 10, 1, component="mortality")
+    standard_normal_block(5, 3, 10, 7, component="economic")
+    np.testing.assert_array_equal(mort, standard_normal_block(5, 3, 10, 1, component="mortality"))
+    # a longer horizon keeps the earlier years' draws (rows are drawn year by year, variables within a year)
+    two = standard_normal_block(5, 3, 10, 2)
+    np.testing.assert_array_equal(two.reshape(3, -1)[:, :6], standard_normal_block(5, 3, 3, 2).reshape(3, -1))

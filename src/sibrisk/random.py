@@ -43,8 +43,8 @@ def _check_start(start) -> int:
     return int(start)
 
 
-def scenario_seed_sequences(seed: int, n: int, *, component: str | None = None,
-                            start: int = 0) -> list[np.random.SeedSequence]:
+def scenario_seed_sequences(seed: int, n: int, start: int = 0, *,
+                            component: str | None = None) -> list[np.random.SeedSequence]:
     """Seed sequences of scenarios ``start .. start + n - 1`` (see the module docstring for the scheme)."""
     seed = _check_seed(seed)
     n = _check_count(n, "n_scenarios")
@@ -58,8 +58,8 @@ def scenario_seed_sequences(seed: int, n: int, *, component: str | None = None,
     return [np.random.SeedSequence(seed, spawn_key=(i, j)) for i in range(start, start + n)]
 
 
-def scenario_streams(seed: int, n: int, *, component: str | None = None,
-                     start: int = 0) -> list[np.random.Generator]:
+def scenario_streams(seed: int, n: int, start: int = 0, *,
+                     component: str | None = None) -> list[np.random.Generator]:
     """One ``numpy.random.Generator`` (PCG64) per scenario, ``start .. start + n - 1``.
 
     With ``component=None`` these are the generators of ``SeedSequence(seed).spawn(start + n)[start:]``;
@@ -70,8 +70,8 @@ def scenario_streams(seed: int, n: int, *, component: str | None = None,
             for ss in scenario_seed_sequences(seed, n, component=component, start=start)]
 
 
-def standard_normal_block(seed: int, n_scenarios: int, n_years: int, n_vars: int = 1, *,
-                          component: str = "economic", start: int = 0) -> np.ndarray:
+def standard_normal_block(seed: int, n_scenarios: int, n_years: int, n_vars: int = 1, start: int = 0, *,
+                          component: str = "economic") -> np.ndarray:
     """Independent N(0, 1) draws shaped ``(n_scenarios, n_years, n_vars)``, row ``i`` from scenario
     ``start + i``'s stream for ``component``: ``out[i] = rng_i.standard_normal((n_years, n_vars))``.
 
