@@ -100,8 +100,9 @@ def test_compute_errors():
 
 
 @pytest.mark.parametrize("call, words", [
-    (lambda: ind.balance_months(yearly([1.0, np.nan]), yearly([1.0, 1.0])), r"fund_balance.*NaN in year\(s\) \[2022\]"),
-    (lambda: ind.balance_months(yearly([1.0]), yearly([1.0], start=2030)), "expenditure.*do not match"),
+    (lambda: ind.balance_months(yearly([1.0, np.nan]), yearly([1.0, 1.0])),
+     r"fund_balance = nan: must be finite; non-finite in year\(s\) \[2022\]"),
+    (lambda: ind.balance_months(yearly([1.0]), yearly([1.0], start=2030)), "expenditure.year = '2030..2030.*do not match"),
     (lambda: ind.balance_months(yearly([1.0]), yearly([-1.0])), "expenditure = -1.0.*negative"),
     (lambda: ind.balance_months([1.0], yearly([1.0])), "fund_balance = 'list'"),
     (lambda: ind.balance_months(xr.DataArray([1.0], dims="t"), yearly([1.0])), "no 'year' dimension"),
@@ -117,6 +118,10 @@ def test_indicators_in_the_projection(default_projection):
     np.testing.assert_allclose(ds.system_dependency_ratio.sel(year=2021), 13157 / 34917, rtol=1e-9)
     ab = ind.actuarial_balance_of(ds)
     assert float(ab.actuarial_balance) == pytest.approx(float(ds.actuarial_balance))
+    # options reach the registered summary indicators
+    later = ind.compute(ds, ["actuarial_balance"], options={"actuarial_balance": {"start": 2030, "years": 20}})
+    assert float(later.actuarial_balance) == pytest.approx(
+        float(ind.actuarial_balance_of(ds, start=2030, years=20).actuarial_balance))
     # depletion year consistent with the balances
     dy = ds.depletion_year.item()
     if not np.isnan(dy):

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import xarray as xr
+
 from sibrisk.indicators import funcs as _f
 from sibrisk.indicators.actuarial import (actuarial_balance, actuarial_balance_of, general_average_premium,
                                           general_average_premium_of, mid_year_discount_factors)
@@ -77,36 +79,40 @@ register("probability_of_depletion", long_name="Probability of depletion by year
          needs_dims=("scenario",))(probability_of_depletion)
 
 
-def _period_label(ds_year) -> str:
-    return f"{int(ds_year.values[0])}-{int(ds_year.values[-1])}"
+def _dataset(**arrays) -> xr.Dataset:
+    return xr.Dataset(arrays)
 
 
-@register("actuarial_balance", long_name="Actuarial balance over the projection", long_name_zh="精算平衡",
-          units="1", kind="summary",
-          definition="summarized income rate - summarized cost rate over the whole projection, valued at 1 January "
-                     "of its first year at the fund's interest path, mid-year flows, ending target = 100% of the "
-                     "following year's cost; fraction of the covered wage bill",
-          source=SSA + " ('actuarial balance')",
-          inputs=("total_income", "interest_income", "benefit_expenditure", "covered_wage_bill", "opening_balance",
-                  "interest_rate"))
-def _actuarial_balance(total_income, interest_income, benefit_expenditure, covered_wage_bill, opening_balance,
-                       interest_rate, target_ratio: float = 1.0):
-    out = actuarial_balance(total_income - interest_income, benefit_expenditure, covered_wage_bill,
-                            initial_fund=opening_balance.isel(year=0, drop=True), interest_rate=interest_rate,
-                            target_ratio=target_ratio)
-    return out.actuarial_balance.assign_attrs(valuation_period=_period_label(total_income.year))
+_VALUATION = ("total_income", "interest_income", "contribution_income", "benefit_expenditure", "covered_wage_bill",
+              "opening_balance", "interest_rate")
+
+
+@register("actuarial_balance", long_name="Actuarial balance", long_name_zh="精算平衡", units="1", kind="summary",
+          definition="summarized income rate - summarized cost rate over the valuation period (default: the whole "
+                     "projection; options start, years), valued at 1 January of its first year at the fund's "
+                     "interest path, mid-year flows, ending target = 100% of the following year's cost (the "
+                     "projection's own when it has that year, else extrapolated); fraction of the covered wage bill",
+          source=SSA + " ('actuarial balance')", inputs=_VALUATION)
+def _actuarial_balance(total_income, interest_income, contribution_income, benefit_expenditure, covered_wage_bill,
+                       opening_balance, interest_rate, *, start=None, years=None, target_ratio: float = 1.0):
+    ds = _dataset(total_income=total_income, interest_income=interest_income, contribution_income=contribution_income,
+                  benefit_expenditure=benefit_expenditure, covered_wage_bill=covered_wage_bill,
+                  opening_balance=opening_balance, interest_rate=interest_rate)
+    out = actuarial_balance_of(ds, start=start, years=years, target_ratio=target_ratio)
+    return out.actuarial_balance
 
 
 @register("general_average_premium", long_name="General average premium", long_name_zh="一般平均保费率",
           units="1", kind="summary",
           definition="level contribution rate on the covered wage bill that, with the initial reserve and the PV of "
-                     "subsidies, pays the PV of expenditure and an ending reserve of 100% of the following year's "
-                     "cost; same valuation as the actuarial balance; collection losses not included",
+                     "other non-interest income (subsidies), pays the PV of expenditure and an ending reserve of 100% "
+                     "of the following year's cost; same valuation as the actuarial balance; collection losses not "
+                     "included",
           source="ILO, Actuarial practice in social security (Plamondon et al., 2002), general average premium",
-          inputs=("benefit_expenditure", "covered_wage_bill", "opening_balance", "fiscal_subsidy", "interest_rate"))
-def _gap(benefit_expenditure, covered_wage_bill, opening_balance, fiscal_subsidy, interest_rate,
-         target_ratio: float = 1.0):
-    out = general_average_premium(benefit_expenditure, covered_wage_bill,
-                                  initial_fund=opening_balance.isel(year=0, drop=True), other_income=fiscal_subsidy,
-                                  interest_rate=interest_rate, target_ratio=target_ratio)
-    return out.assign_attrs(valuation_period=_period_label(benefit_expenditure.year))
+          inputs=_VALUATION)
+def _gap(total_income, interest_income, contribution_income, benefit_expenditure, covered_wage_bill, opening_balance,
+         interest_rate, *, start=None, years=None, target_ratio: float = 1.0):
+    ds = _dataset(total_income=total_income, interest_income=interest_income, contribution_income=contribution_income,
+                  benefit_expenditure=benefit_expenditure, covered_wage_bill=covered_wage_bill,
+                  opening_balance=opening_balance, interest_rate=interest_rate)
+    return general_average_premium_of(ds, start=start, years=years, target_ratio=target_ratio)

@@ -24,6 +24,7 @@ def mid_year_discount_factors(interest_rate: xr.DataArray) -> tuple[xr.DataArray
     """(v_mid, v_end): v_mid[t] = prod_{j<t} 1/(1+i_j) x (1+i_t)^-1/2 discounts a mid-year flow of year t to the
     valuation date; v_end = prod_all 1/(1+i) discounts an amount at the end of the period."""
     i = as_year_array(interest_rate, "interest_rate")
+    _check_consecutive(i, "interest_rate")
     if (i <= -1).any():
         raise InputError("interest rates must be above -100%", field="interest_rate", value=float(i.min()))
     growth = 1.0 + i
@@ -35,7 +36,7 @@ def mid_year_discount_factors(interest_rate: xr.DataArray) -> tuple[xr.DataArray
 def _check_consecutive(x: xr.DataArray, name: str) -> None:
     years = x["year"].values
     if len(years) > 1 and not np.all(np.diff(years) == 1):
-        raise InputError(f"years must be consecutive; got {list(years)[:10]}", field=name, value=x.name, has_value=True)
+        raise InputError("years must be consecutive", field=f"{name}.year", value=[int(y) for y in years[:10]])
 
 
 def _valuation(income, cost, payroll, *, discount_factor, interest_rate, next_year_cost, target_ratio):
@@ -76,7 +77,7 @@ def _valuation(income, cost, payroll, *, discount_factor, interest_rate, next_ye
         next_year_cost = last_c * (last_c / prev_c)
     else:
         next_year_cost = xr.DataArray(next_year_cost) if not isinstance(next_year_cost, xr.DataArray) else next_year_cost
-        if np.isnan(next_year_cost).any():
+        if not np.isfinite(next_year_cost).all():
             raise InputError("contains NaN", field="next_year_cost", value=next_year_cost.values.tolist())
     pv_payroll = (v * payroll).sum("year")
     pv_cost = (v * cost).sum("year")
@@ -87,7 +88,7 @@ def _valuation(income, cost, payroll, *, discount_factor, interest_rate, next_ye
 
 def _fund(initial_fund):
     f = initial_fund if isinstance(initial_fund, xr.DataArray) else xr.DataArray(float(initial_fund))
-    if np.isnan(f).any():
+    if not np.isfinite(f).all():
         raise InputError("contains NaN", field="initial_fund", value=f.values.tolist())
     return f
 
@@ -133,15 +134,20 @@ def general_average_premium(cost, payroll, *, initial_fund, other_income=None, d
     return (pv_cost + pv_target - fund - other) / pv_payroll
 
 
-def _period(ds: xr.Dataset, start: int | None, years: int | None) -> xr.Dataset:
+def _period(ds: xr.Dataset, start: int | None, years: int | None) -> tuple[xr.Dataset, xr.DataArray | None]:
+    """The valuation period of a projection, and next year's cost when the projection contains it."""
     y0 = int(ds.year.values[0]) if start is None else int(start)
+    if years is not None and (isinstance(years, bool) or int(years) < 1):
+        raise InputError("must be at least 1", field="years", value=years)
     sel = ds.sel(year=slice(y0, None))
     if years is not None:
         sel = sel.isel(year=slice(0, int(years)))
     if sel.sizes["year"] == 0 or int(sel.year.values[0]) != y0:
         raise InputError(f"valuation start outside the projection {int(ds.year.values[0])}-{int(ds.year.values[-1])}",
                          field="start", value=start)
-    return sel
+    after = int(sel.year.values[-1]) + 1
+    next_cost = ds.benefit_expenditure.sel(year=after, drop=True) if after in ds.year.values else None
+    return sel, next_cost
 
 
 def actuarial_balance_of(ds: xr.Dataset, *, start: int | None = None, years: int | None = None,
@@ -151,17 +157,18 @@ def actuarial_balance_of(ds: xr.Dataset, *, start: int | None = None, years: int
     Income = total income less interest (contributions + subsidies), cost = benefit expenditure, payroll = covered
     wage bill, initial fund = the balance on 1 January of ``start``, discounting at the fund's own interest path.
     """
-    p = _period(ds, start, years)
+    p, next_cost = _period(ds, start, years)
     return actuarial_balance(p.total_income - p.interest_income, p.benefit_expenditure, p.covered_wage_bill,
                              initial_fund=p.opening_balance.isel(year=0, drop=True), interest_rate=p.interest_rate,
-                             target_ratio=target_ratio)
+                             next_year_cost=next_cost, target_ratio=target_ratio)
 
 
 def general_average_premium_of(ds: xr.Dataset, *, start: int | None = None, years: int | None = None,
                                target_ratio: float = 1.0) -> xr.DataArray:
-    """General average premium of a projection Dataset, subsidies counted as other income."""
-    p = _period(ds, start, years)
+    """General average premium of a projection Dataset; all non-interest income other than contributions
+    (subsidies, transfers) counts as other income."""
+    p, next_cost = _period(ds, start, years)
     return general_average_premium(p.benefit_expenditure, p.covered_wage_bill,
                                    initial_fund=p.opening_balance.isel(year=0, drop=True),
-                                   other_income=p.fiscal_subsidy, interest_rate=p.interest_rate,
-                                   target_ratio=target_ratio)
+                                   other_income=p.total_income - p.interest_income - p.contribution_income,
+                                   interest_rate=p.interest_rate, next_year_cost=next_cost, target_ratio=target_ratio)

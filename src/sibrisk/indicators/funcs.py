@@ -20,19 +20,22 @@ def as_year_array(x, name: str) -> xr.DataArray:
         raise InputError(f"has no 'year' dimension (dims: {x.dims})", field=name, value=x.name, has_value=True)
     if x.sizes["year"] == 0:
         raise InputError("is empty", field=name, value=x.name, has_value=True)
-    nan = np.isnan(x.astype(float))
-    if nan.any():
+    x = x.astype(float)
+    bad = ~np.isfinite(x)
+    if bad.any():
         other = [d for d in x.dims if d != "year"]
-        bad = x["year"].values[nan.any(other).values if other else nan.values]
-        raise InputError(f"contains NaN in year(s) {[int(y) for y in bad[:10]]}", field=name, value=x.name,
-                         has_value=True)
+        years = x["year"].values[bad.any(other).values if other else bad.values]
+        first = float(x.where(bad, drop=True).values.ravel()[0])
+        raise InputError(f"must be finite; non-finite in year(s) {[int(y) for y in years[:10]]}", field=name,
+                         value=first)
     return x.astype(float)
 
 
 def same_years(name_a: str, a: xr.DataArray, name_b: str, b: xr.DataArray) -> None:
     if not np.array_equal(a["year"].values, b["year"].values):
-        raise InputError(f"years {list(b['year'].values)[:5]}... do not match {name_a}'s {list(a['year'].values)[:5]}...",
-                         field=name_b, value=b.name, has_value=True)
+        ya, yb = [int(y) for y in a["year"].values], [int(y) for y in b["year"].values]
+        raise InputError(f"years do not match {name_a}'s {ya[0]}..{ya[-1]} ({len(ya)} years)", field=f"{name_b}.year",
+                         value=f"{yb[0]}..{yb[-1]} ({len(yb)} years)")
 
 
 def balance_months(fund_balance, expenditure, *, definition: str = "current_year") -> xr.DataArray:
