@@ -1,0 +1,1 @@
+"""Performance goals, monitoring and evaluation (placeholder)."""

@@ -1,0 +1,166 @@
+"""Reading TOML and table files (CSV, xlsx) with errors that name the file, the field (column, row) and the value,
+and writing several output files so that either all of them are replaced or none is."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sibrisk.errors import InputError
+
+
+def read_toml(path: str | Path) -> dict:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror}", file=p) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"not valid TOML: {e}", file=p) from None
+
+
+def _loc(loc: tuple, data: Any) -> str:
+    """``("indicators", 2, "target")`` -> ``indicators[2] (income_rate).target`` (the id makes it findable)."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, str) and (part.startswith("function-") or part in ("tagged-union",)):
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+            try:
+                node = node[part]
+                if isinstance(node, dict) and "id" in node:
+                    out += f" ({node['id']})"
+            except (IndexError, KeyError, TypeError):
+                node = None
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def validate(model: type[BaseModel], data: dict, file: str | Path | None) -> BaseModel:
+    """``model.model_validate(data)``, with a pydantic ValidationError turned into an InputError naming the file,
+    the field and the value of the first problem (and how many more there are)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errs = exc.errors()
+        first = errs[0]
+        field = _loc(first["loc"], data)
+        if first["type"] == "missing":
+            err = InputError("required field is missing", file=file, field=field, has_value=False)
+        elif first["type"] == "extra_forbidden":
+            err = InputError("unknown field (check the spelling)", file=file, field=field, value=first.get("input"),
+                             has_value=True)
+        else:
+            msg = first["msg"].removeprefix("Value error, ")
+            ctx_field = (first.get("ctx") or {}).get("field")
+            value = first.get("input")
+            if isinstance(first.get("ctx", {}).get("error"), InputError):
+                inner = first["ctx"]["error"]
+                field = ".".join(x for x in (field, inner.field) if x)
+                value = inner.value
+                msg = inner.reason
+            err = InputError(msg, file=file, field=ctx_field or field, value=value, has_value=value is not None)
+        if len(errs) > 1:
+            more = "; ".join(f"{_loc(e['loc'], data)}: {e['msg'].removeprefix('Value error, ')}" for e in errs[1:4])
+            err.args = (f"{err.args[0]} (and {len(errs) - 1} more: {more})",)
+        raise err from None
+
+
+# ------------------------------------------------------------------------------------------------ tables
+class Table:
+    """Rows of a CSV file or an xlsx sheet: a header and cells, each cell knowing where it came from."""
+
+    def __init__(self, file: Path, header: list[str], rows: list[tuple[str, list[Any]]], header_where: list[str]):
+        self.file = file
+        self.header = header
+        self.rows = rows  # (where, cells), where = "line 7" or "row 7"
+        self.header_where = header_where  # per column: "column 3" or "cell C1"
+
+    def cell_where(self, row_where: str, col: int) -> str:
+        if row_where.startswith("row "):  # xlsx: name the cell
+            from openpyxl.utils import get_column_letter
+
+            return f"cell {get_column_letter(col + 1)}{row_where[4:]}"
+        return f"{row_where}, column {col + 1}"
+
+
+def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
+    """A CSV file (lines starting with '#' are comments) or one sheet of an xlsx workbook (``sheet``, else the
+    first); blank lines are skipped."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("no such file", file=p)
+    if p.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(p, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises several types for a damaged file
+            raise InputError(f"not a readable xlsx workbook ({type(e).__name__}: {e})", file=p) from None
+        if sheet in wb.sheetnames:
+            ws = wb[sheet]
+        elif sheet is None or len(wb.sheetnames) == 1:
+            ws = wb[wb.sheetnames[0]]
+        else:
+            raise InputError(f"no sheet named {sheet!r}; sheets: {wb.sheetnames}", file=p, field="sheet", value=sheet)
+        raw = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+        wb.close()
+        raw = [(i, r) for i, r in raw if any(c is not None and str(c).strip() != "" for c in r)
+               and not (isinstance(r[0], str) and r[0].lstrip().startswith("#"))]
+        if not raw:
+            raise InputError("the sheet is empty", file=p, field=f"sheet {ws.title}", has_value=False)
+        (hi, header), body = raw[0], raw[1:]
+        header = [str(h).strip() if h is not None else "" for h in header]
+        while header and header[-1] == "":
+            header.pop()
+        from openpyxl.utils import get_column_letter
+
+        return Table(p, header, [(f"row {i}", r[:len(header)]) for i, r in body],
+                     [f"cell {get_column_letter(j + 1)}{hi}" for j in range(len(header))])
+    if p.suffix.lower() != ".csv":
+        raise InputError("expected a .csv or .xlsx file", file=p, field="suffix", value=p.suffix)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror}", file=p) from None
+    lines = [(i, line) for i, line in enumerate(text.splitlines(), start=1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise InputError("the file has no header and no rows", file=p, has_value=False)
+    parsed = [(i, r) for (i, _), r in zip(lines, csv.reader([line for _, line in lines]))]
+    (_, header), body = parsed[0], parsed[1:]
+    header = [h.strip() for h in header]
+    return Table(p, header, [(f"line {i}", r) for i, r in body], [f"column {j + 1}" for j in range(len(header))])
+
+
+# ------------------------------------------------------------------------------------------------ writing
+def write_all(outputs: dict[Path, bytes]) -> list[Path]:
+    """Write every file, or none: each goes to a temporary file beside its target first; only when all are written
+    are they renamed over the targets (an existing report survives any failure before that point)."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in outputs.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            temps.append((tmp, path))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    return list(outputs)
