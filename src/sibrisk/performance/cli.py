@@ -30,21 +30,22 @@ def cmd_monitor(args) -> int:
     from sibrisk.performance.execution import load_budget, load_execution
     from sibrisk.performance.goals import load_goals
     from sibrisk.performance.monitoring import LEVELS, load_thresholds, monitor
-    from sibrisk.performance.report import LEVEL_TEXT, monitoring_doc
+    from sibrisk.performance.report import level_name, monitoring_document, monitoring_xlsx
 
     gs = load_goals(args.goals)
     budget = load_budget(args.budget)
     execution = load_execution(args.execution)
     last = load_execution(args.last_year) if args.last_year else None
     res = monitor(gs, budget, execution, last_year=last, thresholds=load_thresholds(args.thresholds))
-    files = monitoring_doc(res, args.lang).render(args.format, _stem(gs, f"monitoring_{res.as_of}"))
+    stem = _stem(gs, f"monitoring_{res.as_of}")
+    files = monitoring_document(res, args.lang).files(args.format, stem)
+    files[f"{stem}.xlsx"] = monitoring_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})
-    i = 0 if args.lang == "zh" else 1
     for r in res.rows:
         if r.level:
-            print(f"{r.goal.id:40s} {LEVEL_TEXT[r.level][i]:10s} " +
+            print(f"{r.goal.id:40s} {level_name(r.level, args.lang):10s} " +
                   "; ".join(f"{f.rule} {f.measure:.2f} >= {f.threshold:g}" for f in r.fired))
-    print(f"level: {LEVEL_TEXT[res.level][i]} (as of {res.as_of}, projection: {res.method})")
+    print(f"level: {level_name(res.level, args.lang)} (as of {res.as_of}, year-end projection: {res.method})")
     for p in written:
         print(f"wrote {p}")
     return 0 if LEVELS.index(res.level) < LEVELS.index("warning") or not args.fail_on_warning else 3
@@ -55,7 +56,7 @@ def cmd_evaluate(args) -> int:
     from sibrisk.performance.evaluation import evaluate, load_assessment
     from sibrisk.performance.execution import load_budget, load_execution
     from sibrisk.performance.goals import load_goals
-    from sibrisk.performance.report import carry_over_explanations, evaluation_doc, self_evaluation_xlsx
+    from sibrisk.performance.report import carry_over_explanations, evaluation_document, self_evaluation_xlsx
 
     gs = load_goals(args.goals)
     budget = load_budget(args.budget) if args.budget else None
@@ -65,7 +66,7 @@ def cmd_evaluate(args) -> int:
     stem = _stem(gs, "self_evaluation")
     xlsx = Path(args.out) / f"{stem}.xlsx"
     carried = carry_over_explanations(res, xlsx)
-    files = evaluation_doc(res, args.lang).render(args.format, stem)
+    files = evaluation_document(res, args.lang).files(args.format, stem)
     files[xlsx.name] = self_evaluation_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})
     for r in res.rows:
@@ -82,11 +83,12 @@ def cmd_evaluate(args) -> int:
 def cmd_province(args) -> int:
     from sibrisk.performance._files import write_all
     from sibrisk.performance.province import province_view
-    from sibrisk.performance.report import province_doc
+    from sibrisk.performance.report import province_document, province_xlsx
 
     res = province_view(args.province)
     stem = f"{res.meta.fund}_{res.meta.province}_{res.meta.year}_province".replace(" ", "_")
-    files = province_doc(res, args.lang).render(args.format, stem)
+    files = province_document(res, args.lang).files(args.format, stem)
+    files[f"{stem}.xlsx"] = province_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})
     for rank, r in res.ranking():
         print(f"{rank:>3} {r.name:24s} {r.evaluation.total:6.2f} {r.evaluation.grade} monitoring: {r.monitoring.level}")

@@ -72,7 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "wan_yuan": ("万元", "10k yuan"),
 }
 
-LEVEL_ZH_EN = {"normal": ("正常", "normal"), "prompt": ("提示", "prompt"), "warning": ("警示", "warning"),
+LEVEL_TEXT = LEVEL_ZH_EN = {"normal": ("正常", "normal"), "prompt": ("提示", "prompt"), "warning": ("警示", "warning"),
                "correction": ("纠偏", "correction")}
 DIRECTION_EN = {"at_least": ">=", "at_most": "<=", "equal": "=", "range": "range", "grade": "grade"}
 ITEM_NAMES = {
@@ -220,8 +220,39 @@ class Document:
         out.append("</body></html>")
         return "\n".join(out)
 
-    def render(self, fmt_: str) -> str:
+    def text(self, fmt_: str) -> str:
         return self.markdown() if fmt_ == "md" else self.html()
+
+    def render(self, fmt_: str, stem: str) -> dict[str, bytes]:
+        """The files of this report, by name: ``stem.html`` (charts inlined), or ``stem.md`` with its charts as
+        ``stem_<chart>.png`` beside it."""
+        if fmt_ not in ("md", "html"):
+            from sibrisk.errors import InputError
+
+            raise InputError("report format must be 'md' or 'html'", field="format", value=fmt_)
+        if fmt_ == "html":
+            return {f"{stem}.html": self.html().encode("utf-8")}
+        renamed = Document(self.title)
+        renamed.blocks = [Block(b.kind, b.content, f"{stem}_{b.extra}") if b.kind == "image" else b
+                          for b in self.blocks]
+        renamed.images = {f"{stem}_{k}": v for k, v in self.images.items()}
+        return {f"{stem}.md": renamed.markdown().encode("utf-8"), **renamed.images}
+
+    def files(self, fmt_: str, stem: str) -> dict[str, bytes]:
+        """``{file name: bytes}``: ``stem.html`` (charts inlined), or ``stem.md`` and its charts as
+        ``stem_<chart>.png`` (prefixed so that reports written to one folder keep their own charts)."""
+        if fmt_ not in ("md", "html"):
+            from sibrisk.errors import InputError
+
+            raise InputError("report format must be 'md' or 'html'", field="format", value=fmt_)
+        if fmt_ == "html":
+            return {f"{stem}.html": self.html().encode("utf-8")}
+        renamed = {name: f"{stem}_{name}" for name in self.images}
+        for b in self.blocks:
+            if b.kind == "image":
+                b.extra = renamed.get(b.extra, b.extra)
+        self.images = {renamed.get(k, k): v for k, v in self.images.items()}
+        return {f"{stem}.md": self.markdown().encode("utf-8"), **self.images}
 
 
 # ------------------------------------------------------------------------------------------------ charts
@@ -389,11 +420,14 @@ def evaluation_document(result, lang: str = "zh") -> Document:
     return doc
 
 
+SELF_EVALUATION_COLUMNS = ("dimension", "sub_aspect", "indicator", "id", "unit", "target", "actual", "weight",
+                           "score", "deviation", "met", "scoring_rule", "source", "reason", "measures")
+HEADER_ROW = 7  # of the self-evaluation sheet: rows 1-5 the header block, row 6 blank
+
+
 def self_evaluation_rows(result, lang: str = "zh") -> tuple[list[str], list[list]]:
     """The rows of the self-evaluation table (header, rows); numbers stay numbers (for xlsx)."""
-    header = [t(k, lang) for k in ("dimension", "sub_aspect", "indicator", "id", "unit", "target", "actual",
-                                    "weight", "score", "deviation", "met", "scoring_rule", "source", "reason",
-                                    "measures")]
+    header = [t(k, lang) for k in SELF_EVALUATION_COLUMNS]
     rows = []
     for r in result.rows:
         g = r.goal
@@ -429,12 +463,12 @@ def self_evaluation_xlsx(result, lang: str = "zh") -> bytes:
     header, rows = self_evaluation_rows(result, lang)
     ws.append([])
     ws.append(header)
-    for c in ws[7]:
+    for c in ws[HEADER_ROW]:
         c.font = Font(bold=True)
         c.alignment = Alignment(wrap_text=True)
     for r in rows:
         ws.append(r)
-    total_row = 8 + len(rows)
+    total_row = HEADER_ROW + 1 + len(rows)
     ws.cell(total_row, 1, t("total", lang)).font = Font(bold=True)
     ws.cell(total_row, 8, sum(r.goal.weight for r in result.rows))
     ws.cell(total_row, 9, round(result.total, 6))
@@ -551,3 +585,110 @@ def province_xlsx(view, lang: str = "zh") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------ reading back
+def read_self_evaluation_xlsx(path) -> dict:
+    """Read a self-evaluation table written by ``self_evaluation_xlsx`` (either language).
+
+    Returns ``{"lang", "total", "grade", "rows": [{column key: value}]}`` with the column keys of
+    ``self_evaluation_rows`` (``id``, ``actual``, ``score``, ``reason``, ``measures``, ...). Raises ``InputError``
+    naming the file and cell when the sheet does not have the table's header."""
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from sibrisk.errors import InputError
+
+    p = Path(path)
+    try:
+        wb = load_workbook(p, data_only=True)
+    except Exception as e:  # openpyxl raises several types for a damaged file
+        raise InputError(f"not a readable xlsx workbook ({type(e).__name__})", file=p) from None
+    ws = wb.worksheets[0]
+    keys = SELF_EVALUATION_COLUMNS
+    for lang in LANGS:
+        want = [t(k, lang) for k in keys]
+        if [c.value for c in ws[HEADER_ROW]][:len(want)] == want:
+            break
+    else:
+        got = [c.value for c in ws[HEADER_ROW]]
+        bad = next((i for i, k in enumerate(keys) if i >= len(got) or got[i] not in LABELS[k]), 0)
+        raise InputError(f"not a self-evaluation table: expected the header {[t(k, 'zh') for k in keys]} in row "
+                         f"{HEADER_ROW}", file=p, field=f"sheet {ws.title}, cell {ws.cell(HEADER_ROW, bad + 1).coordinate}",
+                         value=got[bad] if bad < len(got) else None)
+    rows, i = [], HEADER_ROW + 1
+    while ws.cell(i, 1).value not in (None, t("total", lang)):
+        rows.append({k: ws.cell(i, j).value for j, k in enumerate(keys, start=1)})
+        i += 1
+    return {"lang": lang, "total": ws["B5"].value, "grade": ws["D5"].value, "rows": rows}
+
+
+def carry_over_explanations(result, existing) -> list[str]:
+    """Copy reasons and measures typed into an existing self-evaluation table into ``result`` where ``result`` has
+    none, so that re-running an evaluation loses nothing already entered. Returns the ids carried over."""
+    from pathlib import Path
+
+    if not Path(existing).is_file():
+        return []
+    old = {r["id"]: r for r in read_self_evaluation_xlsx(existing)["rows"]}
+    carried = []
+    for r in result.rows:
+        o = old.get(r.goal.id, {})
+        took = False
+        if not r.reason and o.get("reason"):
+            r.reason, took = str(o["reason"]), True
+        if not r.measures and o.get("measures"):
+            r.measures, took = str(o["measures"]), True
+        if took:
+            carried.append(r.goal.id)
+    return carried
+
+
+# ------------------------------------------------------------------------------------------------ carrying over
+def carry_over_explanations(result, xlsx_path) -> list[str]:
+    """Keep reasons and measures already typed into an existing self-evaluation table (``xlsx_path``, written by
+    ``self_evaluation_xlsx`` in either language) where the new result has none: nothing entered is lost when the
+    table is regenerated. Returns the ids carried over; a missing file carries nothing; a file that is not such a
+    table raises ``InputError`` (and nothing is written)."""
+    from pathlib import Path
+
+    from sibrisk.errors import InputError
+
+    p = Path(xlsx_path)
+    if not p.is_file():
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except Exception as e:  # a damaged file
+        raise InputError(f"an existing output is not a readable xlsx ({type(e).__name__}); move it away or fix it",
+                         file=p) from None
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    headers = {lang: self_evaluation_rows(result, lang)[0] for lang in LANGS}
+    if len(rows) < 7 or not any(list(rows[6][:len(h)]) == h for h in headers.values()):
+        raise InputError("an existing file of this name is not a self-evaluation table written by sibrisk (row 7 is "
+                         "not its header); move it away so that nothing entered in it is lost", file=p, field="row 7",
+                         value=list(rows[6]) if len(rows) >= 7 else None)
+    h = headers["zh"]
+    i_id, i_reason, i_measures = h.index(t("id", "zh")), h.index(t("reason", "zh")), h.index(t("measures", "zh"))
+    entered = {}
+    for r in rows[7:]:
+        if r and r[i_id] and len(r) > i_measures:
+            reason, measures = r[i_reason] or "", r[i_measures] or ""
+            if reason or measures:
+                entered[str(r[i_id])] = (str(reason), str(measures))
+    carried = []
+    for row in result.rows:
+        if row.goal.id in entered and not (row.reason or row.measures):
+            row.reason, row.measures = entered[row.goal.id]
+            carried.append(row.goal.id)
+    return carried
+
+
+monitoring_doc = monitoring_document
+evaluation_doc = evaluation_document
+province_doc = province_document
