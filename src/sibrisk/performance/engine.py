@@ -19,11 +19,12 @@ from typing import Protocol
 
 import xarray as xr
 
-from sibrisk.errors import InputError, SibriskError
+from sibrisk.errors import InputError
 
 
-class StochasticEngineUnavailable(SibriskError):
-    """The stochastic engine (``sibrisk.simulate``) is not part of this installation."""
+class StochasticEngineUnavailable(InputError):
+    """The stochastic engine (``sibrisk.simulate``) is not part of this installation (an ``InputError``: the CLI
+    prints it and exits 2)."""
 
 
 class Engine(Protocol):
@@ -87,13 +88,13 @@ class SibriskEngine:
 
         try:
             simulate = getattr(sibrisk, "simulate")
-        except AttributeError:
+        except (AttributeError, ImportError):
             simulate = None
         if simulate is None:
             raise StochasticEngineUnavailable(
                 "the probability of depletion needs the stochastic engine (sibrisk.simulate), which this installation "
-                "does not have yet; remove the indicator or use a sibrisk version with sibrisk.simulate (no value is "
-                "substituted)")
+                "does not have; remove the indicator or use a sibrisk version with sibrisk.simulate (no value is "
+                "substituted)", file=goalset.source, field="sibrisk.simulate", has_value=False)
         key = (self._key(goalset), int(n_scenarios), int(seed))
         if key not in self._simulations:
             self._simulations[key] = simulate(self.scenario(goalset), n_scenarios=int(n_scenarios), seed=int(seed))

@@ -23,6 +23,7 @@ Scoring: ``scoring.share`` (one registry of rules); grade: ``scoring.grade_of`` 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,10 @@ class ScoredIndicator:
 
     @property
     def listed(self) -> bool:
-        """Missed or strongly deviating: needs a reason and measures (national Art. 18)."""
+        """Missed or strongly deviating: needs a reason and measures (national Art. 18). Strong deviation counts
+        in both directions (a target far exceeded may have been set too low: Sichuan Art. 20, 绩效目标设置不合理),
+        from ``grading.strong_deviation`` % of the target; a target of 0 has no relative deviation (only a miss
+        lists it)."""
         return (not self.met) or self.strongly_deviating
 
 
@@ -160,7 +164,7 @@ def score_indicator(goal: IndicatorGoal, value, *, strong_deviation: float, valu
     s = share(goal.direction, goal.target, value, goal.scoring)
     dev = signed_deviation(goal.direction, goal.target, value)
     return ScoredIndicator(goal, value, value_source, s, goal.weight * s, is_met(goal.direction, goal.target, value),
-                           dev, abs(dev) >= strong_deviation - 1e-9, *explanation)
+                           dev, math.isfinite(dev) and abs(dev) >= strong_deviation - 1e-9, *explanation)
 
 
 def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Execution | None = None, *,
