@@ -32,7 +32,7 @@ output and benefit (Art. 9), set before the budget (Art. 7: 绩效目标设置�
     # optional: name_zh, name_en, dimension, sub_aspect, unit, source, options
 
     [grading]                           # optional
-    bands = { 优 = 90, 良 = 80, 中 = 60, 差 = 0 }
+    bands = { "优" = 90, "良" = 80, "中" = 60, "差" = 0 }   # TOML: quote non-ASCII keys
     strong_deviation = 20               # % from target listed as 偏离较大 (national Art. 18)
 
 Validation rejects weights that do not sum to 100, unknown indicators and funds, targets of the wrong kind for their
