@@ -211,21 +211,20 @@ def _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years
         opening = closing
 
 
-@jit
-def project_serial(c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
-                   wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed,
-                   months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
-    for i in range(flows.shape[0]):
-        _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants,
-                     base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
-                     deemed, months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
+def _driver(parallel: bool):
+    """The scenario loop, compiled serial (``range``) or parallel (``prange``) from one definition."""
+    loop = prange if parallel else range
+
+    def project(c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
+                wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed,
+                months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
+        for i in loop(flows.shape[0]):
+            _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants,
+                         base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual,
+                         transitional, deemed, months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
+
+    return (jit_parallel if parallel else jit)(project)
 
 
-@jit_parallel
-def project_parallel(c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
-                     wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed,
-                     months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
-    for i in prange(flows.shape[0]):
-        _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants,
-                     base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
-                     deemed, months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
+project_serial = _driver(False)
+project_parallel = _driver(True)
