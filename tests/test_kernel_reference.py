@@ -1,6 +1,7 @@
 """The numba kernel against its plain-NumPy twin on random small inputs (Hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -67,3 +68,19 @@ def test_roll_forward_identity_closes(inp):
     assert np.all(np.abs(lhs - flows[..., k.F_CLOSING]) <= 1e-12 * scale)
     # each year opens with the previous year's closing balance
     np.testing.assert_array_equal(flows[:, 1:, k.F_OPENING], flows[:, :-1, k.F_CLOSING])
+
+
+@settings(max_examples=40, deadline=None)
+@given(kernel_inputs())
+def test_people_are_conserved(inp):
+    """Year-end insured (contributors + retirees) = survivors of last year's insured + this year's entrants."""
+    from sibrisk import pension_numba as k
+
+    flows, detail = run_kernel(inp)
+    for i in range(flows.shape[0]):
+        for t in range(1, flows.shape[1]):
+            q = np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
+            before = detail[i, t - 1, ..., k.D_CONTRIB] + detail[i, t - 1, ..., k.D_RETIREES]
+            expected = float(np.sum(before * (1 - q)) + inp.entrants[t].sum())
+            got = flows[i, t, k.F_CONTRIBUTORS] + flows[i, t, k.F_BENEFICIARIES]
+            assert got == pytest.approx(expected, rel=1e-12, abs=1e-6)
