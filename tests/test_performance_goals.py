@@ -1,6 +1,5 @@
 """Goal sets: the shipped samples load; every class of bad goal file is rejected naming the file, field and value."""
 
-import copy
 from pathlib import Path
 
 import pytest
