@@ -54,6 +54,8 @@ def test_self_evaluation_xlsx_round_trip(tmp_path, hand_result, lang):
     assert ws.cell(total_row, 8).value == 100 and ws.cell(total_row, 9).value == pytest.approx(81.989899, abs=1e-6)
     missed = load_workbook(p).worksheets[1]
     assert [missed.cell(r, 1).value for r in range(2, missed.max_row + 1)] == [r.goal.id for r in hand_result.listed]
+    goals = load_workbook(p).worksheets[2]
+    assert [goals.cell(2, 1).value, goals.cell(2, 2).value] == [("年度目标" if lang == "zh" else "Annual goals"), "全部"]
     back = read_self_evaluation_xlsx(p)
     assert back["lang"] == lang and back["total"] == pytest.approx(hand_result.total, abs=1e-6)
     assert [r["score"] for r in back["rows"]] == pytest.approx([r.score for r in hand_result.rows], abs=1e-6)
@@ -115,6 +117,15 @@ def test_engine_indicators_come_from_the_projection(engine):
     assert "enterprise_pension_national" in note
     cb, _ = engine_value(gs.indicator("current_balance"), gs, engine)
     assert cb == pytest.approx(float(ds.total_income - ds.benefit_expenditure), rel=1e-12)
+
+
+def test_bad_scenario_updates_name_the_goal_file(tmp_path, engine):
+    text = (GOALS / "region_a_2024.toml").read_text(encoding="utf-8")
+    p = tmp_path / "g.toml"
+    p.write_text(text.replace('"initial.retirees" = 1.20e+06', '"initial.retirees" = -5.0'), encoding="utf-8")
+    with pytest.raises(InputError, match="updated scenario is invalid: initial.retirees") as ei:
+        SibriskEngine().projection(load_goals(p))
+    assert ei.value.file == str(p) and ei.value.field == "scenario.updates"
 
 
 def test_stochastic_engine_missing_raises(monkeypatch):

@@ -66,6 +66,10 @@ class SibriskEngine:
             except (KeyError, TypeError) as e:
                 raise InputError(f"cannot apply the update (no such field {e})", file=goalset.source,
                                  field="scenario.updates", value=goalset.scenario.updates) from None
+            except InputError as e:  # the updated scenario failed validation: say which goal file asked for it
+                raise InputError(f"the updated scenario is invalid: {e.field} = {e.value!r}: {e.reason}",
+                                 file=goalset.source, field="scenario.updates", value=goalset.scenario.updates,
+                                 has_value=True) from None
         if sc.meta.fund != goalset.meta.fund:
             raise InputError(f"the scenario is for fund {sc.meta.fund!r}, the goal set for {goalset.meta.fund!r}",
                              file=goalset.source, field="scenario.base", value=goalset.scenario.base)

@@ -257,10 +257,17 @@ class Document:
 
 # ------------------------------------------------------------------------------------------------ charts
 def _chart_lang(lang: str) -> str:
-    """Chinese on charts only with a CJK font installed."""
+    """Chinese on charts only with a CJK font installed; otherwise English, with a warning (the report's text stays
+    Chinese)."""
     from sibrisk.plots import cjk_font
 
-    return "zh" if lang == "zh" and cjk_font() else "en"
+    if lang == "zh" and not cjk_font():
+        import warnings
+
+        warnings.warn("no CJK font installed (e.g. Debian fonts-noto-cjk): chart labels fall back to English",
+                      stacklevel=3)
+        return "en"
+    return lang
 
 
 def _png(fig) -> bytes:
@@ -481,6 +488,12 @@ def self_evaluation_xlsx(result, lang: str = "zh") -> bytes:
         ws2.append([r.goal.id, r.goal.name(lang), target_text(r.goal, lang),
                     grade_name(r.value, lang) if isinstance(r.value, str) else round(float(r.value), 6), dev,
                     r.reason, r.measures])
+    ws3 = wb.create_sheet("绩效目标" if lang == "zh" else "goals")
+    ws3.append([t("goals", lang), "", t("indicator", lang)])
+    for key, goals in (("overall_goals", gs.overall.goals), ("annual_goals", gs.annual.goals)):
+        for g in goals:
+            ws3.append([t(key, lang), g.text_zh if lang == "zh" or not g.text_en else g.text_en,
+                        ", ".join(g.indicators)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
