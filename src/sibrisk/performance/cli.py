@@ -38,7 +38,7 @@ def cmd_monitor(args) -> int:
     last = load_execution(args.last_year) if args.last_year else None
     res = monitor(gs, budget, execution, last_year=last, thresholds=load_thresholds(args.thresholds))
     stem = _stem(gs, f"monitoring_{res.as_of}")
-    files = monitoring_document(res, args.lang).files(args.format, stem)
+    files = monitoring_document(res, args.lang).render(args.format, stem)
     files[f"{stem}.xlsx"] = monitoring_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})
     for r in res.rows:
@@ -66,7 +66,7 @@ def cmd_evaluate(args) -> int:
     stem = _stem(gs, "self_evaluation")
     xlsx = Path(args.out) / f"{stem}.xlsx"
     carried = carry_over_explanations(res, xlsx)
-    files = evaluation_document(res, args.lang).files(args.format, stem)
+    files = evaluation_document(res, args.lang).render(args.format, stem)
     files[xlsx.name] = self_evaluation_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})
     for r in res.rows:
@@ -87,7 +87,7 @@ def cmd_province(args) -> int:
 
     res = province_view(args.province)
     stem = f"{res.meta.fund}_{res.meta.province}_{res.meta.year}_province".replace(" ", "_")
-    files = province_document(res, args.lang).files(args.format, stem)
+    files = province_document(res, args.lang).render(args.format, stem)
     files[f"{stem}.xlsx"] = province_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})
     for rank, r in res.ranking():

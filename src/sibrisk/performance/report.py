@@ -68,12 +68,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_eval": ("各指标得分与分值", "Score and weight by indicator"),
     "chart_monitor": ("执行进度与时间进度", "Execution progress against time progress"),
     "chart_province": ("各地区总分", "Total score by region"),
-    "illustrative": ("", ""),
     "wan_yuan": ("万元", "10k yuan"),
 }
 
-LEVEL_TEXT = LEVEL_ZH_EN = {"normal": ("正常", "normal"), "prompt": ("提示", "prompt"), "warning": ("警示", "warning"),
-               "correction": ("纠偏", "correction")}
 DIRECTION_EN = {"at_least": ">=", "at_most": "<=", "equal": "=", "range": "range", "grade": "grade"}
 ITEM_NAMES = {
     "contribution_income": ("社会保险费收入", "Contribution income"), "fiscal_subsidy": ("财政补助收入", "Fiscal subsidy"),
@@ -100,7 +97,9 @@ def t(key: str, lang: str) -> str:
 def level_name(level: str | None, lang: str) -> str:
     if level is None:
         return "—"
-    zh, en = LEVEL_ZH_EN[level]
+    from sibrisk.performance.monitoring import LEVEL_NAMES
+
+    zh, en = LEVEL_NAMES[level]
     return zh if lang == "zh" else en
 
 
@@ -237,22 +236,6 @@ class Document:
                           for b in self.blocks]
         renamed.images = {f"{stem}_{k}": v for k, v in self.images.items()}
         return {f"{stem}.md": renamed.markdown().encode("utf-8"), **renamed.images}
-
-    def files(self, fmt_: str, stem: str) -> dict[str, bytes]:
-        """``{file name: bytes}``: ``stem.html`` (charts inlined), or ``stem.md`` and its charts as
-        ``stem_<chart>.png`` (prefixed so that reports written to one folder keep their own charts)."""
-        if fmt_ not in ("md", "html"):
-            from sibrisk.errors import InputError
-
-            raise InputError("report format must be 'md' or 'html'", field="format", value=fmt_)
-        if fmt_ == "html":
-            return {f"{stem}.html": self.html().encode("utf-8")}
-        renamed = {name: f"{stem}_{name}" for name in self.images}
-        for b in self.blocks:
-            if b.kind == "image":
-                b.extra = renamed.get(b.extra, b.extra)
-        self.images = {renamed.get(k, k): v for k, v in self.images.items()}
-        return {f"{stem}.md": self.markdown().encode("utf-8"), **self.images}
 
 
 # ------------------------------------------------------------------------------------------------ charts
