@@ -220,3 +220,25 @@ def test_budget_and_execution_of_another_year(tmp_path):
                                    "benefit_expenditure,1\n", "b.csv"))
     with pytest.raises(InputError, match="differs from the goal set's year 2024"):
         monitor(goalset(), b, execution([1.0]))
+
+
+def test_shipped_sample_data_regenerate(tmp_path):
+    """scenarios/execution/ is what sibrisk.performance.samples.write_samples writes (CSV byte for byte, xlsx cell
+    for cell), and every file is labelled illustrative."""
+    from openpyxl import load_workbook
+
+    from sibrisk.performance.samples import write_samples
+
+    for new in write_samples(tmp_path):
+        old = EXEC / new.name
+        if new.suffix == ".csv":
+            assert new.read_bytes() == old.read_bytes(), new.name
+            assert old.read_text(encoding="utf-8").startswith("# ILLUSTRATIVE DATA, NOT REAL")
+        else:
+            a, b = load_workbook(new), load_workbook(old)
+            assert a.sheetnames == b.sheetnames
+            for name in a.sheetnames:
+                assert list(a[name].values) == list(b[name].values), name
+                assert str(b[name]["A1"].value).startswith("# ILLUSTRATIVE DATA, NOT REAL")
+    for p in EXEC.glob("*.toml"):
+        assert p.read_text(encoding="utf-8").startswith("# ILLUSTRATIVE"), p
