@@ -111,13 +111,15 @@ def engine_value(goal, goalset, engine: Engine) -> tuple[float, str]:
     li = goal.library
     opts = {k: goal.option(k) for k in li.options}
     year = goalset.meta.year
+    changed = f" with the goal set's {len(goalset.scenario.updates)} updates" if goalset.scenario.updates else ""
     if li.basis == "engine":
         ds = engine.projection(goalset)
-        note = f"projection of scenario {ds.attrs.get('scenario_name', goalset.scenario.base)}"
+        note = f"projection of scenario {ds.attrs.get('scenario_name', goalset.scenario.base)}{changed}"
     elif li.basis == "stochastic":
         n, seed = opts.pop("n_scenarios"), opts.pop("seed")
         ds = engine.simulation(goalset, n, seed)
-        note = f"{n} stochastic scenarios of {ds.attrs.get('scenario_name', goalset.scenario.base)}, seed {seed}"
+        note = (f"{n} stochastic scenarios of {ds.attrs.get('scenario_name', goalset.scenario.base)}{changed}, "
+                f"seed {seed}")
     else:
         raise ValueError(f"{li.id} is not engine-based")
     try:

@@ -125,7 +125,7 @@ def fmt(x, digits: int = 2) -> str:
     if isinstance(x, tuple):
         return f"[{fmt(x[0], digits)}, {fmt(x[1], digits)}]"
     if isinstance(x, float) and math.isinf(x):
-        return "∞" if x > 0 else "-∞"
+        return "—"  # a relative deviation from a target of 0: not defined
     return f"{x:,.{digits}f}"
 
 
