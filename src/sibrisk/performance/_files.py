@@ -64,14 +64,13 @@ def validate(model: type[BaseModel], data: dict, file: str | Path | None) -> Bas
                              has_value=True)
         else:
             msg = first["msg"].removeprefix("Value error, ")
-            ctx_field = (first.get("ctx") or {}).get("field")
             value = first.get("input")
             if isinstance(first.get("ctx", {}).get("error"), InputError):
                 inner = first["ctx"]["error"]
                 field = ".".join(x for x in (field, inner.field) if x)
                 value = inner.value
                 msg = inner.reason
-            err = InputError(msg, file=file, field=ctx_field or field, value=value, has_value=value is not None)
+            err = InputError(msg, file=file, field=field, value=value, has_value=value is not None)
         if len(errs) > 1:
             more = "; ".join(f"{_loc(e['loc'], data)}: {e['msg'].removeprefix('Value error, ')}" for e in errs[1:4])
             err.args = (f"{err.args[0]} (and {len(errs) - 1} more: {more})",)

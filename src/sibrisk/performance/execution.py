@@ -21,7 +21,7 @@ repeated period, a period of another year) raises ``InputError`` naming the file
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sibrisk.errors import InputError
@@ -136,7 +136,6 @@ class Execution:
     periods: dict[int, dict[str, float]]
     columns: tuple[str, ...]
     source: str = ""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def months(self) -> int:
