@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings, strategies as st
 
 from sibrisk.performance import evaluate, goals_from_dict, grade_of
 from sibrisk.performance.evaluation import Assessment
@@ -185,3 +186,35 @@ def test_depletion_horizon_counts_the_goal_year():
         "annual": {"goals": [{"text_zh": "x", "indicators": ["depletion"]}]}})
     res = evaluate(gs, engine=FakeEngine())
     assert res.rows[0].value == pytest.approx(50.0)  # 2024..2030: scenarios depleted in 2026 and 2030
+
+
+# ------------------------------------------------------------------ properties
+positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False)
+values = st.floats(min_value=0.0, max_value=1e6, allow_nan=False)
+SPECS = [PROP, BANDS, ScoringSpec(rule="all_or_nothing")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(direction=st.sampled_from(["at_least", "at_most", "equal", "range"]), a=positive, b=positive, v=values,
+       w=values)
+def test_shares_lie_in_0_1_full_when_met_and_proportional_is_monotone(direction, a, b, v, w):
+    target = (min(a, b), max(a, b)) if direction == "range" else a
+    for spec in SPECS:
+        s = share(direction, target, v, spec)
+        assert 0.0 <= s <= 1.0
+        if is_met(direction, target, v):
+            assert s == 1.0
+    lo, hi = sorted((v, w))
+    if direction == "at_least":
+        assert share(direction, target, lo, PROP) <= share(direction, target, hi, PROP)
+    if direction == "at_most":
+        assert share(direction, target, lo, PROP) >= share(direction, target, hi, PROP)
+
+
+def test_public_api():
+    from sibrisk import performance
+
+    assert set(performance.__all__) >= {"load_goals", "evaluate", "monitor", "province_view", "deadlines",
+                                        "load_budget", "load_execution", "load_assessment", "load_thresholds",
+                                        "LIBRARY", "SCORING_RULES", "SibriskEngine"}
+    assert all(hasattr(performance, n) for n in performance.__all__)
