@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-import sibrisk
 from sibrisk import indicators as ind
 from sibrisk.errors import InputError
 

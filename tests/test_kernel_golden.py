@@ -61,7 +61,7 @@ def test_subsidy_rules_by_hand():
     inp = tiny(n_year=1, opening0=100.0, rate=np.array([[0.21]]), mid_year=True)
     inp.r0[0, 0] = 10.0
     inp.b0[0, 0] = 12.0  # expenditure 120 a year
-    f = (1.21) ** 0.5 - 1  # 0.1
+    # mid-year flows earn (1.21)^0.5 - 1 = 10%
     # fixed amount 50: interest = 100 x 0.21 + (50 - 120) x 0.1 = 14
     inp.rule, inp.sub_param[:] = k.SUB_FIXED, 50.0
     flows, _ = run_kernel(inp)

@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 
-import sibrisk
 from sibrisk.errors import InputError
 from sibrisk.stochastic import depletion_distribution, percentiles, simulate
 

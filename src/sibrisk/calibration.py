@@ -57,7 +57,6 @@ def assumed_profiles(base_year: int = 2021, *, table: str = "cl2010_2013", male_
         q = lifetable.qx(table, col, AGES)
         surv = np.concatenate([[1.0], np.cumprod(1 - q[:-1])])
         retired = np.zeros(len(AGES))
-        first_age = np.zeros(len(AGES))
         for g, w in groups.items():
             for j, a in enumerate(AGES):
                 retired[j] += w * policy.cumulative_retired_share(g, base_year - a, base_year, reform=False)

@@ -13,14 +13,14 @@ and the initial state. Time-varying assumptions ("series") may be written three 
 from __future__ import annotations
 
 import math
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sibrisk._validation import read_toml, validate
 from sibrisk.errors import InputError
 
 AGE_MIN = 16
@@ -363,31 +363,10 @@ def resolve_series(spec: Any, years: np.ndarray, *, field: str, file: str | None
     return np.full(n, float(spec))
 
 
-def _format_loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-
-
 def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenario:
     """Validate a scenario mapping; raise ``InputError`` naming file, field and value of the first problem(s)."""
     src = str(source) if source is not None else None
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as exc:
-        errs = exc.errors()
-        first = errs[0]
-        field = _format_loc(first["loc"])
-        if first["type"] == "missing":
-            err = InputError("required field is missing", file=src, field=field, has_value=False)
-        elif first["type"] == "extra_forbidden":
-            err = InputError("unknown field (check the spelling; see scenarios/ for the accepted fields)", file=src,
-                             field=field, value=first.get("input"), has_value=True)
-        else:
-            msg = first["msg"].removeprefix("Value error, ")
-            err = InputError(msg, file=src, field=field, value=first.get("input"), has_value=True)
-        if len(errs) > 1:
-            more = "; ".join(f"{_format_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in errs[1:4])
-            err.args = (f"{err.args[0]} (and {len(errs) - 1} more: {more})",)
-        raise err from None
+    sc = validate(Scenario, data, src)
     sc.source = src
     # checks that need several fields
     for key in ("employer_rate", "employee_rate", "individual_account_rate"):
@@ -422,14 +401,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ``path`` is a file path, or the name of a shipped scenario (``"enterprise_pension_national"``).
     """
     p = find_scenario(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read scenario file: {e.strerror}", file=p) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"not valid TOML: {e}", file=p) from None
+    data = read_toml(p)
     return validate_scenario(data, source=p)
 
 

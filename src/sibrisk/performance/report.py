@@ -620,27 +620,6 @@ def read_self_evaluation_xlsx(path) -> dict:
     return {"lang": lang, "total": ws["B5"].value, "grade": ws["D5"].value, "rows": rows}
 
 
-def carry_over_explanations(result, existing) -> list[str]:
-    """Copy reasons and measures typed into an existing self-evaluation table into ``result`` where ``result`` has
-    none, so that re-running an evaluation loses nothing already entered. Returns the ids carried over."""
-    from pathlib import Path
-
-    if not Path(existing).is_file():
-        return []
-    old = {r["id"]: r for r in read_self_evaluation_xlsx(existing)["rows"]}
-    carried = []
-    for r in result.rows:
-        o = old.get(r.goal.id, {})
-        took = False
-        if not r.reason and o.get("reason"):
-            r.reason, took = str(o["reason"]), True
-        if not r.measures and o.get("measures"):
-            r.measures, took = str(o["measures"]), True
-        if took:
-            carried.append(r.goal.id)
-    return carried
-
-
 # ------------------------------------------------------------------------------------------------ carrying over
 def carry_over_explanations(result, xlsx_path) -> list[str]:
     """Keep reasons and measures already typed into an existing self-evaluation table (``xlsx_path``, written by
