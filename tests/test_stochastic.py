@@ -118,3 +118,23 @@ def test_cli_stochastic(tmp_path, capsys):
     for name in ["enterprise_pension_national_stochastic.nc", "enterprise_pension_national_fan_balance.png",
                  "enterprise_pension_national_fan_months.png", "enterprise_pension_national_depletion.png"]:
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_fitted_history_with_parameter_uncertainty(default_scenario):
+    from importlib import resources
+
+    history = str(resources.files("sibrisk.data").joinpath("china_economic_history.csv"))
+    econ = {"variables": ["wage_growth"], "history_csv": history}
+    fitted = default_scenario.with_updates({"stochastic.economy": econ})
+    uncertain = default_scenario.with_updates({"stochastic.economy": {**econ, "parameter_uncertainty": True}})
+    a = simulate(fitted, 20, seed=5)
+    b = simulate(uncertain, 20, seed=5)
+    again = simulate(uncertain, 20, seed=5, chunk_size=7)
+    np.testing.assert_array_equal(b.fund_balance.values, again.fund_balance.values)
+    assert not np.array_equal(a.average_wage.values, b.average_wage.values)
+    # the base year is history in both
+    np.testing.assert_array_equal(a.average_wage.sel(year=2021), b.average_wage.sel(year=2021))
+    with pytest.raises(InputError, match="parameter_uncertainty needs a fitted model"):
+        st = default_scenario.stochastic.model_dump()
+        st["economy"]["parameter_uncertainty"] = True
+        default_scenario.with_updates({"stochastic": st})

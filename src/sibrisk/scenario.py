@@ -250,6 +250,7 @@ class StochasticEconomy(_Model):
     ar1: list[Annotated[float, Field(gt=-1.0, lt=1.0)]] = []
     correlation: list[list[Annotated[float, Field(ge=-1.0, le=1.0)]]] = []
     history_csv: str | None = None
+    parameter_uncertainty: bool = False
     indexation_wage_link: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
     crediting_wage_link: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
     note: str = ""
@@ -270,6 +271,9 @@ class StochasticEconomy(_Model):
                 raise ValueError("correlation must be symmetric with ones on the diagonal")
             if np.linalg.eigvalsh(corr).min() <= 0:
                 raise ValueError("correlation matrix is not positive definite")
+            if self.parameter_uncertainty:
+                raise ValueError("parameter_uncertainty needs a fitted model (history_csv): stated assumptions have "
+                                 "no estimated coefficient covariance")
         return self
 
 

@@ -55,7 +55,7 @@ def economic_paths(sc: Scenario, n: int, seed: int, start: int = 0) -> dict[str,
             dict(zip(spec.variables, spec.volatility)), ar1=dict(zip(spec.variables, spec.ar1)),
             correlation=spec.correlation or None)
     sim = model.simulate(years, n, seed, mean={v: means[v] for v in spec.variables}, shock_from=int(years[0]) + 1,
-                         start=start)
+                         start=start, parameter_uncertainty=spec.parameter_uncertainty)
     for v in spec.variables:
         paths[v] = np.ascontiguousarray(sim[v].values, dtype=float)
     if "wage_growth" in spec.variables:
