@@ -13,6 +13,8 @@ Sources
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 # 计发月数, 国发〔2005〕38号 annex, ages 40..70
@@ -48,6 +50,7 @@ def retirement_date(group: str, birth_year: int, birth_month: int, *, reform: bo
     return total // 12, total % 12 + 1
 
 
+@lru_cache(maxsize=None)
 def cumulative_retired_share(group: str, birth_year: int, calendar_year: int, *, reform: bool = True) -> float:
     """Share of a birth-year cohort (births spread evenly over months) that has reached retirement age by the end of
     ``calendar_year``."""
