@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sibrisk.errors import SibriskError
+from sibrisk.indicators import actuarial_balance_of, depletion_year, probability_of_depletion
 from sibrisk.units import WAN, YI
 
 TABLE_COLUMNS = [
@@ -98,15 +99,13 @@ def cmd_run(args) -> int:
     print(f"scenario: {sc.source}   fund: {ds.attrs['fund']}   region: {ds.attrs['region']}")
     print(f"money in 亿元 (1e8 yuan), people in 万人 (1e4 persons); {ds.attrs['flow_timing_note']}")
     print(format_table(shown))
-    dep = shown.fund_balance.values < 0
+    first = depletion_year(shown.fund_balance)
     last = int(shown.year.values[-1])
-    if dep.any():
-        print(f"\nDepletion year: {int(shown.year.values[np.argmax(dep)])} (first year-end balance below zero)")
-    else:
+    if np.isnan(first):
         print(f"\nDepletion year: not depleted by {last}")
+    else:
+        print(f"\nDepletion year: {int(first)} (first year-end balance below zero)")
     if "actuarial_balance" in ds:
-        from sibrisk.indicators import actuarial_balance_of
-
         ab = actuarial_balance_of(ds, start=start)
         print(f"Actuarial balance {start}-{last}: {float(ab.actuarial_balance) * 100:+.2f}% of the covered wage bill "
               f"(summarized income rate {float(ab.summarized_income_rate) * 100:.2f}%, "
@@ -149,7 +148,6 @@ def format_percentiles(ds, start: int) -> str:
 
 
 def _run_stochastic(sc, args, start: int) -> int:
-    from sibrisk.indicators import actuarial_balance_of
     from sibrisk.stochastic import PERCENTILES, simulate
 
     n = args.scenarios
@@ -160,17 +158,16 @@ def _run_stochastic(sc, args, start: int) -> int:
     print(f"scenario: {sc.source}   {n} stochastic scenarios, seed {args.seed}")
     print(f"money in 亿元 (1e8 yuan); {ds.attrs['flow_timing_note']}\n")
     print(format_percentiles(ds, start))
-    dy = shown.fund_balance.where(shown.fund_balance < 0).notnull()
-    first = np.where(dy.any("year"), shown.year.values[dy.argmax("year").values], np.nan)
+    first = depletion_year(shown.fund_balance).values
     print(f"\nDepletion year (first year-end balance below zero), {n} scenarios:")
     print(f"  not depleted by {last}: {np.isnan(first).mean() * 100:.1f}%")
+    if (~np.isnan(first)).all():
+        qs = np.percentile(first, PERCENTILES)
+        print("  percentiles: " + ", ".join(f"P{q} {int(v)}" for q, v in zip(PERCENTILES, qs)))
     if (~np.isnan(first)).any():
-        qs = np.nanpercentile(first, PERCENTILES) if (~np.isnan(first)).all() else None
-        if qs is not None:
-            print("  percentiles: " + ", ".join(f"P{q} {int(v)}" for q, v in zip(PERCENTILES, qs)))
         years, counts = np.unique(first[~np.isnan(first)], return_counts=True)
         print("  first depleted in: " + ", ".join(f"{int(y)}: {c / n * 100:.1f}%" for y, c in zip(years, counts)))
-    prob = ((shown.fund_balance < 0).cumsum("year") > 0).mean("scenario")
+    prob = probability_of_depletion(shown.fund_balance)
     print("\nProbability of depletion by year:")
     print("  " + ", ".join(f"{int(y)} {p * 100:.1f}%" for y, p in zip(prob.year.values, prob.values)
                            if (int(y) - start) % 5 == 0 or int(y) == last))

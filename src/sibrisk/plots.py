@@ -107,18 +107,18 @@ def fan_chart(ds: xr.Dataset, variable: str = "fund_balance", path: str | Path |
 def depletion_chart(ds: xr.Dataset, path: str | Path | None = None):
     """Histogram of the depletion year and the cumulative probability of depletion by year."""
     _use_cjk()
+    from sibrisk.stochastic import depletion_distribution
+
     years = ds.year.values
-    dy = ds.depletion_year.values
-    n = dy.size
+    dist = depletion_distribution(ds)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
-    counts = np.array([(dy == y).sum() for y in years]) / n
-    ax1.bar(years, counts * 100, color="tab:red", alpha=0.8)
+    ax1.bar(years, dist.share_first_depleted * 100, color="tab:red", alpha=0.8)
     ax1.set_xlabel("Depletion year")
     ax1.set_ylabel("% of scenarios")
-    ax1.set_title(f"Depletion year ({np.isnan(dy).mean() * 100:.1f}% not depleted by {int(years[-1])})", fontsize=9)
+    ax1.set_title(f"Depletion year ({float(dist.not_depleted) * 100:.1f}% not depleted by {int(years[-1])})",
+                  fontsize=9)
     ax1.grid(alpha=0.3)
-    prob = (ds.fund_balance < 0).cumsum("year").astype(bool).mean("scenario") * 100
-    ax2.step(years, prob, where="post", color="tab:red", lw=2)
+    ax2.step(years, dist.probability_of_depletion * 100, where="post", color="tab:red", lw=2)
     ax2.set_ylim(0, 100)
     ax2.set_xlabel("Year")
     ax2.set_ylabel("Probability of depletion by year (%)")

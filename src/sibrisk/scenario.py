@@ -98,12 +98,6 @@ def series_field(name: str, description: str = ""):
     return Annotated[Any, BeforeValidator(Series(name)), Field(description=description)]
 
 
-def _finite_nonneg(name):
-    def check(v):
-        return _check_number(v, 0.0, math.inf)
-    return check
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=False)
 

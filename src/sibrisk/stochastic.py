@@ -147,15 +147,18 @@ def percentiles(ds: xr.Dataset, variables=SUMMARY_VARIABLES, q=PERCENTILES) -> x
 
 
 def depletion_distribution(ds: xr.Dataset) -> xr.Dataset:
-    """Share of scenarios first depleted in each year, ``not_depleted`` share, and cumulative probability."""
+    """Share of scenarios first depleted in each year, ``not_depleted`` share, and cumulative probability, over the
+    years of ``ds`` (select a period first to count depletion from its start)."""
+    from sibrisk.indicators import depletion_year, probability_of_depletion
+
     years = ds.year.values
-    dy = ds.depletion_year.values
+    dy = depletion_year(ds.fund_balance).values
     counts = np.array([(dy == y).sum() for y in years], dtype=float)
     n = ds.sizes["scenario"]
     return xr.Dataset({
         "share_first_depleted": xr.DataArray(counts / n, dims="year", coords={"year": years},
                                              attrs={"units": "1", "long_name": "Share of scenarios first depleted in the year"}),
-        "probability_of_depletion": ds.probability_of_depletion,
+        "probability_of_depletion": probability_of_depletion(ds.fund_balance),
         "not_depleted": xr.DataArray(float(np.isnan(dy).mean()),
                                      attrs={"units": "1", "long_name": f"Share not depleted by {int(years[-1])}"}),
     })
