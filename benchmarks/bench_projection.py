@@ -12,24 +12,24 @@ class ProjectionKernel:
     timeout = 600
 
     def setup(self, n_scenarios, years):
-        from sibrisk.projection import run_kernel
+        from sibrisk.funds.enterprise_pension.inputs import run_kernel
 
         self.inp = kernel_inputs(n_scenarios, years)
         run_kernel(self.inp, keep_detail=False, parallel=False)  # JIT warm-up, untimed
         run_kernel(self.inp, keep_detail=False, parallel=True)
 
     def time_numba_serial(self, n_scenarios, years):
-        from sibrisk.projection import run_kernel
+        from sibrisk.funds.enterprise_pension.inputs import run_kernel
 
         run_kernel(self.inp, keep_detail=False, parallel=False)
 
     def time_numba_parallel(self, n_scenarios, years):
-        from sibrisk.projection import run_kernel
+        from sibrisk.funds.enterprise_pension.inputs import run_kernel
 
         run_kernel(self.inp, keep_detail=False, parallel=True)
 
     def time_numpy_twin(self, n_scenarios, years):
-        from sibrisk._reference import project_reference
+        from sibrisk.funds.enterprise_pension.reference import project_reference
 
         project_reference(self.inp, keep_detail=False)
 

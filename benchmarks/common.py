@@ -5,10 +5,10 @@ import numpy as np
 
 def kernel_inputs(n_scenarios: int, years: int, seed: int = 20221):
     import sibrisk
-    from sibrisk.projection import build_inputs
+    from sibrisk.projection import fund_inputs
 
     sc = sibrisk.load_scenario("enterprise_pension_national").with_updates({"projection.years": years})
-    base = build_inputs(sc, n_scenarios)
+    base = fund_inputs(sc, n_scenarios)
     rng = np.random.default_rng(seed)
     # shocks drawn outside the kernel, as the stochastic runs will do
     base.rate = base.rate + rng.normal(0.0, 0.01, base.rate.shape)

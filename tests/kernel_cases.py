@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sibrisk.projection import KernelInputs
+from sibrisk.funds.enterprise_pension.inputs import KernelInputs
 
 
 def tiny(n_age=3, n_year=2, n_scen=1, **kw) -> KernelInputs:

@@ -3,8 +3,8 @@
 import numpy as np
 
 from benchmarks.common import kernel_inputs
-from sibrisk._reference import project_reference
-from sibrisk.projection import run_kernel
+from sibrisk.funds.enterprise_pension.reference import project_reference
+from sibrisk.funds.enterprise_pension.inputs import run_kernel
 
 
 def test_benchmark_inputs_numba_and_twin_agree():

@@ -3,7 +3,7 @@
 import numpy as np
 
 from conftest import DEFAULT
-from sibrisk.calibration import assumed_profiles, calibrated_subsidy_share, write_default_scenario
+from sibrisk.funds.enterprise_pension.calibration import assumed_profiles, calibrated_subsidy_share, write_default_scenario
 
 
 def test_shipped_scenario_is_regenerated_identically(tmp_path):

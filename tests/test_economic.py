@@ -5,7 +5,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sibrisk.economic import (VARIABLES, assumption_model, cholesky_factor, draw_ar_coefficients, fit_arima, fit_var,
+from sibrisk.economy.models import (VARIABLES, assumption_model, cholesky_factor, draw_ar_coefficients, fit_arima, fit_var,
                               historical_series, read_series, simulate_deviations)
 from sibrisk.errors import InputError
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from kernel_cases import three_age_case, tiny
-from sibrisk import pension_numba as k
-from sibrisk._reference import project_reference
-from sibrisk.projection import run_kernel
+from sibrisk.funds.enterprise_pension import kernel as k
+from sibrisk.funds.enterprise_pension.reference import project_reference
+from sibrisk.funds.enterprise_pension.inputs import run_kernel
 
 
 @pytest.mark.parametrize("engine", ["numba", "reference"])

@@ -6,8 +6,8 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from kernel_cases import tiny
-from sibrisk._reference import project_reference
-from sibrisk.projection import run_kernel
+from sibrisk.funds.enterprise_pension.reference import project_reference
+from sibrisk.funds.enterprise_pension.inputs import run_kernel
 
 
 @st.composite
@@ -60,7 +60,7 @@ def test_parallel_equals_serial(inp):
 @settings(max_examples=40, deadline=None)
 @given(kernel_inputs())
 def test_roll_forward_identity_closes(inp):
-    from sibrisk import pension_numba as k
+    from sibrisk.funds.enterprise_pension import kernel as k
 
     flows, _ = run_kernel(inp)
     lhs = flows[..., k.F_OPENING] + flows[..., k.F_CONTRIB] + flows[..., k.F_SUBSIDY] + flows[..., k.F_INTEREST] - flows[..., k.F_EXPEND]
@@ -74,7 +74,7 @@ def test_roll_forward_identity_closes(inp):
 @given(kernel_inputs())
 def test_people_are_conserved(inp):
     """Year-end insured (contributors + retirees) = survivors of last year's insured + this year's entrants."""
-    from sibrisk import pension_numba as k
+    from sibrisk.funds.enterprise_pension import kernel as k
 
     flows, detail = run_kernel(inp)
     for i in range(flows.shape[0]):

@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 from sibrisk.errors import InputError
-from sibrisk.mortality import fit_lee_carter, load_lee_carter, read_hmd_panel, svd_fit
+from sibrisk.demography.mortality import fit_lee_carter, load_lee_carter, read_hmd_panel, svd_fit
 
 ROOT = Path(__file__).resolve().parents[1]
 NORWAY = ROOT.parent / "shared" / "reference" / "norway_hmd_1x1_1900_2023.csv"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sibrisk import policy
+from sibrisk.funds.common import statutory as policy
 
 
 @pytest.mark.parametrize("group, birth, expected_months", [

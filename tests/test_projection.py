@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sibrisk
-from sibrisk.calibration import PUBLISHED_2021
+from sibrisk.funds.enterprise_pension.calibration import PUBLISHED_2021
 
 REQUIRED = ["contribution_income", "fiscal_subsidy", "interest_income", "benefit_expenditure", "fund_balance",
             "contributors", "beneficiaries", "covered_wage_bill", "balance_months"]

@@ -19,10 +19,11 @@ _LAZY = {
     "Scenario": ("sibrisk.scenario", "Scenario"),
     "project": ("sibrisk.projection", "project"),
     "simulate": ("sibrisk.stochastic", "simulate"),
+    "province_total": ("sibrisk.regions", "province_total"),
     "InputError": ("sibrisk.errors", "InputError"),
 }
-_SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "mortality", "economic",
-               "performance", "plots", "cli", "policy", "lifetable", "stochastic", "random"}
+_SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "demography", "economy", "funds",
+               "regions", "performance", "plots", "cli", "stochastic", "random"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

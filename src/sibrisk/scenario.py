@@ -1,43 +1,49 @@
 """Scenario files: TOML, validated with pydantic, errors that name the file, the field and the value.
 
-A scenario states everything a projection needs for one fund and one pooling region: the base year and horizon,
-the life table and its improvement, the economic assumptions, the contribution and benefit rules, the subsidy rule,
-and the initial state. Time-varying assumptions ("series") may be written three ways:
+A scenario states everything a projection needs for one fund: the base year and horizon, the mortality basis, the
+economic paths, the fund's own rules and initial state (sections defined by the fund, ``sibrisk.funds``), and
+optionally stochastic shocks and several pooling regions. ``[meta] fund`` picks the fund; this module validates
+the sections every fund shares and hands the rest to that fund's pydantic model.
+
+Time-varying assumptions ("series") may be written three ways:
 
 - a number: constant over the horizon;
 - a list with exactly one value per projection year (base year first);
 - a table ``{2021 = 0.07, 2026 = 0.05}``: each value holds from its year until the next key (the first key must
   be the base year or earlier).
+
+Regions (``[regions.<id>]``): each region is the scenario with the fields it names replaced, field by field
+(``[regions.a.initial] fund_balance = ...`` replaces ``initial.fund_balance`` and nothing else). Results gain a
+``region`` dimension; the province total is their sum (``sibrisk.regions.province_total``).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from sibrisk._validation import read_toml, validate
 from sibrisk.errors import InputError
 
-AGE_MIN = 16
-AGE_MAX = 100  # open group 100+
-N_AGES = AGE_MAX - AGE_MIN + 1
+AGE_MAX = 100  # every age table ends with the open group 100+
 SEXES = ("male", "female")
-FUNDS = ("enterprise_pension", "resident_pension", "public_sector_pension", "employee_medical",
-         "resident_medical", "work_injury", "unemployment")
-IMPLEMENTED_FUNDS = ("enterprise_pension",)
 
-# bounds of "not absurd" for series, by field (lower, upper)
+# bounds of "not absurd" for series shared by several funds, by field name (lower, upper)
 SERIES_BOUNDS = {
     "wage_growth": (-0.5, 1.0),
     "interest_rate": (-0.5, 1.0),
+    "collection_rate": (0.0, 1.0),
+    "inflation": (-0.5, 1.0),
+    "unemployment_rate": (0.0, 1.0),
+    "medical_cost_growth": (-0.5, 1.0),
     "benefit_indexation": (-0.5, 1.0),
     "account_crediting_rate": (-0.5, 1.0),
-    "collection_rate": (0.0, 1.0),
     "employer_rate": (0.0, 0.5),
     "employee_rate": (0.0, 0.5),
     "individual_account_rate": (0.0, 0.5),
@@ -46,6 +52,11 @@ SERIES_BOUNDS = {
     "growth": (-0.5, 1.0),
     "share": (0.0, 1.0),
     "floor_months": (0.0, 600.0),
+    "rate": (0.0, 1.0),
+    "yuan": (0.0, 1e8),
+    "persons": (0.0, 2e9),
+    "count": (0.0, 1e10),
+    "ratio": (0.0, 100.0),
 }
 
 
@@ -62,9 +73,11 @@ def _check_number(x: Any, lo: float, hi: float) -> float:
 class Series:
     """Validator for a series field: number, list (one per year) or {year: value} table."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, lo: float | None = None, hi: float | None = None):
         self.name = name
-        self.lo, self.hi = SERIES_BOUNDS[name]
+        if lo is None or hi is None:
+            lo, hi = SERIES_BOUNDS[name]
+        self.lo, self.hi = lo, hi
 
     def __call__(self, v: Any) -> Any:
         if isinstance(v, list):
@@ -93,9 +106,17 @@ class Series:
         return _check_number(v, self.lo, self.hi)
 
 
-def series_field(name: str, description: str = ""):
-    from pydantic import BeforeValidator
-    return Annotated[Any, BeforeValidator(Series(name)), Field(description=description)]
+def series_field(name: str, description: str = "", *, bounds: tuple[float, float] | None = None):
+    """A pydantic field holding a series (number, list or {year: value}); bounds from ``SERIES_BOUNDS[name]``
+    unless given."""
+    lo, hi = bounds if bounds is not None else (None, None)
+    return Annotated[Any, BeforeValidator(Series(name, lo, hi)), Field(description=description)]
+
+
+def is_series_field(model: type[BaseModel], name: str) -> bool:
+    info = model.model_fields.get(name)
+    return info is not None and any(isinstance(m, BeforeValidator) and isinstance(m.func, Series)
+                                    for m in info.metadata)
 
 
 class _Model(BaseModel):
@@ -104,6 +125,43 @@ class _Model(BaseModel):
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
+
+_AGE_TABLES: dict[int, type] = {}
+
+
+def age_table(first_age: int) -> type[_Model]:
+    """The model of a table over ages ``first_age..100`` (100 = 100+) for each sex (one class per first age)."""
+    if first_age in _AGE_TABLES:
+        return _AGE_TABLES[first_age]
+    n_ages = AGE_MAX - first_age + 1
+
+    class AgeTable(_Model):
+        """A table over ages (last = 100+) for each sex; a modelling assumption unless a source is given."""
+        first_age: ClassVar[int]
+        male: list[float]
+        female: list[float]
+        note: str = ""
+
+        @field_validator("male", "female")
+        @classmethod
+        def _length(cls, v):
+            if len(v) != n_ages:
+                raise ValueError(f"has {len(v)} values; expected {n_ages} (ages {first_age}..{AGE_MAX}, the last one "
+                                 f"100+)")
+            for i, x in enumerate(v):
+                try:
+                    _check_number(x, 0.0, math.inf)
+                except ValueError as e:
+                    raise ValueError(f"age {first_age + i} ({x!r}) {e}") from None
+            return v
+
+        def array(self) -> np.ndarray:
+            return np.stack([np.asarray(self.male, float), np.asarray(self.female, float)], axis=1)
+
+    AgeTable.first_age = first_age
+    AgeTable.__name__ = AgeTable.__qualname__ = f"AgeTable{first_age}"
+    _AGE_TABLES[first_age] = AgeTable
+    return AgeTable
 
 
 class Meta(_Model):
@@ -114,15 +172,6 @@ class Meta(_Model):
     description: str = ""
     sources: list[str] = []
 
-    @field_validator("fund")
-    @classmethod
-    def _known_fund(cls, v):
-        if v not in FUNDS:
-            raise ValueError(f"unknown fund; the seven funds are {', '.join(FUNDS)}")
-        if v not in IMPLEMENTED_FUNDS:
-            raise ValueError(f"fund not modelled yet; sibrisk models {', '.join(IMPLEMENTED_FUNDS)}")
-        return v
-
 
 class ProjectionSpec(_Model):
     base_year: Annotated[int, Field(ge=1990, le=2100)]
@@ -131,6 +180,7 @@ class ProjectionSpec(_Model):
 
 
 class MortalitySpec(_Model):
+    """The base life table (columns by sex) and its improvement: q(x, t) = q_table(x) (1 - improvement)^(t - table_year)."""
     table: str = "cl2010_2013"
     male: str
     female: str
@@ -140,113 +190,29 @@ class MortalitySpec(_Model):
 
 
 class EconomySpec(_Model):
+    """Economic paths shared by every fund. Funds that need more (pension indexation, medical cost growth) read the
+    optional fields or extend this model; every series field can be given stochastic shocks."""
     average_wage: Annotated[float, Field(gt=0.0, le=1e8)]
     wage_growth: series_field("wage_growth")
     interest_rate: series_field("interest_rate")
-    benefit_indexation: series_field("benefit_indexation")
-    account_crediting_rate: series_field("account_crediting_rate")
-    collection_rate: series_field("collection_rate")
+    collection_rate: series_field("collection_rate") = 1.0
+    inflation: series_field("inflation") = None
+    unemployment_rate: series_field("unemployment_rate") = None
+    medical_cost_growth: series_field("medical_cost_growth") = None
     note: str = ""
-
-
-class ContributionSpec(_Model):
-    employer_rate: series_field("employer_rate")
-    employee_rate: series_field("employee_rate")
-    individual_account_rate: series_field("individual_account_rate")
-    base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
-    note: str = ""
-
-
-class BenefitSpec(_Model):
-    accrual_rate: Annotated[float, Field(ge=0.0, le=0.05)] = 0.01
-    transitional_coefficient: Annotated[float, Field(ge=0.0, le=0.05)] = 0.012
-    deemed_service_end_year: Annotated[int, Field(ge=1950, le=2100)] = 1996
-    work_start_age: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
-    retirement_reform: bool = True
-    female_cadre_share: Rate = 0.3
-    forced_retirement_age: Annotated[int, Field(ge=50, le=100)] = 75
-    note: str = ""
-
-
-class SubsidySpec(_Model):
-    rule: Literal["fixed", "share_of_expenditure", "gap_to_floor"]
-    amount: series_field("amount") = None
-    growth: series_field("growth") = None
-    share: series_field("share") = None
-    floor_months: series_field("floor_months") = None
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _needs(self):
-        need = {"fixed": ("amount",), "share_of_expenditure": ("share",), "gap_to_floor": ("floor_months",)}[self.rule]
-        for f in need:
-            if getattr(self, f) is None:
-                raise ValueError(f"rule {self.rule!r} needs field {f!r}")
-        return self
-
-
-class AgeTable(_Model):
-    """A table over ages 16..100 (100 = 100+) for each sex; a modelling assumption unless a source is given."""
-    male: list[float]
-    female: list[float]
-    note: str = ""
-
-    @field_validator("male", "female")
-    @classmethod
-    def _length(cls, v):
-        if len(v) != N_AGES:
-            raise ValueError(f"has {len(v)} values; expected {N_AGES} (ages {AGE_MIN}..{AGE_MAX}, the last one 100+)")
-        for i, x in enumerate(v):
-            try:
-                _check_number(x, 0.0, math.inf)
-            except ValueError as e:
-                raise ValueError(f"age {AGE_MIN + i} ({x!r}) {e}") from None
-        return v
-
-    def array(self) -> np.ndarray:
-        return np.stack([np.asarray(self.male, float), np.asarray(self.female, float)], axis=1)
-
-
-class InitialState(_Model):
-    fund_balance: float
-    contributors: Annotated[float, Field(gt=0.0)]
-    retirees: Annotated[float, Field(ge=0.0)]
-    average_benefit: Annotated[float, Field(ge=0.0)]
-    contribution_density: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
-    history_wage_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.1
-    history_crediting_rate: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05
-    account_start_year: Annotated[int, Field(ge=1990, le=2100)] = 1996
-    contributors_profile: AgeTable
-    retirees_profile: AgeTable
-    note: str = ""
-
-    @field_validator("fund_balance")
-    @classmethod
-    def _finite(cls, v):
-        return _check_number(v, -1e16, 1e16)
-
-
-class EntrantSpec(_Model):
-    total: series_field("new_entrants")
-    profile: AgeTable
-    note: str = ""
-
-
-STOCHASTIC_VARIABLES = ("wage_growth", "interest_rate", "collection_rate", "benefit_indexation",
-                        "account_crediting_rate")
 
 
 class StochasticEconomy(_Model):
     """Shocks around the scenario's economic paths: AR(1) deviations with correlated innovations (assumptions),
-    or a VAR fitted to ``history_csv`` (path relative to the scenario file) and centred on the scenario's paths."""
-    variables: list[Literal[STOCHASTIC_VARIABLES]]
+    or a VAR fitted to ``history_csv`` (path relative to the scenario file) and centred on the scenario's paths.
+    ``wage_links`` makes other economic series follow wage-growth deviations (e.g. pension indexation)."""
+    variables: list[str]
     volatility: list[Annotated[float, Field(ge=0.0, le=1.0)]] = []
     ar1: list[Annotated[float, Field(gt=-1.0, lt=1.0)]] = []
     correlation: list[list[Annotated[float, Field(ge=-1.0, le=1.0)]]] = []
     history_csv: str | None = None
     parameter_uncertainty: bool = False
-    indexation_wage_link: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
-    crediting_wage_link: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    wage_links: dict[str, Annotated[float, Field(ge=0.0, le=2.0)]] = {}
     note: str = ""
 
     @model_validator(mode="after")
@@ -294,18 +260,17 @@ class StochasticSpec(_Model):
     note: str = ""
 
 
-class Scenario(_Model):
-    """A validated scenario. ``source`` is the file it came from (for error messages)."""
+class ScenarioBase(_Model):
+    """The sections every fund's scenario has. A fund's scenario model subclasses this (``sibrisk.funds``), sets
+    ``FIRST_AGE`` and adds its own sections. ``source`` is the file it came from (for error messages)."""
+    FIRST_AGE: ClassVar[int] = 0
+
     meta: Meta
     projection: ProjectionSpec
     mortality: MortalitySpec
     economy: EconomySpec
-    contributions: ContributionSpec
-    benefits: BenefitSpec
-    subsidy: SubsidySpec
-    initial: InitialState
-    entrants: EntrantSpec
     stochastic: StochasticSpec | None = None
+    regions: dict[str, dict[str, Any]] | None = Field(default=None, exclude=True)
     source: str | None = Field(default=None, exclude=True)
 
     @property
@@ -314,7 +279,14 @@ class Scenario(_Model):
 
     @property
     def ages(self) -> np.ndarray:
-        return np.arange(AGE_MIN, AGE_MAX + 1)
+        return np.arange(self.FIRST_AGE, AGE_MAX + 1)
+
+    @property
+    def fund(self):
+        """The fund model (``sibrisk.funds.Fund``) this scenario is for."""
+        from sibrisk import funds
+
+        return funds.get(self.meta.fund)
 
     def resolve_path(self, relative: str) -> Path:
         """A path named in the scenario, relative to the scenario file's folder."""
@@ -327,11 +299,24 @@ class Scenario(_Model):
         """Resolve a series field (e.g. ``"economy.wage_growth"``) to one value per projection year."""
         section, name = dotted.split(".")
         spec = getattr(getattr(self, section), name)
+        if spec is None:
+            raise InputError("is needed by this fund but not given", file=self.source, field=dotted, has_value=False)
         return resolve_series(spec, self.years, field=dotted, file=self.source)
 
-    def with_updates(self, updates: dict[str, Any]) -> "Scenario":
-        """A copy with dotted-path updates (``{"projection.years": 30}``), validated again."""
+    def economy_series(self) -> dict[str, np.ndarray]:
+        """Every economic series the scenario gives, one value per projection year."""
+        econ = type(self.economy)
+        return {name: self.series(f"economy.{name}") for name in econ.model_fields
+                if is_series_field(econ, name) and getattr(self.economy, name) is not None}
+
+    def check(self) -> None:
+        """Checks that need several fields; funds extend this (call ``super().check()``)."""
+
+    def with_updates(self, updates: dict[str, Any]) -> "ScenarioBase":
+        """A copy with dotted-path updates (``{"projection.years": 30}``), validated again (regions included)."""
         data = self.model_dump(exclude_none=True)
+        if self.regions:
+            data["regions"] = copy.deepcopy(self.regions)
         for dotted, value in updates.items():
             node = data
             parts = dotted.split(".")
@@ -339,6 +324,41 @@ class Scenario(_Model):
                 node = node[p]
             node[parts[-1]] = value
         return validate_scenario(data, source=self.source)
+
+    # --- regions -----------------------------------------------------------------------------------------------
+    @property
+    def region_ids(self) -> list[str]:
+        return list(self.regions) if self.regions else []
+
+    def region_scenarios(self) -> dict[str, "ScenarioBase"]:
+        """One validated scenario per region (the fields a region names replace the base's); ``{}`` without regions."""
+        if not self.regions:
+            return {}
+        base = self.model_dump(exclude_none=True)
+        out = {}
+        for rid, override in self.regions.items():
+            data = merge_region(base, override)
+            data["meta"]["region"] = override.get("meta", {}).get("region", rid)
+            try:
+                out[rid] = validate_scenario(data, source=self.source)
+            except InputError as e:
+                raise InputError(e.reason, file=self.source, field=f"regions.{rid}.{e.field}" if e.field else
+                                 f"regions.{rid}", value=e.value, has_value=e.value is not None) from None
+        return out
+
+
+def merge_region(base: dict, override: dict) -> dict:
+    """The base scenario with a region's fields replacing the base's, field by field (sections are merged one level
+    down; a field's value, table or list, is replaced whole)."""
+    data = copy.deepcopy(base)
+    data.pop("regions", None)
+    for section, fields in override.items():
+        if isinstance(fields, dict) and isinstance(data.get(section), dict):
+            for k, v in fields.items():
+                data[section][k] = copy.deepcopy(v)
+        else:
+            data[section] = copy.deepcopy(fields)
+    return data
 
 
 def resolve_series(spec: Any, years: np.ndarray, *, field: str, file: str | None = None) -> np.ndarray:
@@ -361,39 +381,65 @@ def resolve_series(spec: Any, years: np.ndarray, *, field: str, file: str | None
     return np.full(n, float(spec))
 
 
-def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenario:
-    """Validate a scenario mapping; raise ``InputError`` naming file, field and value of the first problem(s)."""
+def _fund_model(data: Any, src: str | None) -> type[ScenarioBase]:
+    from sibrisk import funds
+
+    meta = data.get("meta") if isinstance(data, dict) else None
+    if not isinstance(meta, dict):
+        raise InputError("required section is missing", file=src, field="meta", has_value=False)
+    if "fund" not in meta:
+        raise InputError("required field is missing", file=src, field="meta.fund", has_value=False)
+    fund_id = meta["fund"]
+    if fund_id not in funds.FUND_IDS:
+        raise InputError(f"unknown fund; the seven funds are {', '.join(funds.FUND_IDS)}", file=src,
+                         field="meta.fund", value=fund_id, has_value=True)
+    if fund_id not in funds.implemented():
+        raise InputError(f"fund not modelled yet; sibrisk models {', '.join(funds.implemented())}", file=src,
+                         field="meta.fund", value=fund_id)
+    return funds.get(fund_id).scenario_model
+
+
+def validate_scenario(data: dict, *, source: str | Path | None = None) -> ScenarioBase:
+    """Validate a scenario mapping with its fund's model; raise ``InputError`` naming file, field and value of the
+    first problem(s)."""
     src = str(source) if source is not None else None
-    sc = validate(Scenario, data, src)
+    model = _fund_model(data, src)
+    sc = validate(model, data, src)
     sc.source = src
-    # checks that need several fields
-    for key in ("employer_rate", "employee_rate", "individual_account_rate"):
-        sc.series(f"contributions.{key}")
-    for key in ("wage_growth", "interest_rate", "benefit_indexation", "account_crediting_rate", "collection_rate"):
-        sc.series(f"economy.{key}")
-    sc.series("entrants.total")
-    for key in ("amount", "growth", "share", "floor_months"):
-        if getattr(sc.subsidy, key) is not None:
-            sc.series(f"subsidy.{key}")
-    from sibrisk import lifetable
+    if isinstance(data, dict) and data.get("regions") is not None:
+        regions = data["regions"]
+        if not isinstance(regions, dict) or not regions or not all(isinstance(v, dict) for v in regions.values()):
+            raise InputError("must be tables [regions.<id>], one per pooling region", file=src, field="regions",
+                             value=regions)
+        sc.regions = copy.deepcopy(regions)
+    sc.economy_series()  # resolving every series checks its length and year keys
+    from sibrisk.demography import lifetable
 
     if sc.mortality.table not in lifetable.TABLES:
         raise InputError(f"unknown life table; known: {sorted(lifetable.TABLES)}", file=src, field="mortality.table",
                          value=sc.mortality.table)
-    for sex in ("male", "female"):
+    for sex in SEXES:
         col = getattr(sc.mortality, sex)
         if col not in lifetable.table_columns(sc.mortality.table):
             raise InputError(f"unknown column of life table {sc.mortality.table!r}; known: "
                              f"{lifetable.table_columns(sc.mortality.table)}", file=src, field=f"mortality.{sex}", value=col)
-    ia = sc.series("contributions.individual_account_rate")
-    tot = sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate")
-    if np.any(ia > tot):
-        raise InputError("individual account rate exceeds the total contribution rate", file=src,
-                         field="contributions.individual_account_rate", value=sc.contributions.individual_account_rate)
+    if sc.stochastic and sc.stochastic.economy:
+        known = sorted(sc.economy_series())
+        for i, v in enumerate(sc.stochastic.economy.variables):
+            if v not in known:
+                raise InputError(f"not an economic series of this scenario; known: {', '.join(known)}", file=src,
+                                 field=f"stochastic.economy.variables[{i}]", value=v)
+        for v in sc.stochastic.economy.wage_links:
+            if v not in known or v == "wage_growth":
+                raise InputError(f"not an economic series of this scenario (other than wage_growth); known: "
+                                 f"{', '.join(known)}", file=src, field="stochastic.economy.wage_links", value=v)
+    sc.check()
+    if sc.regions:
+        sc.region_scenarios()  # every region validates too
     return sc
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path) -> ScenarioBase:
     """Load and validate a scenario TOML file.
 
     ``path`` is a file path, or the name of a shipped scenario (``"enterprise_pension_national"``).
@@ -401,6 +447,10 @@ def load_scenario(path: str | Path) -> Scenario:
     p = find_scenario(path)
     data = read_toml(p)
     return validate_scenario(data, source=p)
+
+
+# a validated scenario of any fund
+Scenario = ScenarioBase
 
 
 def shipped_scenarios_dir() -> Path:

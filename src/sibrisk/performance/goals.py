@@ -51,7 +51,7 @@ from sibrisk.errors import InputError
 from sibrisk.performance import library as lib
 from sibrisk.performance._files import read_toml, validate
 from sibrisk.performance.scoring import (DIRECTIONS, GRADE_BANDS_DEFAULT, ScoringSpec, check_spec, default_rule)
-from sibrisk.scenario import FUNDS
+from sibrisk.funds import FUND_IDS as FUNDS
 
 FUND_NAMES = {  # national measures Art. 3; DOMAIN.md section 1
     "enterprise_pension": ("企业职工基本养老保险", "Basic pension insurance for enterprise employees"),

@@ -1,4 +1,4 @@
-"""Numba kernels of the enterprise employee pension projection (contract: ``kernels/enterprise_pension.md``).
+"""Numba kernels of the employee pension projection (enterprise and public-sector schemes) (contract: ``kernels/enterprise_pension.md``).
 
 Plain arrays and scalars only: no parameter objects, no I/O, no random numbers (shocks arrive as paths).
 ``project_serial`` and ``project_parallel`` run the same per-scenario function ``_project_one``; the parallel one
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk.funds.common.accounts import SUB_FIXED, SUB_GAP, SUB_SHARE, roll_forward  # noqa: F401 (re-exported)
 
 # columns of the per-(scenario, year) flow output
 F_CONTRIB, F_SUBSIDY, F_INTEREST, F_EXPEND, F_OPENING, F_CLOSING, F_WAGEBILL = 0, 1, 2, 3, 4, 5, 6
@@ -18,8 +19,6 @@ N_FLOWS = 12
 # last axis of the age-detail output
 D_CONTRIB, D_RETIREES, D_BENEFIT = 0, 1, 2
 N_DETAIL = 3
-# subsidy rules
-SUB_FIXED, SUB_SHARE, SUB_GAP = 0, 1, 2
 
 
 @jit
@@ -126,25 +125,6 @@ def aggregate_flows(c_end, r_end, b_end, c_beg, r_beg, b_beg, base_ratio, wage, 
 
 
 @jit
-def roll_forward(opening, contrib, expend, rate, flow_factor, rule, sub_param):
-    """One year of the fund: subsidy by rule, interest with flows at mid-year (``flow_factor`` = (1+i)^0.5 - 1) or
-    year end (0), closing balance. Returns (subsidy, interest, closing)."""
-    if rule == SUB_FIXED:
-        sub = sub_param
-    elif rule == SUB_SHARE:
-        sub = sub_param * expend
-    else:
-        floor = sub_param * expend / 12.0
-        before = opening * (1.0 + rate) + (contrib - expend) * (1.0 + flow_factor)
-        sub = (floor - before) / (1.0 + flow_factor)
-        if sub < 0.0:
-            sub = 0.0
-    interest = opening * rate + (contrib + sub - expend) * flow_factor
-    closing = opening + (contrib + sub + interest) - expend
-    return sub, interest, closing
-
-
-@jit
 def _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
                  wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed, months,
                  opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
@@ -184,7 +164,7 @@ def _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years
         contrib, expend, bill, cexp, rexp, cend, rend = aggregate_flows(
             c, r, b, c_beg, r_beg, b_beg, base_ratio, wage[i, t], contrib_rate[t], collection[i, t], first)
         ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
-        sub, interest, closing = roll_forward(opening, contrib, expend, rate[i, t], ff, rule, sub_param[t])
+        sub, interest, closing = roll_forward(opening, contrib, expend, rate[i, t], ff, rule, sub_param[t], rend)
         flows[i, t, F_CONTRIB] = contrib
         flows[i, t, F_SUBSIDY] = sub
         flows[i, t, F_INTEREST] = interest

@@ -1,6 +1,6 @@
 """How the shipped default scenario was made: assumed age profiles and the base-year calibration.
 
-Run ``python -m sibrisk.calibration`` to regenerate ``scenarios/enterprise_pension_national.toml``.
+Run ``python -m sibrisk.funds.enterprise_pension.calibration`` to regenerate ``scenarios/enterprise_pension_national.toml``.
 Everything here is a modelling assumption except the published totals, which carry their sources in the file.
 """
 
@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sibrisk import lifetable, policy
-from sibrisk.scenario import AGE_MAX, AGE_MIN
+from sibrisk.demography import lifetable
+from sibrisk.funds.common import statutory as policy
+from sibrisk.funds.enterprise_pension.parameters import AGE_MIN
+from sibrisk.scenario import AGE_MAX
 
 AGES = np.arange(AGE_MIN, AGE_MAX + 1)
 
@@ -92,7 +94,7 @@ def write_default_scenario(path: Path) -> None:
     from sibrisk.scenario import load_scenario
 
     prof = assumed_profiles()
-    template = Path(__file__).with_name("_default_scenario.toml.in").read_text(encoding="utf-8")
+    template = Path(__file__).with_name("default_scenario.toml.in").read_text(encoding="utf-8")
     pub = PUBLISHED_2021
     opening = pub["fund_balance"] - pub["total_income"] + pub["benefit_expenditure"]
     text = template
@@ -114,6 +116,6 @@ def write_default_scenario(path: Path) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "scenarios" / "enterprise_pension_national.toml"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[4] / "scenarios" / "enterprise_pension_national.toml"
     write_default_scenario(target)
     print(f"wrote {target}")

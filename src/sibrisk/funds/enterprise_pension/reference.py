@@ -1,6 +1,6 @@
 """Slow, plain-NumPy twins of the numba kernels: the yardstick for tests and the baseline for benchmarks.
 
-Written independently of ``pension_numba``: whole-age array operations (an age shift with an open last group)
+Written independently of ``kernel``: whole-age array operations (an age shift with an open last group)
 instead of per-cell loops, one scenario and one year at a time.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk.pension_numba import (D_BENEFIT, D_CONTRIB, D_RETIREES, F_BEN_EXPOSURE, F_CLOSING, F_CONTRIB,
+from sibrisk.funds.enterprise_pension.kernel import (D_BENEFIT, D_CONTRIB, D_RETIREES, F_BEN_EXPOSURE, F_CLOSING, F_CONTRIB,
                                    F_CONTRIB_EXPOSURE, F_CONTRIBUTORS, F_BENEFICIARIES, F_EXPEND, F_INTEREST,
                                    F_NEW_BEN, F_OPENING, F_SUBSIDY, F_WAGEBILL, N_DETAIL, N_FLOWS, SUB_FIXED,
                                    SUB_SHARE)
@@ -27,7 +27,7 @@ def _div(num, den):
 
 
 def project_reference(inp, *, keep_detail: bool = True):
-    """Same contract as ``sibrisk.projection.run_kernel``: returns (flows, detail or None)."""
+    """Same contract as ``sibrisk.funds.enterprise_pension.inputs.run_kernel``: returns (flows, detail or None)."""
     n_s, n_t, n_a = inp.wage.shape[0], inp.hazard.shape[0], inp.c0.shape[0]
     flows = np.zeros((n_s, n_t, N_FLOWS))
     detail = np.zeros((n_s, n_t, n_a, 2, N_DETAIL)) if keep_detail else None

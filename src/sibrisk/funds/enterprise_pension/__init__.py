@@ -1,0 +1,64 @@
+"""Enterprise employee basic pension (企业职工基本养老保险): cohort projection of contributors and retirees by age and
+sex, 国发〔2005〕38号 benefit formula, statutory retirement ages dated by birth cohort (``funds.common.statutory``).
+
+Files: ``parameters`` (scenario sections, pydantic), ``inputs`` (scenario -> kernel arrays), ``kernel`` (numba),
+``reference`` (plain-NumPy twin), ``calibration`` (how the default scenario was made). Contract:
+``kernels/enterprise_pension.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sibrisk.funds.base import Fund, FundRun
+from sibrisk.funds.enterprise_pension.parameters import PensionScenario
+
+VARIABLES = {
+    "contributors": ("persons", "Contributing insured persons at year end", "参保在职职工人数"),
+    "beneficiaries": ("persons", "Retirees receiving benefits at year end", "离退休人员人数"),
+    "new_beneficiaries": ("persons", "New retirees during the year", "新增离退休人数"),
+    "average_benefit": ("yuan/year", "Average annual benefit per retiree", "人均养老金"),
+}
+DETAIL_VARIABLES = {
+    "contributors_by_age": ("persons", "Contributing insured persons by age and sex at year end", "分年龄性别参保在职职工"),
+    "beneficiaries_by_age": ("persons", "Retirees by age and sex at year end", "分年龄性别离退休人员"),
+    "benefit_by_age": ("yuan/year", "Average annual benefit by age and sex", "分年龄性别人均养老金"),
+}
+
+
+class EmployeePensionFund(Fund):
+    """The employee pension model (enterprise and public-sector schemes share it; their scenarios differ)."""
+
+    def build_inputs(self, sc, n_scenarios, *, economy, mortality):
+        from sibrisk.funds.enterprise_pension.inputs import build_inputs
+
+        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality)
+
+    def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
+        from sibrisk.funds.enterprise_pension import kernel as k
+        from sibrisk.funds.enterprise_pension.inputs import run_kernel
+
+        flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
+        col = lambda c: flows[..., c]  # noqa: E731
+        with np.errstate(invalid="ignore", divide="ignore"):
+            avg_ben = np.where(col(k.F_BEN_EXPOSURE) > 0, col(k.F_EXPEND) / col(k.F_BEN_EXPOSURE), np.nan)
+        year = {
+            "opening_balance": col(k.F_OPENING), "contribution_income": col(k.F_CONTRIB),
+            "fiscal_subsidy": col(k.F_SUBSIDY), "interest_income": col(k.F_INTEREST),
+            "benefit_expenditure": col(k.F_EXPEND), "fund_balance": col(k.F_CLOSING),
+            "covered_wage_bill": col(k.F_WAGEBILL), "contributors": col(k.F_CONTRIBUTORS),
+            "beneficiaries": col(k.F_BENEFICIARIES), "new_beneficiaries": col(k.F_NEW_BEN),
+            "average_wage": inputs.wage, "average_benefit": avg_ben, "interest_rate": inputs.rate,
+        }
+        by_age = None
+        if detail is not None:
+            by_age = {"contributors_by_age": detail[..., k.D_CONTRIB], "beneficiaries_by_age": detail[..., k.D_RETIREES],
+                      "benefit_by_age": detail[..., k.D_BENEFIT]}
+        return FundRun(year=year, age_detail=by_age)
+
+
+FUND = EmployeePensionFund(
+    id="enterprise_pension", long_name="Basic pension insurance for enterprise employees",
+    long_name_zh="企业职工基本养老保险", scenario_model=PensionScenario,
+    default_scenario="enterprise_pension_national", variables=VARIABLES, detail_variables=DETAIL_VARIABLES,
+    population_note="contributors: insured workers contributing; beneficiaries: retirees drawing a pension")

@@ -1,0 +1,156 @@
+"""Kernel inputs of the employee pension model: a validated scenario resolved into plain arrays (every assumption
+one value per year), and ``run_kernel`` that runs the numba kernel on them (contract: ``kernels/enterprise_pension.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sibrisk.funds.common import statutory as policy
+from sibrisk.funds.common.accounts import subsidy_parameters
+from sibrisk.funds.enterprise_pension.parameters import AGE_MIN
+
+BASE_RATIO_BOUNDS = (0.6, 3.0)  # contribution base bounded to 60%-300% of the average wage
+
+@dataclass
+class KernelInputs:
+    """Everything the kernel needs, as arrays. Shapes: A ages, 2 sexes, T years, S scenarios."""
+    c0: np.ndarray            # (A, 2) contributors at the end of the base year
+    r0: np.ndarray            # (A, 2) retirees
+    b0: np.ndarray            # (A, 2) average annual benefit per retiree, yuan
+    y0: np.ndarray            # (A, 2) average contribution years of contributors
+    k0: np.ndarray            # (A, 2) average individual-account balance per contributor, yuan
+    q_base: np.ndarray        # (A, 2) base-table one-year death probabilities
+    mort_b: np.ndarray        # (A, 2) log-mortality sensitivity to kappa
+    kappa: np.ndarray         # (S, T) mortality index: q = min(1, q_base * exp(mort_b * kappa))
+    hazard: np.ndarray        # (T, A, 2) retirement probability of a contributor
+    min_years: np.ndarray     # (T,) minimum contribution years
+    force_idx: int            # age index from which retirement ignores the minimum years
+    entrants: np.ndarray      # (T, A, 2) new contributors
+    base_ratio: np.ndarray    # (A, 2) contribution base / average wage, clamped to 60%-300%
+    wage: np.ndarray          # (S, T) average wage, yuan/year
+    index: np.ndarray         # (S, T) benefit indexation of existing pensions
+    rate: np.ndarray          # (S, T) fund interest rate
+    collection: np.ndarray    # (S, T) collection rate
+    credit: np.ndarray        # (S, T) individual-account crediting rate
+    contrib_rate: np.ndarray  # (T,) employer + employee rate
+    acct_rate: np.ndarray     # (T,) individual-account rate
+    accrual: float            # basic pension accrual per contribution year
+    transitional: float       # transitional-pension coefficient per deemed year
+    deemed: np.ndarray        # (T, A) deemed service years (before 1996) of the cohort
+    months: np.ndarray        # (A,) payout months (计发月数) by retirement age
+    opening0: float           # fund balance on 1 January of the base year, yuan
+    mid_year: bool            # flows at mid-year (True) or year end
+    rule: int                 # subsidy rule
+    sub_param: np.ndarray     # (T,) amount, share or floor months by rule
+    years: np.ndarray = field(default=None)
+    ages: np.ndarray = field(default=None)
+
+    @property
+    def n_scenarios(self) -> int:
+        return self.wage.shape[0]
+
+    def args(self) -> tuple:
+        return (self.c0, self.r0, self.b0, self.y0, self.k0, self.q_base, self.mort_b, self.kappa, self.hazard,
+                self.min_years, self.force_idx, self.entrants, self.base_ratio, self.wage, self.index, self.rate,
+                self.collection, self.credit, self.contrib_rate, self.acct_rate, self.accrual, self.transitional,
+                self.deemed, self.months, self.opening0, self.mid_year, self.rule, self.sub_param)
+
+
+def _normalised(table: np.ndarray, total: float) -> np.ndarray:
+    s = table.sum()
+    return table * (total / s) if s > 0 else table * 0.0
+
+
+def initial_accounts(sc, ages: np.ndarray, base_ratio: np.ndarray, acct_rate0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Average contribution years and individual-account balances by age at the end of the base year.
+
+    Modelling assumption (no public data by age): service accrues at ``contribution_density`` a year from
+    ``work_start_age``; accounts accrue from ``account_start_year`` at this year's account rate on the base, with
+    past wages growing at ``history_wage_growth`` and crediting at ``history_crediting_rate``.
+    """
+    ini, ben = sc.initial, sc.benefits
+    base = sc.projection.base_year
+    service = np.clip(ages - ben.work_start_age, 0.0, None) * ini.contribution_density
+    years_acct = np.minimum(service / max(ini.contribution_density, 1e-12), base - ini.account_start_year + 1)
+    g, c = ini.history_wage_growth, ini.history_crediting_rate
+    acct = np.zeros(len(ages))
+    for n_back in range(int(np.ceil(years_acct.max())) + 1):
+        w = sc.economy.average_wage * (1 + g) ** (-n_back)
+        weight = np.clip(years_acct - n_back, 0.0, 1.0)
+        acct += weight * acct_rate0 * w * ini.contribution_density * (1 + c) ** n_back
+    y0 = np.repeat(service[:, None], 2, axis=1)
+    k0 = acct[:, None] * base_ratio
+    return y0, k0
+
+
+def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality) -> KernelInputs:
+    """Resolve a scenario into kernel inputs for ``n_scenarios`` rows of the shared ``economy`` paths
+    (``sibrisk.economy.economic_paths``) and ``mortality`` (``sibrisk.demography.MortalityPaths``)."""
+    years = sc.years
+    ages = sc.ages
+    n_t, n_a = len(years), len(ages)
+
+    def econ(name: str) -> np.ndarray:
+        arr = np.ascontiguousarray(economy[name], dtype=float)
+        if arr.shape != (n_scenarios, n_t):
+            raise ValueError(f"path {name} has shape {arr.shape}; expected {(n_scenarios, n_t)}")
+        return arr
+
+    wage = econ("average_wage")
+    q_base, mort_b, kappa = mortality.q_base, mortality.mort_b, mortality.kappa
+
+    ben = sc.benefits
+    reform = ben.retirement_reform
+    h_m = policy.retirement_hazard({"male": 1.0}, years, ages, reform=reform)
+    h_f = policy.retirement_hazard({"female_worker": 1.0 - ben.female_cadre_share,
+                                    "female_cadre": ben.female_cadre_share}, years, ages, reform=reform)
+    hazard = np.stack([h_m, h_f], axis=2)
+    min_years = np.array([policy.minimum_contribution_years(int(y)) for y in years])
+
+    base_ratio = np.full((n_a, 2), float(np.clip(sc.contributions.base_ratio, *BASE_RATIO_BOUNDS)))
+    acct_rate = sc.series("contributions.individual_account_rate")
+    y0, k0 = initial_accounts(sc, ages, base_ratio, float(acct_rate[0]))
+
+    ini = sc.initial
+    c0 = _normalised(ini.contributors_profile.array(), ini.contributors)
+    r0 = _normalised(ini.retirees_profile.array(), ini.retirees)
+    b0 = np.full((n_a, 2), ini.average_benefit)
+
+    ent_total = sc.series("entrants.total")
+    ent_profile = sc.entrants.profile.array()
+    ent_profile = ent_profile / ent_profile.sum()
+    entrants = ent_total[:, None, None] * ent_profile[None, :, :]
+
+    birth = years[:, None] - ages[None, :]
+    deemed = np.clip(ben.deemed_service_end_year - (birth + ben.work_start_age), 0.0, None).astype(float)
+
+    rule, sub_param = subsidy_parameters(sc)
+
+    return KernelInputs(
+        c0=c0, r0=r0, b0=b0, y0=y0, k0=k0, q_base=q_base, mort_b=np.ascontiguousarray(mort_b, dtype=float),
+        kappa=np.ascontiguousarray(kappa, dtype=float), hazard=hazard, min_years=min_years,
+        force_idx=int(ben.forced_retirement_age - AGE_MIN), entrants=entrants, base_ratio=base_ratio, wage=wage,
+        index=econ("benefit_indexation"), rate=econ("interest_rate"), collection=econ("collection_rate"),
+        credit=econ("account_crediting_rate"),
+        contrib_rate=sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate"),
+        acct_rate=acct_rate, accrual=ben.accrual_rate, transitional=ben.transitional_coefficient, deemed=deemed,
+        months=policy.payout_months(ages), opening0=float(ini.fund_balance),
+        mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
+        years=years, ages=ages)
+
+
+def run_kernel(inp: KernelInputs, *, keep_detail: bool = True, parallel: bool | None = None):
+    """Run the numba kernel; returns ``(flows (S, T, N_FLOWS), detail (S, T, A, 2, 3) or None)``."""
+    from sibrisk.funds.enterprise_pension import kernel as k
+
+    n_s, n_t, n_a = inp.n_scenarios, len(inp.years), len(inp.ages)
+    flows = np.zeros((n_s, n_t, k.N_FLOWS))
+    detail = np.zeros((n_s, n_t, n_a, 2, k.N_DETAIL) if keep_detail else (1, 1, 1, 1, k.N_DETAIL))
+    if parallel is None:
+        parallel = n_s > 1
+    fn = k.project_parallel if parallel else k.project_serial
+    fn(*inp.args(), flows, detail, keep_detail)
+    return flows, (detail if keep_detail else None)
