@@ -58,6 +58,7 @@ def tiny_projection():
         "interest_income": yearly([2.0, 2.0]),
         "total_income": yearly([62.0, 64.0]),
         "benefit_expenditure": yearly([52.0, 80.0]),
+        "total_expenditure": yearly([52.0, 80.0]),
         "fund_balance": yearly([110.0, 94.0]),
         "covered_wage_bill": yearly([250.0, 260.0]),
         "contributors": yearly([10.0, 10.0]),
@@ -113,7 +114,7 @@ def test_balance_months_errors(call, words):
 
 def test_indicators_in_the_projection(default_projection):
     ds = default_projection
-    np.testing.assert_allclose(ds.balance_months, ds.fund_balance / (ds.benefit_expenditure / 12))
+    np.testing.assert_allclose(ds.balance_months, ds.fund_balance / (ds.total_expenditure / 12))
     np.testing.assert_allclose(ds.system_dependency_ratio.sel(year=2021), 13157 / 34917, rtol=1e-9)
     ab = ind.actuarial_balance_of(ds)
     assert float(ab.actuarial_balance) == pytest.approx(float(ds.actuarial_balance))

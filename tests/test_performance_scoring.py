@@ -95,7 +95,7 @@ def fake_dataset(scenario_dim=False):
         "opening_balance": ("year", np.r_[230.0, fund[:-1]]),
         "contribution_income": ("year", income * 0.8), "fiscal_subsidy": ("year", income * 0.2),
         "interest_income": ("year", np.zeros(10)), "total_income": ("year", income),
-        "benefit_expenditure": ("year", exp), "fund_balance": ("year", fund),
+        "benefit_expenditure": ("year", exp), "total_expenditure": ("year", exp), "fund_balance": ("year", fund),
         "covered_wage_bill": ("year", np.full(10, 1000.0)), "interest_rate": ("year", np.zeros(10)),
     }, coords={"year": years}, attrs={"scenario_name": "fake", "fund": "enterprise_pension", "region": "X"})
     if scenario_dim:  # four scenarios; one depleted in 2026, one in 2030

@@ -23,7 +23,7 @@ TABLE_COLUMNS = [
     ("contribution", "亿元", "contribution_income", YI, "{:>12,.0f}"),
     ("subsidy", "亿元", "fiscal_subsidy", YI, "{:>10,.0f}"),
     ("interest", "亿元", "interest_income", YI, "{:>9,.0f}"),
-    ("expenditure", "亿元", "benefit_expenditure", YI, "{:>12,.0f}"),
+    ("expenditure", "亿元", "total_expenditure", YI, "{:>12,.0f}"),
     ("current bal.", "亿元", "current_balance", YI, "{:>12,.0f}"),
     ("accum. bal.", "亿元", "fund_balance", YI, "{:>12,.0f}"),
     ("bal. months", "months", "balance_months", 1.0, "{:>11.1f}"),

@@ -22,7 +22,12 @@ def fund_inputs(sc: ScenarioBase, n: int = 1, *, seed: int = 0, start: int = 0, 
     fund's own ``build_inputs``."""
     economy = economic_paths(sc, n, seed, start, stochastic=stochastic)
     mortality = mortality_paths(sc, sc.ages, n, seed, start, stochastic=stochastic)
-    return sc.fund.build_inputs(sc, n, economy=economy, mortality=mortality)
+    extra = {}
+    if sc.fund.uses_population:
+        from sibrisk.demography.population import population_paths
+
+        extra["population"] = population_paths(sc, n, seed, start, stochastic=stochastic)
+    return sc.fund.build_inputs(sc, n, economy=economy, mortality=mortality, **extra)
 
 
 def run_fund(sc: ScenarioBase, n: int = 1, *, seed: int = 0, start: int = 0, stochastic: bool = False,

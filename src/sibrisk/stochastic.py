@@ -72,7 +72,7 @@ def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *,
 
 
 SUMMARY_VARIABLES = ("fund_balance", "balance_months", "current_balance", "payg_cost_rate", "total_income",
-                     "benefit_expenditure")
+                     "total_expenditure")
 
 
 def percentiles(ds: xr.Dataset, variables=SUMMARY_VARIABLES, q=PERCENTILES) -> xr.Dataset:

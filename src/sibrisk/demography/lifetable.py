@@ -1,4 +1,12 @@
-"""Base life tables shipped with sibrisk (see ``data/SOURCES.md``)."""
+"""Base life tables shipped with sibrisk (see ``data/SOURCES.md``).
+
+- ``cl2010_2013``: China Life Insurance Mortality Table (2010-2013), insured lives, q(x) ages 0-105 as published.
+- ``wpp2024_china``: China's population mortality, UN World Population Prospects 2024, derived here from the
+  published abridged central death rates m(x) (ages 0, 1-4, 5-9, ..., 95-99, 100+) of a five-year period:
+  single-age q(x) = 1 - exp(-m) with m constant within each age group (a modelling assumption: no graduation),
+  ages 100-104 at the 100+ rate, q(105) = 1. Columns ``male_2015_2020``, ``female_2015_2020``,
+  ``male_2020_2025``, ``female_2020_2025`` (and the other periods of the file).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +18,38 @@ import pandas as pd
 
 from sibrisk.errors import InputError
 
-TABLES = {"cl2010_2013": "china_life_table_cl2010_2013.csv"}
+TABLES = {"cl2010_2013": "china_life_table_cl2010_2013.csv", "wpp2024_china": "china_mortality_wpp2024.csv"}
+
+
+def _open(name: str):
+    return resources.files("sibrisk.data").joinpath(name).open("r", encoding="utf-8")
+
+
+def _wpp_single_age(raw: pd.DataFrame) -> pd.DataFrame:
+    raw = raw.copy()
+    raw["age_start"] = raw["age_start"].astype(str).str.rstrip("+").astype(int)
+    ages = np.arange(0, 106)
+    out = {}
+    for period, grp in raw.groupby("period", sort=True):
+        starts = grp["age_start"].to_numpy()
+        for sex in ("male", "female"):
+            m = grp[f"mx_{sex}"].to_numpy(dtype=float)
+            idx = np.searchsorted(starts, ages, side="right") - 1
+            q = 1.0 - np.exp(-m[idx])
+            q[-1] = 1.0
+            out[f"{sex}_{period.replace('-', '_')}"] = q
+    return pd.DataFrame(out, index=pd.Index(ages, name="age"))
 
 
 @lru_cache(maxsize=4)
 def _read(table: str) -> pd.DataFrame:
     if table not in TABLES:
         raise InputError(f"unknown life table; known: {sorted(TABLES)}", field="mortality.table", value=table)
-    with resources.files("sibrisk.data").joinpath(TABLES[table]).open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh).set_index("age")
+    with _open(TABLES[table]) as fh:
+        df = pd.read_csv(fh)
+    if table == "wpp2024_china":
+        return _wpp_single_age(df)
+    return df.set_index("age")
 
 
 def table_columns(table: str) -> list[str]:

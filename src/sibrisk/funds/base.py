@@ -4,6 +4,7 @@ A fund is a ``Fund`` instance named ``FUND`` in ``sibrisk/funds/<id>/__init__.py
 ``n`` scenarios:
 
     inputs = fund.build_inputs(scenario, n, economy=paths, mortality=mortality)   # plain arrays
+                                                   # (+ population=... when fund.uses_population)
     run = fund.run(inputs, keep_detail=..., parallel=...)                          # FundRun of (S, T) arrays
 
 and labels ``run`` as an ``xarray.Dataset`` (``sibrisk.projection``). ``economy`` is ``{name: (n, T)}`` from
@@ -68,8 +69,11 @@ class Fund:
     detail_variables: dict = field(default_factory=dict)
     # a line for the Dataset attrs: what "contributors" and "beneficiaries" mean for this fund
     population_note: str = ""
+    # True: the driver also passes ``population`` (``sibrisk.demography.population.PopulationPaths``, ages 0..100+,
+    # from the scenario's ``[population]`` section) to ``build_inputs``
+    uses_population: bool = False
 
-    def build_inputs(self, sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality):
+    def build_inputs(self, sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality, population=None):
         raise NotImplementedError
 
     def run(self, inputs, *, keep_detail: bool = True, parallel: bool = False) -> FundRun:

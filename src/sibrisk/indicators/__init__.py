@@ -27,20 +27,20 @@ SSA = "US Social Security Board of Trustees, Annual Report (2026), glossary and 
 register("balance_months", long_name="Balance months", long_name_zh="可支付月数", units="months",
          definition="year-end accumulated balance / (this year's expenditure / 12); option definition='next_year' "
                     "divides by next year's expenditure (NHSA's variant for resident medical insurance)",
-         source=CN_STATS, inputs=("fund_balance", "benefit_expenditure"))(balance_months)
+         source=CN_STATS, inputs=("fund_balance", "total_expenditure"))(balance_months)
 
 register("current_balance", long_name="Current balance", long_name_zh="当期结余", units="yuan",
-         definition="total income - benefit expenditure", source=CN_STATS,
-         inputs=("total_income", "benefit_expenditure"))(current_balance)
+         definition="total income - total expenditure (benefits and other expenditure)", source=CN_STATS,
+         inputs=("total_income", "total_expenditure"))(current_balance)
 
 register("current_balance_before_subsidies", long_name="Current balance before subsidies",
          long_name_zh="剔除财政补助的当期结余", units="yuan",
-         definition="contribution income - benefit expenditure (interest and subsidies excluded)", source=CN_STATS,
-         inputs=("contribution_income", "benefit_expenditure"))(current_balance_before_subsidies)
+         definition="contribution income - total expenditure (interest, subsidies and other income excluded)", source=CN_STATS,
+         inputs=("contribution_income", "total_expenditure"))(current_balance_before_subsidies)
 
 register("payg_cost_rate", long_name="PAYG cost rate", long_name_zh="现收现付成本率", units="1",
-         definition="benefit expenditure / covered wage bill", source=SSA + " ('cost rate')",
-         inputs=("benefit_expenditure", "covered_wage_bill"))(_f.ratio)
+         definition="total expenditure / covered wage bill", source=SSA + " ('cost rate')",
+         inputs=("total_expenditure", "covered_wage_bill"))(_f.ratio)
 
 
 @register("income_rate", long_name="Income rate", long_name_zh="收入率", units="1",
@@ -52,9 +52,9 @@ def _income_rate(total_income, interest_income, covered_wage_bill):
 
 @register("trust_fund_ratio", long_name="Trust fund ratio", long_name_zh="基金储备率", units="%",
           definition="balance at the start of the year / expenditure during the year x 100",
-          source=SSA + " ('trust fund ratio')", inputs=("opening_balance", "benefit_expenditure"))
-def _trust_fund_ratio(opening_balance, benefit_expenditure):
-    return 100.0 * _f.ratio(opening_balance, benefit_expenditure)
+          source=SSA + " ('trust fund ratio')", inputs=("opening_balance", "total_expenditure"))
+def _trust_fund_ratio(opening_balance, total_expenditure):
+    return 100.0 * _f.ratio(opening_balance, total_expenditure)
 
 
 register("system_dependency_ratio", long_name="System dependency ratio", long_name_zh="制度赡养率", units="1",
@@ -83,7 +83,7 @@ def _dataset(**arrays) -> xr.Dataset:
     return xr.Dataset(arrays)
 
 
-_VALUATION = ("total_income", "interest_income", "contribution_income", "benefit_expenditure", "covered_wage_bill",
+_VALUATION = ("total_income", "interest_income", "contribution_income", "total_expenditure", "covered_wage_bill",
               "opening_balance", "interest_rate")
 
 
@@ -93,10 +93,10 @@ _VALUATION = ("total_income", "interest_income", "contribution_income", "benefit
                      "interest path, mid-year flows, ending target = 100% of the following year's cost (the "
                      "projection's own when it has that year, else extrapolated); fraction of the covered wage bill",
           source=SSA + " ('actuarial balance')", inputs=_VALUATION)
-def _actuarial_balance(total_income, interest_income, contribution_income, benefit_expenditure, covered_wage_bill,
+def _actuarial_balance(total_income, interest_income, contribution_income, total_expenditure, covered_wage_bill,
                        opening_balance, interest_rate, *, start=None, years=None, target_ratio: float = 1.0):
     ds = _dataset(total_income=total_income, interest_income=interest_income, contribution_income=contribution_income,
-                  benefit_expenditure=benefit_expenditure, covered_wage_bill=covered_wage_bill,
+                  total_expenditure=total_expenditure, covered_wage_bill=covered_wage_bill,
                   opening_balance=opening_balance, interest_rate=interest_rate)
     out = actuarial_balance_of(ds, start=start, years=years, target_ratio=target_ratio)
     return out.actuarial_balance
@@ -110,9 +110,9 @@ def _actuarial_balance(total_income, interest_income, contribution_income, benef
                      "included",
           source="ILO, Actuarial practice in social security (Plamondon et al., 2002), general average premium",
           inputs=_VALUATION)
-def _gap(total_income, interest_income, contribution_income, benefit_expenditure, covered_wage_bill, opening_balance,
+def _gap(total_income, interest_income, contribution_income, total_expenditure, covered_wage_bill, opening_balance,
          interest_rate, *, start=None, years=None, target_ratio: float = 1.0):
     ds = _dataset(total_income=total_income, interest_income=interest_income, contribution_income=contribution_income,
-                  benefit_expenditure=benefit_expenditure, covered_wage_bill=covered_wage_bill,
+                  total_expenditure=total_expenditure, covered_wage_bill=covered_wage_bill,
                   opening_balance=opening_balance, interest_rate=interest_rate)
     return general_average_premium_of(ds, start=start, years=years, target_ratio=target_ratio)

@@ -146,7 +146,7 @@ def _period(ds: xr.Dataset, start: int | None, years: int | None) -> tuple[xr.Da
         raise InputError(f"valuation start outside the projection {int(ds.year.values[0])}-{int(ds.year.values[-1])}",
                          field="start", value=start)
     after = int(sel.year.values[-1]) + 1
-    next_cost = ds.benefit_expenditure.sel(year=after, drop=True) if after in ds.year.values else None
+    next_cost = ds.total_expenditure.sel(year=after, drop=True) if after in ds.year.values else None
     return sel, next_cost
 
 
@@ -158,7 +158,7 @@ def actuarial_balance_of(ds: xr.Dataset, *, start: int | None = None, years: int
     wage bill, initial fund = the balance on 1 January of ``start``, discounting at the fund's own interest path.
     """
     p, next_cost = _period(ds, start, years)
-    return actuarial_balance(p.total_income - p.interest_income, p.benefit_expenditure, p.covered_wage_bill,
+    return actuarial_balance(p.total_income - p.interest_income, p.total_expenditure, p.covered_wage_bill,
                              initial_fund=p.opening_balance.isel(year=0, drop=True), interest_rate=p.interest_rate,
                              next_year_cost=next_cost, target_ratio=target_ratio)
 
@@ -168,7 +168,7 @@ def general_average_premium_of(ds: xr.Dataset, *, start: int | None = None, year
     """General average premium of a projection Dataset; all non-interest income other than contributions
     (subsidies, transfers) counts as other income."""
     p, next_cost = _period(ds, start, years)
-    return general_average_premium(p.benefit_expenditure, p.covered_wage_bill,
+    return general_average_premium(p.total_expenditure, p.covered_wage_bill,
                                    initial_fund=p.opening_balance.isel(year=0, drop=True),
                                    other_income=p.total_income - p.interest_income - p.contribution_income,
                                    interest_rate=p.interest_rate, next_year_cost=next_cost, target_ratio=target_ratio)

@@ -29,7 +29,7 @@ DETAIL_VARIABLES = {
 class EmployeePensionFund(Fund):
     """The employee pension model (enterprise and public-sector schemes share it; their scenarios differ)."""
 
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality):
+    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
         from sibrisk.funds.enterprise_pension.inputs import build_inputs
 
         return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality)
