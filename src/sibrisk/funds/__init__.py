@@ -20,34 +20,33 @@ FUND_IDS = ("enterprise_pension", "resident_pension", "public_sector_pension", "
 NOT_FUNDS = {"common", "base"}
 
 
-@lru_cache(maxsize=1)
-def _discovered() -> dict:
-    out = {}
-    for info in pkgutil.iter_modules(__path__):
-        if not info.ispkg or info.name in NOT_FUNDS or info.name.startswith("_"):
-            continue
-        module = import_module(f"{__name__}.{info.name}")
-        fund = getattr(module, "FUND", None)
-        if fund is None:
-            continue
-        if fund.id != info.name:
-            raise RuntimeError(f"sibrisk/funds/{info.name}/ registers fund id {fund.id!r}; the folder must be named "
-                               "after the fund id")
-        out[fund.id] = fund
-    return out
+def _folders() -> list[str]:
+    """Fund packages present: folders under ``sibrisk/funds/`` with an ``__init__.py`` (not imported here)."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__)
+                  if info.ispkg and info.name not in NOT_FUNDS and not info.name.startswith("_"))
+
+
+@lru_cache(maxsize=None)
+def _load(fund_id: str):
+    module = import_module(f"{__name__}.{fund_id}")
+    fund = getattr(module, "FUND", None)
+    if fund is None or fund.id != fund_id:
+        raise RuntimeError(f"sibrisk/funds/{fund_id}/__init__.py must define FUND, a sibrisk.funds.base.Fund whose id "
+                           f"is {fund_id!r} (the folder's name)")
+    return fund
 
 
 def implemented() -> tuple[str, ...]:
-    """Fund ids with a model, in the order of ``FUND_IDS``."""
-    found = _discovered()
-    return tuple(f for f in FUND_IDS if f in found) + tuple(sorted(set(found) - set(FUND_IDS)))
+    """Fund ids with a model (a package folder), in the order of ``FUND_IDS``."""
+    found = _folders()
+    return tuple(f for f in FUND_IDS if f in found) + tuple(f for f in found if f not in FUND_IDS)
 
 
 def get(fund_id: str):
-    """The ``Fund`` of ``fund_id``; ``InputError`` for an unknown or not yet modelled fund."""
-    found = _discovered()
-    if fund_id in found:
-        return found[fund_id]
+    """The ``Fund`` of ``fund_id`` (its package is imported on first use); ``InputError`` for an unknown or not yet
+    modelled fund."""
+    if fund_id in _folders():
+        return _load(fund_id)
     if fund_id in FUND_IDS:
         raise InputError(f"fund not modelled yet; sibrisk models {', '.join(implemented())}", field="meta.fund",
                          value=fund_id)
@@ -58,10 +57,10 @@ def list_funds():
     """One row per fund of the measures: id, names, whether it is modelled and its default scenario."""
     import pandas as pd
 
-    found = _discovered()
     rows = []
-    for fid in implemented() + tuple(f for f in FUND_IDS if f not in found):
-        f = found.get(fid)
+    modelled = implemented()
+    for fid in modelled + tuple(f for f in FUND_IDS if f not in modelled):
+        f = get(fid) if fid in modelled else None
         rows.append({"id": fid, "long_name": f.long_name if f else "", "long_name_zh": f.long_name_zh if f else "",
                      "modelled": f is not None, "default_scenario": f.default_scenario if f else ""})
     return pd.DataFrame(rows).set_index("id")
