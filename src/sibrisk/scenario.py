@@ -12,6 +12,9 @@ Time-varying assumptions ("series") may be written three ways:
 - a table ``{2021 = 0.07, 2026 = 0.05}``: each value holds from its year until the next key (the first key must
   be the base year or earlier).
 
+``extends = "other.toml"`` at the top of a file starts from another scenario file and replaces only the fields this
+file names (the same field-by-field rule as regions).
+
 Regions (``[regions.<id>]``): each region is the scenario with the fields it names replaced, field by field
 (``[regions.a.initial] fund_balance = ...`` replaces ``initial.fund_balance`` and nothing else). Results gain a
 ``region`` dimension; the province total is their sum (``sibrisk.regions.province_total``).
@@ -439,13 +442,36 @@ def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenar
     return sc
 
 
+def read_scenario_data(p: Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """A scenario file's mapping, with ``extends = "other.toml"`` (relative to the file) resolved: the other file's
+    mapping with this file's fields replacing its fields, section by section (as regions do)."""
+    data = read_toml(p)
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise InputError("must be the path of another scenario file", file=p, field="extends", value=base)
+    target = (p.parent / base).resolve()
+    if target in _seen or target == p.resolve():
+        raise InputError("extends itself (a cycle of 'extends')", file=p, field="extends", value=base)
+    if not target.is_file():
+        raise InputError("no such scenario file (relative to this file's folder)", file=p, field="extends", value=base)
+    parent = read_scenario_data(target, _seen + (p.resolve(),))
+    regions = data.pop("regions", None)
+    merged = merge_region(parent, data)
+    if regions is not None:
+        merged["regions"] = regions
+    return merged
+
+
 def load_scenario(path: str | Path) -> ScenarioBase:
     """Load and validate a scenario TOML file.
 
-    ``path`` is a file path, or the name of a shipped scenario (``"enterprise_pension_national"``).
+    ``path`` is a file path, or the name of a shipped scenario (``"enterprise_pension_national"``). A file may start
+    from another with ``extends = "other.toml"`` and name only the fields it changes.
     """
     p = find_scenario(path)
-    data = read_toml(p)
+    data = read_scenario_data(p)
     return validate_scenario(data, source=p)
 
 
