@@ -28,19 +28,20 @@ TABLE_COLUMNS = [
     ("accum. bal.", "亿元", "fund_balance", YI, "{:>12,.0f}"),
     ("bal. months", "months", "balance_months", 1.0, "{:>11.1f}"),
     ("contributors", "万人", "contributors", WAN, "{:>12,.0f}"),
-    ("retirees", "万人", "beneficiaries", WAN, "{:>9,.0f}"),
+    ("beneficiaries", "万人", "beneficiaries", WAN, "{:>13,.0f}"),
     ("dependency", "%", "system_dependency_ratio", 0.01, "{:>10.1f}"),
 ]
 
 
 def format_table(ds) -> str:
-    widths = [len(f.format(0)) for *_, f in TABLE_COLUMNS]
-    head1 = "year  " + " ".join(h.rjust(w) for (h, *_), w in zip(TABLE_COLUMNS, widths))
-    head2 = "      " + " ".join(u.rjust(w) for (_, u, *_), w in zip(TABLE_COLUMNS, widths))
+    columns = [c for c in TABLE_COLUMNS if c[2] in ds]
+    widths = [len(f.format(0)) for *_, f in columns]
+    head1 = "year  " + " ".join(h.rjust(w) for (h, *_), w in zip(columns, widths))
+    head2 = "      " + " ".join(u.rjust(w) for (_, u, *_), w in zip(columns, widths))
     lines = [head1, head2]
     for y in ds.year.values:
         d = ds.sel(year=y)
-        cells = [fmt.format(float(d[var]) / div) for (_, _, var, div, fmt) in TABLE_COLUMNS]
+        cells = [fmt.format(float(d[var]) / div) for (_, _, var, div, fmt) in columns]
         lines.append(f"{int(y)}  " + " ".join(cells))
     return "\n".join(lines)
 
@@ -93,11 +94,40 @@ def cmd_run(args) -> int:
     if args.scenarios is not None:
         return _run_stochastic(sc, args, start)
     ds = project(sc)
-    shown = ds.sel(year=slice(start, None))
-
+    ds.attrs["scenario_file_resolved"] = str(Path(sc.source).resolve()) if sc.source else ""
     print(f"{ds.attrs['title']}")
-    print(f"scenario: {sc.source}   fund: {ds.attrs['fund']}   region: {ds.attrs['region']}")
+    print(f"scenario file: {Path(sc.source).resolve() if sc.source else '(in memory)'}")
+    print(f"fund: {ds.attrs['fund']} ({ds.attrs['fund_long_name_zh']})   region: {ds.attrs['region']}")
     print(f"money in 亿元 (1e8 yuan), people in 万人 (1e4 persons); {ds.attrs['flow_timing_note']}")
+    if "region" in ds.dims:
+        from sibrisk.regions import province_total
+
+        total = province_total(ds)
+        print(f"\nProvince total (sum of {ds.sizes['region']} pooling regions: {', '.join(ds.region.values)})")
+        _report(total, start)
+        print("\nBy pooling region:")
+        print(format_region_summary(ds.sel(year=slice(start, None))))
+        shown = total.sel(year=slice(start, None))
+    else:
+        _report(ds, start)
+        shown = ds.sel(year=slice(start, None))
+
+    out = Path(args.out)
+    nc = out / f"{output_stem(sc)}.nc"
+    _check_not_another_run(nc, sc, args)
+    _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
+    print(f"\nwrote {nc}")
+    if not args.no_plot:
+        from sibrisk.plots import plot_balance
+
+        png = Path(args.plot) if args.plot else out / f"{output_stem(sc)}.png"
+        _atomic_write(png, lambda p: plot_balance(shown, p))
+        print(f"wrote {png}")
+    return 0
+
+
+def _report(ds, start: int) -> None:
+    shown = ds.sel(year=slice(start, None))
     print(format_table(shown))
     first = depletion_year(shown.fund_balance)
     last = int(shown.year.values[-1])
@@ -111,17 +141,43 @@ def cmd_run(args) -> int:
               f"(summarized income rate {float(ab.summarized_income_rate) * 100:.2f}%, "
               f"cost rate {float(ab.summarized_cost_rate) * 100:.2f}%)")
 
-    out = Path(args.out)
-    nc = out / f"{sc.meta.name}.nc"
-    _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
-    print(f"\nwrote {nc}")
-    if not args.no_plot:
-        from sibrisk.plots import plot_balance
 
-        png = Path(args.plot) if args.plot else out / f"{sc.meta.name}.png"
-        _atomic_write(png, lambda p: plot_balance(shown, p))
-        print(f"wrote {png}")
-    return 0
+def format_region_summary(ds) -> str:
+    """One line per region: balance months at the first, tenth and last year shown, and the depletion year."""
+    years = [int(ds.year.values[i]) for i in sorted({0, min(9, ds.sizes["year"] - 1), ds.sizes["year"] - 1})]
+    head = f"{'region':<14}" + "".join(f"{'months ' + str(y):>14}" for y in years) + f"{'depletion':>11}"
+    lines = [head]
+    for r in ds.region.values:
+        d = ds.sel(region=r)
+        first = depletion_year(d.fund_balance)
+        dep = "none" if np.isnan(first) else str(int(first))
+        lines.append(f"{str(r):<14}" + "".join(f"{float(d.balance_months.sel(year=y)):>14.1f}" for y in years)
+                     + f"{dep:>11}")
+    return "\n".join(lines)
+
+
+def output_stem(sc, variant: str = "") -> str:
+    """Outputs are named after the scenario file (its stem), plus the variant (e.g. ``_stochastic_n1000_seed42``)."""
+    stem = Path(sc.source).stem if sc.source else sc.meta.name
+    return f"{stem}{variant}"
+
+
+def _check_not_another_run(path: Path, sc, args) -> None:
+    """Refuse to replace an output written from a different scenario file (two files with the same name in
+    different folders) unless ``--overwrite``; re-running the same file replaces its own output."""
+    if getattr(args, "overwrite", False) or not path.exists():
+        return
+    mine = str(Path(sc.source).resolve()) if sc.source else ""
+    try:
+        import xarray as xr
+
+        with xr.open_dataset(path) as old:
+            theirs = old.attrs.get("scenario_file_resolved", "")
+    except Exception:  # not a netCDF sibrisk wrote: do not touch it
+        theirs = "(not a sibrisk output)"
+    if theirs != mine:
+        raise SibriskError(f"{path} holds the output of another run ({theirs or 'unknown scenario file'}); choose "
+                           "another --out folder or pass --overwrite")
 
 
 PERCENTILE_ROWS = [
@@ -138,6 +194,8 @@ def format_percentiles(ds, start: int) -> str:
     pct = percentiles(ds.sel(year=slice(start, None)), [v for v, *_ in PERCENTILE_ROWS])
     blocks = []
     for var, header, div, fmt in PERCENTILE_ROWS:
+        if var not in pct:
+            continue
         lines = [f"{header}: percentiles over scenarios",
                  "year  " + " ".join(f"{'P' + str(q):>10}" for q in PERCENTILES)]
         for y in pct.year.values:
@@ -151,13 +209,27 @@ def _run_stochastic(sc, args, start: int) -> int:
     from sibrisk.stochastic import PERCENTILES, simulate
 
     n = args.scenarios
+    out = Path(args.out)
+    variant = f"_stochastic_n{n}_seed{args.seed}"
+    nc = out / f"{output_stem(sc, variant)}.nc"
+    _check_not_another_run(nc, sc, args)
     ds = simulate(sc, n, seed=args.seed, progress=True)
-    shown = ds.sel(year=slice(start, None))
-    last = int(shown.year.values[-1])
+    ds.attrs["scenario_file_resolved"] = str(Path(sc.source).resolve()) if sc.source else ""
     print(f"{ds.attrs['title']}")
-    print(f"scenario: {sc.source}   {n} stochastic scenarios, seed {args.seed}")
+    print(f"scenario file: {Path(sc.source).resolve() if sc.source else '(in memory)'}   {n} stochastic scenarios, "
+          f"seed {args.seed}")
     print(f"money in 亿元 (1e8 yuan); {ds.attrs['flow_timing_note']}\n")
-    print(format_percentiles(ds, start))
+    if "region" in ds.dims:
+        from sibrisk.regions import province_total
+
+        print(f"Province total (sum of {ds.sizes['region']} pooling regions: {', '.join(ds.region.values)}); "
+              "each region's file variables keep the region dimension\n")
+        report = province_total(ds)
+    else:
+        report = ds
+    shown = report.sel(year=slice(start, None))
+    last = int(shown.year.values[-1])
+    print(format_percentiles(report, start))
     first = depletion_year(shown.fund_balance).values
     print(f"\nDepletion year (first year-end balance below zero), {n} scenarios:")
     print(f"  not depleted by {last}: {np.isnan(first).mean() * 100:.1f}%")
@@ -171,19 +243,18 @@ def _run_stochastic(sc, args, start: int) -> int:
     print("\nProbability of depletion by year:")
     print("  " + ", ".join(f"{int(y)} {p * 100:.1f}%" for y, p in zip(prob.year.values, prob.values)
                            if (int(y) - start) % 5 == 0 or int(y) == last))
-    ab = actuarial_balance_of(ds, start=start).actuarial_balance * 100
-    print(f"\nActuarial balance {start}-{last}, % of the covered wage bill: "
-          + ", ".join(f"P{q} {v:+.2f}" for q, v in zip(PERCENTILES, np.percentile(ab.values, PERCENTILES)))
-          + f"; mean {float(ab.mean()):+.2f}")
+    if "covered_wage_bill" in report:
+        ab = actuarial_balance_of(report, start=start).actuarial_balance * 100
+        print(f"\nActuarial balance {start}-{last}, % of the covered wage bill: "
+              + ", ".join(f"P{q} {v:+.2f}" for q, v in zip(PERCENTILES, np.percentile(ab.values, PERCENTILES)))
+              + f"; mean {float(ab.mean()):+.2f}")
 
-    out = Path(args.out)
-    nc = out / f"{sc.meta.name}_stochastic.nc"
     _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
     print(f"\nwrote {nc}")
     if not args.no_plot:
         from sibrisk.plots import depletion_chart, fan_chart
 
-        stem = Path(args.plot).with_suffix("") if args.plot else out / sc.meta.name
+        stem = Path(args.plot).with_suffix("") if args.plot else out / output_stem(sc, variant)
         for suffix, draw in (("_fan_balance.png", lambda p: fan_chart(shown, "fund_balance", p)),
                              ("_fan_months.png", lambda p: fan_chart(shown, "balance_months", p)),
                              ("_depletion.png", lambda p: depletion_chart(shown, p))):
@@ -197,12 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sibrisk", description="Projections and risk indicators for social insurance funds.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="project a scenario and report income, expenditure, balances and balance months",
-                         description="Project a scenario file (default: the shipped enterprise_pension_national), print "
-                                     "a table by year with units, the depletion year, and write a netCDF file and a chart.")
+                         description="Project a scenario file of any fund (default: the shipped "
+                                     "enterprise_pension_national), print a table by year with units, the depletion "
+                                     "year, and write a netCDF file and a chart named after the scenario file.")
     run.add_argument("scenario", nargs="?", help="scenario TOML file, or the name of a shipped scenario "
                                                  "(default: enterprise_pension_national)")
     run.add_argument("--out", default="sibrisk-output", help="folder for the netCDF file and the chart (default: %(default)s)")
-    run.add_argument("--plot", metavar="PNG", help="where to write the chart (default: OUT/<scenario name>.png)")
+    run.add_argument("--plot", metavar="PNG", help="where to write the chart (default: OUT/<scenario file name>.png)")
     run.add_argument("--no-plot", action="store_true", help="do not draw the chart")
     run.add_argument("--start", type=int, help="first year reported and valuation date of the summary indicators "
                                                "(default: the scenario's base year; the projection always starts there)")
@@ -212,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run N stochastic scenarios (the scenario's [stochastic] section) and report percentiles, "
                           "the depletion-year distribution and the probability of depletion by year")
     run.add_argument("--seed", type=int, default=42, help="random seed of the stochastic scenarios (default: %(default)s)")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace an output file in --out even if another scenario file wrote it (outputs are named "
+                          "after the scenario file; re-running the same file always replaces its own output)")
     run.set_defaults(func=cmd_run)
     try:  # monitoring and evaluation subcommands, when that part of the package is present
         has_performance = importlib.util.find_spec("sibrisk.performance.cli") is not None
