@@ -248,7 +248,7 @@ def _balance_months(ds, year: int, definition: str = "current_year") -> float:
 
 @library_indicator("current_balance", name_zh="当期结余", name_en="Current balance", dimension="benefit",
                    sub_aspect_zh="可持续发展", sub_aspect_en="sustainability", quantity="money", basis="engine",
-                   formula="projected total income - benefit expenditure in the goal year",
+                   formula="projected total income - total expenditure in the goal year",
                    source=f"sibrisk.indicators 'current_balance'; {MEASURES} Art. 12 (基金收支结余)")
 def _current_balance(ds, year: int) -> float:
     from sibrisk import indicators
@@ -259,7 +259,7 @@ def _current_balance(ds, year: int) -> float:
 @library_indicator("current_balance_before_subsidies", name_zh="剔除财政补助的当期结余",
                    name_en="Current balance before subsidies", dimension="benefit", sub_aspect_zh="可持续发展",
                    sub_aspect_en="sustainability", quantity="money", basis="engine",
-                   formula="projected contribution income - benefit expenditure in the goal year",
+                   formula="projected contribution income - total expenditure in the goal year",
                    source="sibrisk.indicators 'current_balance_before_subsidies'")
 def _current_balance_before(ds, year: int) -> float:
     from sibrisk import indicators
