@@ -23,3 +23,17 @@ def test_signatures():
     for kw in ["initial_fund", "discount_factor", "interest_rate", "next_year_cost", "target_ratio"]:
         assert sig.parameters[kw].kind is inspect.Parameter.KEYWORD_ONLY
     assert list(inspect.signature(sibrisk.project).parameters)[0] == "scenario"
+
+
+def test_fund_generic_api():
+    for name in ["get", "implemented", "list_funds", "FUND_IDS"]:
+        assert hasattr(sibrisk.funds, name), name
+    assert len(sibrisk.funds.FUND_IDS) == 7
+    assert hasattr(sibrisk, "province_total")
+    for name in ["mortality_paths", "population_paths", "fit_lee_carter", "load_lee_carter", "qx"]:
+        assert hasattr(sibrisk.demography, name), name
+    for name in ["economic_paths", "fit_var", "fit_arima", "historical_series", "assumption_model"]:
+        assert hasattr(sibrisk.economy, name), name
+    fund = sibrisk.funds.get("enterprise_pension")
+    for name in ["build_inputs", "run", "scenario_model", "default_scenario", "variables"]:
+        assert hasattr(fund, name), name
