@@ -1,0 +1,85 @@
+"""Unemployment insurance (失业保险): insured = coverage x projected population by age and sex; contributions on the
+covered wage bill; benefit claims from the unemployment-rate path, durations capped by contribution-years band
+(失业保险条例 Art. 17: 12 / 18 / 24 months), benefits a share of the minimum wage (Art. 18; 人社部发〔2017〕71号:
+90%) plus medical premiums paid for recipients; job-stabilisation refunds (稳岗返还) and skills subsidies as other
+expenditure.
+
+Files: ``parameters`` (scenario sections, pydantic), ``inputs`` (scenario -> kernel arrays), ``kernel`` (numba),
+``reference`` (plain-NumPy twin), ``calibration`` (published figures and how the default scenario was solved).
+Contract: ``kernels/unemployment.md``.
+"""
+
+from __future__ import annotations
+
+from sibrisk.funds.base import Fund, FundRun
+from sibrisk.funds.unemployment.parameters import UnemploymentScenario
+
+VARIABLES = {
+    "contributors": ("persons", "Insured persons at year end (all counted as contributing; collection rate "
+                     "covers arrears)", "参保缴费人数"),
+    "beneficiaries": ("persons", "Recipients of unemployment benefit at year end (stock)", "年末领取失业保险金人数"),
+    "average_benefit": ("yuan/year", "Average annual unemployment benefit per recipient (12 x monthly)",
+                        "人均失业保险金(年)"),
+    "recipients_in_year": ("persons", "Persons paid unemployment benefit at some time during the year",
+                           "全年领取失业保险金人数"),
+    "new_claims": ("persons", "New benefit claims during the year", "新增领取失业保险金人数"),
+    "unemployed_insured": ("persons", "Insured exposure x unemployment rate", "失业参保人员(推算)"),
+    "months_per_claim": ("months", "Expected benefit months drawn per claim (bands capped at 12/18/24 months)",
+                         "每次申领平均领取月数"),
+    "benefit_months_paid": ("person-months", "Benefit months paid during the year", "失业保险金发放人月数"),
+    "average_monthly_benefit": ("yuan/month", "Unemployment benefit per recipient per month", "失业保险金月人均水平"),
+    "minimum_wage": ("yuan/month", "Minimum wage the benefit is set against", "最低工资标准"),
+    "unemployment_benefit_paid": ("yuan", "Unemployment benefit paid (失业保险金)", "失业保险金支出"),
+    "medical_premiums_paid": ("yuan", "Basic medical insurance premiums paid for benefit recipients",
+                              "代缴基本医疗保险费"),
+    "job_stabilisation_refunds": ("yuan", "Job-stabilisation refunds to employers (稳岗返还)", "稳岗返还支出"),
+    "skills_and_other_expenditure": ("yuan", "Skills, training and other non-benefit subsidies",
+                                     "技能提升及其他支出"),
+    "unemployment_rate": ("1", "Unemployment rate (surveyed urban, annual average)", "城镇调查失业率"),
+}
+DETAIL_VARIABLES = {
+    "insured_by_age": ("persons", "Insured persons by age and sex at year end", "分年龄性别参保人数"),
+}
+
+
+class UnemploymentFund(Fund):
+    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
+        from sibrisk.funds.unemployment.inputs import build_inputs
+
+        if population is None:
+            from sibrisk.demography.population import population_paths
+
+            population = population_paths(sc, n_scenarios)
+        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality, population=population)
+
+    def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
+        from sibrisk.funds.unemployment import kernel as k
+        from sibrisk.funds.unemployment.inputs import run_kernel
+
+        flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
+        col = lambda c: flows[..., c]  # noqa: E731
+        year = {
+            "opening_balance": col(k.F_OPENING), "contribution_income": col(k.F_CONTRIB),
+            "fiscal_subsidy": col(k.F_SUBSIDY), "interest_income": col(k.F_INTEREST),
+            "benefit_expenditure": col(k.F_BENEFIT), "other_expenditure": col(k.F_OTHER),
+            "fund_balance": col(k.F_CLOSING), "covered_wage_bill": col(k.F_WAGEBILL),
+            "insured": col(k.F_INSURED), "contributors": col(k.F_INSURED), "beneficiaries": col(k.F_STOCK_END),
+            "average_wage": inputs.wage, "average_benefit": 12.0 * col(k.F_MONTHLY_BENEFIT),
+            "interest_rate": inputs.rate, "recipients_in_year": col(k.F_IN_YEAR), "new_claims": col(k.F_CLAIMS),
+            "unemployed_insured": col(k.F_UNEMPLOYED), "months_per_claim": col(k.F_MONTHS_PER_CLAIM),
+            "benefit_months_paid": col(k.F_BENEFIT_MONTHS), "average_monthly_benefit": col(k.F_MONTHLY_BENEFIT),
+            "minimum_wage": inputs.min_wage, "unemployment_benefit_paid": col(k.F_UI_PAID),
+            "medical_premiums_paid": col(k.F_MEDICAL), "job_stabilisation_refunds": col(k.F_STABILISATION),
+            "skills_and_other_expenditure": col(k.F_SKILLS), "unemployment_rate": inputs.unemp,
+        }
+        by_age = {"insured_by_age": detail} if detail is not None else None
+        return FundRun(year=year, age_detail=by_age)
+
+
+FUND = UnemploymentFund(
+    id="unemployment", long_name="Unemployment insurance", long_name_zh="失业保险",
+    scenario_model=UnemploymentScenario, default_scenario="unemployment_national", variables=VARIABLES,
+    detail_variables=DETAIL_VARIABLES, uses_population=True,
+    population_note=("contributors: insured persons (coverage x projected population; every insured person counts as "
+                     "contributing, the collection rate covers arrears); beneficiaries: recipients of unemployment "
+                     "benefit at year end (recipients_in_year: paid at some time during the year)"))
