@@ -12,14 +12,29 @@ REQUIRED = ["contribution_income", "fiscal_subsidy", "interest_income", "benefit
 
 @pytest.mark.parametrize("name", ["total_income", "benefit_expenditure", "fund_balance", "contributors", "beneficiaries"])
 def test_base_year_reproduces_published_2021_within_1pct(default_projection, name):
-    # MOHRSS 2021 statistical bulletin, urban employee basic pension (see PUBLISHED_2021["source"])
+    # enterprise scheme 2021 (PUBLISHED_2021 = ENTERPRISE_2021, see its "source"): income 4.4 tn and expenditure
+    # 4.1 tn (Qi Tao, MOHRSS, SCIO 2022-09-02), balance 4.8 tn (Yu Weiping, MOF, SCIO 2022-02-22), 42,228 万
+    # enterprise participants (MOHRSS 2021 bulletin) split into contributors and retirees by the published average
+    # enterprise pension 2,987 元/月 (Qiushi 2022-07-12)
     value = float(default_projection[name].sel(year=2021))
     assert value == pytest.approx(PUBLISHED_2021[name], rel=0.01)
 
 
 def test_published_2021_balance_months(default_projection):
-    # 52,574 / (56,481 / 12) = 11.17 months, from the same bulletin's figures
-    assert float(default_projection.balance_months.sel(year=2021)) == pytest.approx(52574 / (56481 / 12), rel=0.01)
+    # 48,000 / (41,000 / 12) = 14.05 months: MOF's "can cover payments for more than 14 months" (Yu Weiping, SCIO
+    # 2022-02-22) for the enterprise fund at the end of 2021
+    assert float(default_projection.balance_months.sel(year=2021)) == pytest.approx(48000 / (41000 / 12), rel=0.01)
+    assert float(default_projection.balance_months.sel(year=2021)) > 14.0
+
+
+def test_enterprise_and_public_sector_add_up_to_the_urban_employee_totals():
+    # MOHRSS 2021 bulletin: 60,455 / 56,481 / 52,574 亿元; 34,917 + 13,157 = 48,074 万
+    from sibrisk.funds.enterprise_pension.calibration import PUBLIC_SECTOR_2021, SPLIT_KEYS, URBAN_EMPLOYEE_2021
+
+    for k in SPLIT_KEYS:
+        assert PUBLISHED_2021[k] + PUBLIC_SECTOR_2021[k] == URBAN_EMPLOYEE_2021[k], k
+    assert PUBLISHED_2021["participants"] == 42228e4
+    assert PUBLISHED_2021["contributors"] + PUBLISHED_2021["beneficiaries"] == 42228e4
 
 
 def test_dataset_shape_and_labels(default_projection):
@@ -67,9 +82,10 @@ def test_mortality_improvement_raises_retirees(default_scenario, default_project
 
 
 def test_more_collection_more_income_same_expenditure(default_scenario, default_projection):
+    base = default_scenario.economy.collection_rate
     more = sibrisk.project(default_scenario.with_updates({"economy.collection_rate": 0.9}), keep_detail=False)
     ratio = more.contribution_income / default_projection.contribution_income
-    np.testing.assert_allclose(ratio, 0.9 / 0.8, rtol=1e-12)
+    np.testing.assert_allclose(ratio, 0.9 / base, rtol=1e-12)
     np.testing.assert_allclose(more.benefit_expenditure, default_projection.benefit_expenditure, rtol=1e-12)
 
 

@@ -19,17 +19,70 @@ from sibrisk.scenario import AGE_MAX
 
 AGES = np.arange(AGE_MIN, AGE_MAX + 1)
 
-# Published 2021 national figures, urban employee basic pension (enterprise and public sector schemes together),
-# MOHRSS 2021年度人力资源和社会保障事业发展统计公报 (as quoted in DOMAIN.md section 5). 亿元 = 1e8 yuan, 万人 = 1e4 persons.
-PUBLISHED_2021 = {
+# Published 2021 national totals of the urban employee basic pension (城镇职工基本养老保险 = the enterprise scheme AND the
+# public-sector scheme together), MOHRSS 2021年度人力资源和社会保障事业发展统计公报 (released 2022-06-07; verbatim
+# text reprinted by 人民日报 2022-06-07, /work/research/pensions.md section 1b). 亿元 = 1e8 yuan, 万人 = 1e4 persons.
+URBAN_EMPLOYEE_2021 = {
     "total_income": 60455e8,
     "benefit_expenditure": 56481e8,
     "fund_balance": 52574e8,
     "contributors": 34917e4,
     "beneficiaries": 13157e4,
+    "participants": 48074e4,
     "source": "MOHRSS, 2021年度人力资源和社会保障事业发展统计公报 (urban employee basic pension, enterprise and "
               "public sector schemes together)",
 }
+SPLIT_KEYS = ("total_income", "benefit_expenditure", "fund_balance", "contributors", "beneficiaries", "participants")
+
+# What is published about the enterprise scheme alone in 2021 (/work/research/pensions.md sections 1b, 4b).
+ENTERPRISE_PARTICIPANTS_2021 = 42228e4  # 执行企业制度参保人数, same MOHRSS 2021 bulletin (workers + retirees)
+ENTERPRISE_INCOME_2021_ROUNDED = 4.4e12  # "4.4 trillion yuan", Qi Tao (MOHRSS), SCIO press conference 2022-09-02
+ENTERPRISE_EXPENDITURE_2021_ROUNDED = 4.1e12  # "the payment 4.1 trillion yuan", same transcript
+ENTERPRISE_BALANCE_2021_RANGE = (4.8e12, 5.1e12)  # MOF vice-minister Yu Weiping 2022-02-22 (end-2021, preliminary);
+#                                                   Qi Tao 2022-09-02 ("5.1 trillion", reference date not stated)
+ENTERPRISE_CENTRAL_SUBSIDY_2021_LOWER = 6.0e11  # "more than 600 billion yuan", Yu Weiping, SCIO 2022-02-22
+ENTERPRISE_AVERAGE_PENSION_2021 = 2987.0  # 元/月, average enterprise-retiree pension 2021, MOHRSS Party group, Qiushi
+#                                          (English ed.) 2022-07-12, https://en.qstheory.cn/2022-07/12/c_787974.htm
+
+# The enterprise scheme's 2021 base year: ASSUMPTION where a figure is only rounded or ranged (reasons beside each).
+_ent_retirees = round(ENTERPRISE_EXPENDITURE_2021_ROUNDED / (12 * ENTERPRISE_AVERAGE_PENSION_2021) / 1e4) * 1e4
+ENTERPRISE_2021 = {
+    # ASSUMPTION: the midpoints of the rounded official figures (4.4 tn covers 43,500-44,499 亿, 4.1 tn 40,500-41,499)
+    "total_income": 44000e8,
+    "benefit_expenditure": 41000e8,
+    # ASSUMPTION: the MOF figure dated end-2021 (4.8 tn, "more than 14 months": 48,000 / (41,000/12) = 14.0); the
+    # MOHRSS 5.1 tn was stated in September 2022 without a date and is read as a later (mid-2022) stock
+    "fund_balance": 48000e8,
+    # ASSUMPTION (not published by scheme): enterprise retirees = expenditure / (12 x the published average
+    # enterprise pension 2,987 元/月), rounded to 万 (the expenditure also pays funeral and survivor grants, so this
+    # slightly overstates retirees); contributors = the published enterprise participants minus these retirees
+    "beneficiaries": _ent_retirees,
+    "contributors": ENTERPRISE_PARTICIPANTS_2021 - _ent_retirees,
+    "participants": ENTERPRISE_PARTICIPANTS_2021,
+    # ASSUMPTION: fiscal subsidy income 6,500 亿: above the published central lower bound (more than 6,000 亿) to
+    # allow for local budgets' subsidies, and at the about 650 billion reported for the central subsidy in 2022
+    "fiscal_subsidy": 6500e8,
+    "source": "MOHRSS 2021 bulletin (执行企业制度参保人数 42,228 万); Qi Tao (MOHRSS), SCIO press conference 2022-09-02 "
+              "(income 4.4 tn, expenditure 4.1 tn); Yu Weiping (MOF), SCIO 2022-02-22 (balance 4.8 tn end-2021, central "
+              "subsidy more than 600 bn); Qiushi 2022-07-12 (average enterprise pension 2,987 元/月); rounded or "
+              "ranged figures resolved by the ASSUMPTIONS in sibrisk.funds.enterprise_pension.calibration",
+}
+# The public-sector scheme (机关事业单位基本养老保险) is the rest of the urban employee totals, so that the two schemes'
+# base years add up exactly to the published totals. Derived (C), not published.
+PUBLIC_SECTOR_2021 = {k: URBAN_EMPLOYEE_2021[k] - ENTERPRISE_2021[k] for k in SPLIT_KEYS}
+PUBLIC_SECTOR_2021["source"] = ("urban employee totals (MOHRSS 2021 bulletin) minus the enterprise scheme's 2021 "
+                                "figures (sibrisk.funds.enterprise_pension.calibration.ENTERPRISE_2021)")
+# what the enterprise default scenario is calibrated to (the name the tests and notebooks read)
+PUBLISHED_2021 = ENTERPRISE_2021
+
+# ASSUMPTION: new contributors a year of the urban employee scheme as a whole (the previous default's table); the
+# enterprise scheme takes its 2021 share of contributors (the public sector's entrants follow its staffing quota).
+URBAN_EMPLOYEE_ENTRANTS = {2021: 16.0e6, 2025: 12.0e6, 2030: 9.0e6, 2035: 7.5e6, 2040: 6.5e6}
+
+
+def enterprise_entrants() -> dict[int, float]:
+    share = ENTERPRISE_2021["contributors"] / URBAN_EMPLOYEE_2021["contributors"]
+    return {y: round(v * share, -4) for y, v in URBAN_EMPLOYEE_ENTRANTS.items()}
 
 
 def _entry_cdf(mean: float, sd: float) -> np.ndarray:
@@ -82,6 +135,18 @@ def calibrated_subsidy_share(contribution: float, expenditure: float, opening: f
     return (target_income - contribution * (1 + f) - opening * rate + expenditure * f) / (expenditure * (1 + f))
 
 
+def calibrated_collection_rate(contribution: float, collection: float, expenditure: float, opening: float,
+                               rate: float, target_income: float, target_subsidy: float, mid_year: bool = True) -> float:
+    """Collection rate at which base-year contributions leave exactly ``target_subsidy`` to reach ``target_income``.
+
+    Contributions are proportional to the collection rate (``contribution`` was computed at ``collection``). From
+    total = C + S + O i + (C + S - X) f:  C* = (total - O i + X f) / (1 + f) - S*.
+    """
+    f = (1 + rate) ** 0.5 - 1 if mid_year else 0.0
+    wanted = (target_income - opening * rate + expenditure * f) / (1 + f) - target_subsidy
+    return collection * wanted / contribution
+
+
 def _fmt(values: np.ndarray) -> str:
     vals = [f"{v:.6g}" for v in values]
     lines = []
@@ -90,29 +155,45 @@ def _fmt(values: np.ndarray) -> str:
     return "[\n" + "\n".join(lines) + "\n]"
 
 
+def _table(values: dict[int, float]) -> str:
+    return "{ " + ", ".join(f"{y} = {v:.1f}" for y, v in values.items()) + " }"
+
+
 def write_default_scenario(path: Path) -> None:
+    """Write the enterprise default: assumed profiles scaled to ``ENTERPRISE_2021``; then two passes on the base year:
+    the collection rate that leaves the assumed fiscal subsidy (``calibrated_collection_rate``, rounded to 4
+    decimals), and the subsidy share of expenditure that reproduces total income (``calibrated_subsidy_share``)."""
+    from sibrisk.projection import project
     from sibrisk.scenario import load_scenario
 
     prof = assumed_profiles()
     template = Path(__file__).with_name("default_scenario.toml.in").read_text(encoding="utf-8")
-    pub = PUBLISHED_2021
+    pub = ENTERPRISE_2021
     opening = pub["fund_balance"] - pub["total_income"] + pub["benefit_expenditure"]
     text = template
     for key, arr in prof.items():
         text = text.replace(f"@{key}_male@", _fmt(arr[:, 0] / arr[:, 0].max()))
         text = text.replace(f"@{key}_female@", _fmt(arr[:, 1] / arr[:, 0].max()))
     text = text.replace("@opening@", f"{opening:.6e}")
+    text = text.replace("@contributors@", f"{pub['contributors']:.1f}")
+    text = text.replace("@retirees@", f"{pub['beneficiaries']:.1f}")
+    text = text.replace("@entrants_total@", _table(enterprise_entrants()))
     text = text.replace("@average_benefit@", f"{pub['benefit_expenditure'] / pub['beneficiaries']:.2f}")
-    text = text.replace("@subsidy_share@", "0.2")
-    path.write_text(text, encoding="utf-8")
+    first = text.replace("@collection_rate@", "0.8").replace("@subsidy_share@", "0.2")
+    path.write_text(first, encoding="utf-8")
+    sc = load_scenario(path)
+    mid = sc.projection.flow_timing == "mid_year"
+    ds = project(sc, keep_detail=False, indicators=False).isel(year=0)
+    collection = calibrated_collection_rate(float(ds.contribution_income), 0.8, float(ds.benefit_expenditure), opening,
+                                            float(ds.interest_rate), pub["total_income"], pub["fiscal_subsidy"], mid)
+    text = text.replace("@collection_rate@", f"{collection:.4f}")
+    path.write_text(text.replace("@subsidy_share@", "0.2"), encoding="utf-8")
     # second pass: the share that reproduces published 2021 income, given the contributions the model computes
-    from sibrisk.projection import project
-
     sc = load_scenario(path)
     ds = project(sc, keep_detail=False, indicators=False).isel(year=0)
     share = calibrated_subsidy_share(float(ds.contribution_income), float(ds.benefit_expenditure), opening,
-                                     float(ds.interest_rate), pub["total_income"], sc.projection.flow_timing == "mid_year")
-    path.write_text(text.replace("share = 0.2", f"share = {share:.6f}"), encoding="utf-8")
+                                     float(ds.interest_rate), pub["total_income"], mid)
+    path.write_text(text.replace("@subsidy_share@", f"{share:.6f}"), encoding="utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover
