@@ -1,0 +1,188 @@
+"""How the shipped default scenario was made: assumed shapes and the 2024 base-year calibration.
+
+Run ``python -m sibrisk.funds.employee_medical.calibration`` to regenerate ``scenarios/employee_medical_national.toml``.
+Everything here is a modelling assumption except the published figures, which carry their sources. Every calibrated
+parameter is solved in closed form from the model's own base-year quantities (``solve``), so a test can re-derive it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sibrisk.funds.employee_medical.parameters import AGE_MIN
+from sibrisk.scenario import AGE_MAX
+
+AGES = np.arange(AGE_MIN, AGE_MAX + 1)
+YI = 1e8  # 亿元
+WAN = 1e4  # 万人
+
+# NHSA, 2024年全国医疗保障事业发展统计公报 (2025-07-14), https://www.nhsa.gov.cn/art/2025/7/14/art_7_17248.html, as
+# transcribed in GitHub xujiann/health-indicators (research notes other_funds.md, A.2 and A.3). 亿元 and 万人 -> yuan and
+# persons. The in-service figure is 27,490.84 (= 37,948.34 - 10,457.50; DOMAIN.md's 27,491.84 is a typo).
+PUBLISHED_2024 = {
+    "total_income": 23732.47 * YI,
+    "total_expenditure": 19102.54 * YI,
+    "pooled_income": 17342.45 * YI,
+    "pooled_expenditure": 13222.71 * YI,
+    "account_income": 6390.01 * YI,
+    "account_expenditure": 5879.83 * YI,
+    "maternity_expenditure": 1402.93 * YI,
+    "insured": 37948.34 * WAN,
+    "contributors": 27490.84 * WAN,
+    "beneficiaries": 10457.50 * WAN,
+    # DERIVED: basic medical insurance pooled-fund balance 38,628.52 - resident fund balance 8,183.02
+    "pooled_balance": (38628.52 - 8183.02) * YI,
+    "source": "NHSA, 2024年全国医疗保障事业发展统计公报 (2025-07-14), employee basic medical insurance incl. maternity; "
+              "pooled_balance DERIVED as the basic medical insurance pooled-fund balance minus the resident fund's",
+}
+# DERIVED (not published after 2022): 人民日报 2023-07-12 on the 2022 bulletin, account balance 13,712.65 亿元 at
+# end-2022, rolled forward with the published account income and expenditure of 2023 (6,351.35 / 6,097.95) and 2024.
+ACCOUNT_BALANCE_END_2022 = 13712.65 * YI
+ACCOUNT_FLOWS = {2023: (6351.35 * YI, 6097.95 * YI), 2024: (6390.01 * YI, 5879.83 * YI)}
+ACCOUNT_BALANCE_END_2023 = ACCOUNT_BALANCE_END_2022 + ACCOUNT_FLOWS[2023][0] - ACCOUNT_FLOWS[2023][1]
+ACCOUNT_BALANCE_END_2024 = ACCOUNT_BALANCE_END_2023 + ACCOUNT_FLOWS[2024][0] - ACCOUNT_FLOWS[2024][1]
+POOLED_OPENING_2024 = PUBLISHED_2024["pooled_balance"] - PUBLISHED_2024["pooled_income"] + PUBLISHED_2024["pooled_expenditure"]
+# NHSA 2025 bulletin (via liubigfatty/pension-calculator scripts/_verify_medcare_system.js): medical-institution costs
+# of in-service members 8,085.07 亿元 and retirees 10,377.63 亿元, 28,062.32 and 10,793.80 万 members: DERIVED ratio.
+RETIREE_COST_RATIO = (10377.63 / 10793.80) / (8085.07 / 28062.32)
+# 国办发〔2021〕14号: retiree accounts credited about 2% of the reform-year average pension; MOHRSS 2021 urban employee
+# pension expenditure 56,481 亿元 / 13,157 万 retirees = 42,928 yuan a year (DERIVED).
+RETIREE_ACCOUNT_CREDIT = 0.02 * 56481e8 / 13157e4
+
+# ASSUMPTION (research notes A.6): relative medical cost by age band, 1.0 at 20-44
+COST_BANDS = [(16, 0.4), (20, 1.0), (45, 1.6), (55, 2.2), (60, 2.8), (65, 3.3), (70, 3.9), (75, 4.5), (80, 5.0)]
+
+
+def cost_curve() -> np.ndarray:
+    """(A,) relative cost by age (same for both sexes): the value of the band an age falls in."""
+    out = np.zeros(len(AGES))
+    for start, value in COST_BANDS:
+        out[AGES >= start] = value
+    return out
+
+
+def coverage_shapes(ramp_from: float = 0.05, full_at: int = 25, decline_from: int = 45, decline: float = 0.02,
+                    retiree_decline: float = 0.03) -> tuple[np.ndarray, np.ndarray]:
+    """Shapes (A,) of the insured share: (in-service, retired). ASSUMPTIONS: in-service coverage rises linearly from
+    ``ramp_from`` at 16 to 1 at ``full_at``, stays at 1 to ``decline_from`` and falls ``decline`` a year after it
+    (older cohorts held fewer formal urban jobs); retiree coverage falls ``retiree_decline`` a year per year of age
+    above 50 (older cohorts were less often insured). Levels are calibrated (``coverage_levels``)."""
+    a = AGES.astype(float)
+    work = np.clip(ramp_from + (1 - ramp_from) * (a - AGE_MIN) / (full_at - AGE_MIN), 0.0, 1.0)
+    work = work * np.exp(-decline * np.clip(a - decline_from, 0.0, None))
+    retired = np.exp(-retiree_decline * np.clip(a - 50.0, 0.0, None))
+    return work, retired
+
+
+def coverage_levels(pop: np.ndarray, retired_share: np.ndarray, work_shape: np.ndarray, ret_shape: np.ndarray,
+                    workers: float, retirees: float) -> tuple[float, float]:
+    """Levels (k_w, k_r) of the profile ``k_w work_shape (1 - R) + k_r ret_shape R`` (R the base-year retired share)
+    that give ``workers`` in service and ``retirees`` retired: a 2 x 2 linear system."""
+    R = retired_share
+    w, r = work_shape[:, None] * (1 - R), ret_shape[:, None] * R
+    a = np.array([[np.sum(pop * w * (1 - R)), np.sum(pop * r * (1 - R))],
+                  [np.sum(pop * w * R), np.sum(pop * r * R)]])
+    k = np.linalg.solve(a, np.array([workers, retirees]))
+    return float(k[0]), float(k[1])
+
+
+def profile_from_levels(k_w, k_r, work_shape, ret_shape, retired_share) -> np.ndarray:
+    R = retired_share
+    return k_w * work_shape[:, None] * (1 - R) + k_r * ret_shape[:, None] * R
+
+
+def solve(*, workers_exposure, retirees_exposure, curve, births, wage, collection, rate, mid_year, employee_rate,
+          worker_account_rate, retiree_credit, pooled_opening, account_opening, pub=PUBLISHED_2024,
+          cost_ratio=RETIREE_COST_RATIO) -> dict[str, float]:
+    """Calibrated parameters from base-year quantities: exposures (A, 2) of in-service and retired members, the cost
+    curve (A, 2), births, wage, collection and interest rates and the fixed rules. Closed forms:
+
+    - retiree_factor = ratio x (sum W c / sum W) / (sum R c / sum R)           (retiree/in-service cost per head)
+    - base_cost = (published expenditure - maternity) / sum (W + R rf) c
+    - pooled_share = (pooled expenditure - maternity) / (expenditure - maternity)
+    - maternity_cost_per_birth = maternity / births
+    - base_ratio from account income = (a_w B k + R cr)(1 + f) + O_a i - X_a f,  B = sum W x wage x base_ratio
+    - employer_rate from pooled income = ((e + ee - a_w) B k - R cr)(1 + f) + O_p i - X_p f
+    """
+    W, R, c = workers_exposure, retirees_exposure, curve
+    rf = cost_ratio * (np.sum(W * c) / np.sum(W)) / (np.sum(R * c) / np.sum(R))
+    medical = pub["total_expenditure"] - pub["maternity_expenditure"]
+    base_cost = medical / np.sum((W + R * rf) * c)
+    pooled_medical = pub["pooled_expenditure"] - pub["maternity_expenditure"]
+    f = (1 + rate) ** 0.5 - 1 if mid_year else 0.0
+    credits = np.sum(R) * retiree_credit
+    x_a = pub["account_expenditure"]
+    inflow = (pub["account_income"] - account_opening * rate + x_a * f) / (1 + f)
+    per_ratio = np.sum(W) * wage * worker_account_rate * collection
+    base_ratio = (inflow - credits) / per_ratio
+    bill = np.sum(W) * wage * base_ratio
+    pool_in = (pub["pooled_income"] - pooled_opening * rate + pub["pooled_expenditure"] * f) / (1 + f)
+    employer_rate = (pool_in + inflow) / (bill * collection) - employee_rate
+    return {"retiree_factor": float(rf), "base_cost": float(base_cost), "pooled_share": float(pooled_medical / medical),
+            "maternity_cost_per_birth": float(pub["maternity_expenditure"] / births), "base_ratio": float(base_ratio),
+            "employer_rate": float(employer_rate)}
+
+
+def _fmt(values: np.ndarray) -> str:
+    vals = [f"{v:.6g}" for v in values]
+    lines = ["  " + ", ".join(vals[i:i + 10]) + "," for i in range(0, len(vals), 10)]
+    return "[\n" + "\n".join(lines) + "\n]"
+
+
+def _fill(template: str, values: dict) -> str:
+    for key, v in values.items():
+        template = template.replace(f"@{key}@", v)
+    return template
+
+
+def write_default_scenario(path: Path) -> dict[str, float]:
+    """Write the default scenario to ``path`` (two passes: provisional values, then the calibrated ones); returns
+    the calibrated parameters."""
+    from sibrisk.funds.employee_medical.inputs import retired_share
+    from sibrisk.projection import fund_inputs
+    from sibrisk.scenario import load_scenario
+
+    template = Path(__file__).with_name("default_scenario.toml.in").read_text(encoding="utf-8")
+    curve = cost_curve()
+    work_shape, ret_shape = coverage_shapes()
+    common = {"curve": _fmt(curve), "retiree_credit": f"{RETIREE_ACCOUNT_CREDIT:.2f}",
+              "pooled_opening": f"{POOLED_OPENING_2024:.6e}", "account_opening": f"{ACCOUNT_BALANCE_END_2023:.6e}",
+              "profile_note": "ASSUMPTION (shape) and CALIBRATED (levels): in-service share rising from 16 to 25, flat "
+                              "to 45, -2% a year after; retiree share -3% a year per year of age above 50 "
+                              "(calibration.coverage_shapes)"}
+    provisional = dict(common, profile_male=_fmt(np.full(len(AGES), 0.3)), profile_female=_fmt(np.full(len(AGES), 0.3)),
+                       employer_rate="0.07", base_ratio="0.8", retiree_factor="1.0", base_cost="3000.0",
+                       pooled_share="0.67", maternity="15000.0")
+    path.write_text(_fill(template, provisional), encoding="utf-8")
+    sc = load_scenario(path)
+    cov = sc.coverage
+    R0 = retired_share(sc.years[:1], sc.ages, female_cadre_share=cov.female_cadre_share,
+                       reform=cov.retirement_reform)[0]
+    inp = fund_inputs(sc, 1)
+    pop = inp.pop[0, 0]
+    k_w, k_r = coverage_levels(pop, R0, work_shape, ret_shape, PUBLISHED_2024["contributors"],
+                               PUBLISHED_2024["beneficiaries"])
+    profile = profile_from_levels(k_w, k_r, work_shape, ret_shape, R0)
+    W, R = pop * profile * (1 - R0), pop * profile * R0
+    params = solve(workers_exposure=W, retirees_exposure=R, curve=np.stack([curve, curve], axis=1),
+                   births=float(inp.births[0, 0]), wage=float(inp.wage[0, 0]), collection=float(inp.collection[0, 0]),
+                   rate=float(inp.rate[0, 0]), mid_year=inp.mid_year, employee_rate=0.02, worker_account_rate=0.02,
+                   retiree_credit=RETIREE_ACCOUNT_CREDIT, pooled_opening=POOLED_OPENING_2024,
+                   account_opening=ACCOUNT_BALANCE_END_2023)
+    final = dict(common, profile_male=_fmt(profile[:, 0]), profile_female=_fmt(profile[:, 1]),
+                 employer_rate=f"{params['employer_rate']:.6f}", base_ratio=f"{params['base_ratio']:.6f}",
+                 retiree_factor=f"{params['retiree_factor']:.6f}", base_cost=f"{params['base_cost']:.4f}",
+                 pooled_share=f"{params['pooled_share']:.6f}", maternity=f"{params['maternity_cost_per_birth']:.2f}")
+    path.write_text(_fill(template, final), encoding="utf-8")
+    params.update({"coverage_level_in_service": k_w, "coverage_level_retired": k_r})
+    return params
+
+
+if __name__ == "__main__":  # pragma: no cover
+    target = (Path(sys.argv[1]) if len(sys.argv) > 1 else
+              Path(__file__).resolve().parents[4] / "scenarios" / "employee_medical_national.toml")
+    print(write_default_scenario(target))
+    print(f"wrote {target}")

@@ -1,0 +1,120 @@
+"""Scenario sections of the employee basic medical insurance (职工基本医疗保险, maternity merged since 2019): the
+population it draws its insured from, coverage, contributions and the two accounts, medical costs, subsidy and the
+opening balances, on top of the sections every fund shares (``sibrisk.scenario``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from sibrisk.demography.population import PopulationSpec
+from sibrisk.errors import InputError
+from sibrisk.funds.common.accounts import SubsidySpec
+from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+
+AGE_MIN = 16  # the employee scheme insures people in (or retired from) urban employment; children are in the resident scheme
+AgeTable = age_table(AGE_MIN)
+
+
+class MedicalEconomy(EconomySpec):
+    """The shared economic paths, with medical cost growth required (it drives expenditure)."""
+    medical_cost_growth: series_field("medical_cost_growth")
+
+
+class CoverageSpec(_Model):
+    """Who is insured: ``profile`` (insured share of the population by age and sex at the end of the base year); at
+    ages below ``cohort_age`` the share follows the profile times the cumulative ``working_trend``; from
+    ``cohort_age`` on, each birth cohort keeps the share it had a year earlier (retirees stay insured without
+    contributions, so coverage travels with the cohort). Within the insured, the share past the statutory retirement
+    age of its birth cohort (``funds.common.statutory``) are retirees."""
+    profile: AgeTable
+    cohort_age: Annotated[int, Field(ge=AGE_MIN + 1, le=100)] = 50
+    working_trend: series_field("growth") = 0.0
+    retirement_reform: bool = True
+    female_cadre_share: Rate = 0.3
+    note: str = ""
+
+    @field_validator("profile")
+    @classmethod
+    def _at_most_one(cls, v):
+        arr = v.array()
+        if np.any(arr > 1.0):
+            j, s = np.argwhere(arr > 1.0)[0]
+            sex = ("male", "female")[s]
+            raise InputError(f"a coverage rate must be at most 1 ({sex}, age {AGE_MIN + j}: {arr[j, s]!r})",
+                             field=sex, value=float(arr[j, s]))
+        return v
+
+
+class ContributionSpec(_Model):
+    """Rates on the contribution base (``base_ratio`` x the average wage). ``worker_account_rate``: share of the base
+    credited to in-service members' individual accounts (after 国办发〔2021〕14号 the employee's own 2%; before it,
+    2% plus about 30% of the employer's contribution); ``retiree_account_credit``: yuan a year credited to each
+    retiree's account out of the employer contributions (after the reform a fixed amount, about 2% of the
+    reform-year average pension)."""
+    employer_rate: series_field("employer_rate")
+    employee_rate: series_field("employee_rate")
+    worker_account_rate: series_field("individual_account_rate")
+    retiree_account_credit: series_field("yuan", bounds=(0.0, 1e6))
+    base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
+    note: str = ""
+
+
+class BenefitSpec(_Model):
+    """Medical cost per insured person = ``base_cost`` x ``cost_curve``(age, sex) x (``retiree_factor`` for retirees)
+    x ``utilisation``(t) x the medical cost index (cumulative ``economy.medical_cost_growth`` from the base year).
+    The pooled fund pays ``pooled_share`` of it, the individual accounts the rest (up to what the accounts hold).
+    Maternity: ``maternity_cost_per_birth`` (base-year yuan, indexed to the average wage) x births, paid by the pool."""
+    cost_curve: AgeTable
+    retiree_factor: Annotated[float, Field(gt=0.0, le=20.0)] = 1.0
+    base_cost: Annotated[float, Field(ge=0.0, le=1e6)]
+    utilisation: series_field("ratio") = 1.0
+    pooled_share: series_field("share")
+    maternity_cost_per_birth: Annotated[float, Field(ge=0.0, le=1e7)] = 0.0
+    note: str = ""
+
+
+class InitialState(_Model):
+    """Balances on 1 January of the base year (yuan)."""
+    pooled_balance: float
+    account_balance: Annotated[float, Field(ge=0.0, le=1e16)]
+    note: str = ""
+
+    @field_validator("pooled_balance")
+    @classmethod
+    def _finite(cls, v):
+        return _check_number(v, -1e16, 1e16)
+
+
+class MedicalScenario(ScenarioBase):
+    """A validated scenario of the employee basic medical insurance."""
+    FIRST_AGE = AGE_MIN
+
+    economy: MedicalEconomy
+    population: PopulationSpec | None = None
+    coverage: CoverageSpec
+    contributions: ContributionSpec
+    benefits: BenefitSpec
+    subsidy: SubsidySpec = SubsidySpec(rule="fixed", amount=0.0)
+    initial: InitialState
+
+    def check(self) -> None:
+        super().check()
+        from sibrisk.funds.common.accounts import subsidy_parameters
+
+        for key in ("employer_rate", "employee_rate", "worker_account_rate", "retiree_account_credit"):
+            self.series(f"contributions.{key}")
+        for key in ("utilisation", "pooled_share"):
+            self.series(f"benefits.{key}")
+        self.series("coverage.working_trend")
+        if self.population is not None:
+            self.series("population.tfr")
+            self.series("population.net_migration")
+        subsidy_parameters(self)
+        acct = self.series("contributions.worker_account_rate")
+        tot = self.series("contributions.employer_rate") + self.series("contributions.employee_rate")
+        if np.any(acct > tot):
+            raise InputError("the in-service account rate exceeds the total contribution rate", file=self.source,
+                             field="contributions.worker_account_rate", value=self.contributions.worker_account_rate)
