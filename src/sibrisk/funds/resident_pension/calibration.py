@@ -1,0 +1,245 @@
+"""How the shipped default scenario ``scenarios/resident_pension_national.toml`` was made: the published 2021 figures
+it reproduces, the assumed coverage and account profiles, and the closed-form solutions of each calibrated
+parameter (so that a test can re-derive them).
+
+Run ``python -m sibrisk.funds.resident_pension.calibration`` to regenerate the scenario file. Everything here is a
+modelling assumption except the published figures, which carry their sources.
+
+Calibrated (each solves one published figure, in this order):
+
+1. employee-scheme cohort profile (plateau E, cohort decline d): with the WPP population of 2021, the employee schemes
+   hold 48,074万 participants of whom 13,157万 are past the employee retirement age (men 60, women 50 for 70% and 55
+   for 30%, the enterprise scenario's mix): two equations, two unknowns (``employee_profile``);
+2. take-up below and from age 60: 54,797万 participants, of whom 16,213万 beneficiaries (``takeups``);
+3. local top-up: the base-year average pension (basic + account) is 179 yuan/month (``local_top_up``);
+4. other expenditure share: benefit expenditure x (1 + share) = 3,715亿 (``other_expenditure_share``);
+5. average contribution: contributions + subsidy + interest = 5,339亿 (``average_contribution``);
+6. history growth of contributions (how much lower they were each year back to 2009): the accounts of participants
+   below 60 at the end of 2021 equal the fund's 11,396亿 (ASSUMPTION: the accumulated balance is essentially the
+   individual accounts) (``history_growth``).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import brentq
+
+from sibrisk.funds.common import statutory
+from sibrisk.funds.resident_pension.parameters import AGE_MIN
+from sibrisk.scenario import AGE_MAX
+
+AGES = np.arange(AGE_MIN, AGE_MAX + 1)
+BASE_YEAR = 2021
+
+BULLETIN = ("MOHRSS, 2021年度人力资源和社会保障事业发展统计公报 (released 2022-06-07; verbatim text reprinted by 人民日报 "
+            "2022-06-07), via /work/research/pensions.md section 1b")
+QIUSHI = ("MOHRSS Party leadership group, Qiushi (English edition), 2022-07-12, https://en.qstheory.cn/2022-07/12/"
+          "c_787974.htm: average resident pension 179 yuan/month in 2021")
+
+# 亿元 = 1e8 yuan, 万人 = 1e4 persons
+PUBLISHED_2021 = {
+    "total_income": 5339e8,
+    "total_expenditure": 3715e8,
+    "fund_balance": 11396e8,
+    "insured": 54797e4,
+    "beneficiaries": 16213e4,
+    "average_benefit_monthly": 179.0,
+    "employee_participants": 48074e4,
+    "employee_retirees": 13157e4,
+    "source": f"{BULLETIN} (resident scheme: participants, beneficiaries, income, expenditure, balance; urban employee "
+              f"scheme: participants and retirees); {QIUSHI}",
+}
+
+# ASSUMPTIONS (stated, not fitted)
+ASSUMED = {
+    "employee_reference_age": 30.0,   # cohorts older than this in 2021 were less often in the employee schemes
+    "employee_entry_mean": 22.0,      # entry into the employee schemes ~ N(22, 3) by age
+    "employee_entry_sd": 3.0,
+    "female_cadre_share": 0.3,        # as the enterprise scenario: 30% of insured women retire at 55, 70% at 50
+    "density": 0.8,                   # share of participants below 60 who pay in a year (about 1 in 5 suspend)
+    "matching": 40.0,                 # yuan/year per contributor: >= 30 at the lowest tier, >= 60 from 500 yuan
+    "interest_rate": 0.025,           # fund yield (balances held mostly as bank deposits)
+    "history_crediting_rate": 0.04,   # average crediting of resident accounts 2009-2021
+    "central_minimum_2021": 93.0,     # yuan/month, 2020-07 level held through 2021 (research notes §3a)
+}
+
+# ASSUMPTION: share of each age in full-time education (upper-secondary near universal to 18, tertiary about half of
+# those aged 19-22, a tail into postgraduate study); students are outside the scheme. Same for both sexes.
+STUDENT_SHARE = {16: 0.90, 17: 0.88, 18: 0.80, 19: 0.55, 20: 0.50, 21: 0.45, 22: 0.30, 23: 0.10, 24: 0.06, 25: 0.04}
+
+
+def student_share() -> np.ndarray:
+    s = np.array([STUDENT_SHARE.get(int(a), 0.0) for a in AGES])
+    return np.repeat(s[:, None], 2, axis=1)
+
+
+def base_population() -> np.ndarray:
+    """(A, 2) population at ages 16..100+ at the end of 2021 (UN WPP 2022, ``sibrisk.demography.population``)."""
+    from sibrisk.demography.population import base_stock
+
+    return base_stock(BASE_YEAR)[AGE_MIN:]
+
+
+def _employee_shape(decline: float) -> np.ndarray:
+    ramp = 0.5 * (1 + np.vectorize(math.erf)((AGES + 0.5 - ASSUMED["employee_entry_mean"])
+                                             / ASSUMED["employee_entry_sd"] / math.sqrt(2)))
+    return ramp * np.exp(-decline * np.clip(AGES - ASSUMED["employee_reference_age"], 0, None))
+
+
+def _past_employee_retirement_age() -> np.ndarray:
+    """(A, 2) share of each cell past the pre-2025 employee retirement age (men 60; women 50 or 55 by group)."""
+    out = np.zeros((len(AGES), 2))
+    out[:, 0] = AGES >= 60
+    w = ASSUMED["female_cadre_share"]
+    out[:, 1] = (1 - w) * (AGES >= 50) + w * (AGES >= 55)
+    return out
+
+
+def employee_profile(pop: np.ndarray | None = None) -> tuple[float, float]:
+    """(plateau E, cohort decline d) such that sum(e P) = 48,074万 and sum(e P past retirement age) = 13,157万,
+    e(a) = E x ramp(a) x exp(-d max(a - 30, 0))."""
+    pop = base_population() if pop is None else pop
+    past = _past_employee_retirement_age()
+    tot, ret = PUBLISHED_2021["employee_participants"], PUBLISHED_2021["employee_retirees"]
+
+    def retirees_minus_target(d):
+        shape = _employee_shape(d)[:, None] * pop
+        plateau = tot / shape.sum()
+        return plateau * (shape * past).sum() - ret
+
+    d = brentq(retirees_minus_target, 0.0, 0.3)
+    plateau = tot / (_employee_shape(d)[:, None] * pop).sum()
+    return float(plateau), float(d)
+
+
+def takeups(pop: np.ndarray, plateau: float, decline: float) -> tuple[float, float]:
+    """(take-up below 60, take-up from 60): participants below 60 = 54,797万 - 16,213万, from 60 = 16,213万."""
+    eligible = np.clip(1 - plateau * _employee_shape(decline)[:, None] - student_share(), 0, 1) * pop
+    old = AGES >= 60
+    working = PUBLISHED_2021["insured"] - PUBLISHED_2021["beneficiaries"]
+    return float(working / eligible[~old].sum()), float(PUBLISHED_2021["beneficiaries"] / eligible[old].sum())
+
+
+def history_accounts(history_contribution: float, density: float, growth: float) -> tuple[np.ndarray, np.ndarray]:
+    """(k0 by age, account pension by age, yuan/year): the same construction as ``inputs.initial_accounts``."""
+    months = float(statutory.payout_months(60))
+    k0, ap0 = np.zeros(len(AGES)), np.zeros(len(AGES))
+    for j, a in enumerate(AGES):
+        birth = BASE_YEAR - a
+        last, first = min(BASE_YEAR, birth + 59), max(2009, birth + AGE_MIN)
+        acct = sum(history_contribution * (1 + growth) ** (y - BASE_YEAR) * density
+                   * (1 + ASSUMED["history_crediting_rate"]) ** (last - y) for y in range(first, last + 1))
+        if a < 60:
+            k0[j] = acct
+        else:
+            ap0[j] = acct / months * 12
+    return k0, ap0
+
+
+def local_top_up(beneficiaries: np.ndarray, ap0: np.ndarray) -> float:
+    """Top-up (yuan/month) with 93 + top-up + average account pension / 12 = 179 yuan/month."""
+    avg_ap = float((beneficiaries.sum(axis=1) * ap0).sum() / beneficiaries.sum())
+    return PUBLISHED_2021["average_benefit_monthly"] - ASSUMED["central_minimum_2021"] - avg_ap / 12
+
+
+def other_expenditure_share() -> float:
+    """Other expenditure / benefits: benefits = 16,213万 x 179 x 12 in the base year (year-end stock)."""
+    benefits = PUBLISHED_2021["beneficiaries"] * PUBLISHED_2021["average_benefit_monthly"] * 12
+    return PUBLISHED_2021["total_expenditure"] / benefits - 1
+
+
+def opening_balance() -> float:
+    """Balance on 1 January 2021 = published year-end balance - income + expenditure."""
+    p = PUBLISHED_2021
+    return p["fund_balance"] - p["total_income"] + p["total_expenditure"]
+
+
+def average_contribution(contributors: float, basic_cost: float, matching: float, other: float, rate: float,
+                         mid_year: bool = True, other_financed: float = 1.0) -> float:
+    """Average contribution per contributor (yuan/year) such that base-year total income = 5,339亿.
+
+    income = C + S + O i + (C + S - X) f with S = basic cost + matching + financed other, X = 3,715亿, f = (1+i)^0.5 - 1;
+    solved for C and divided by the number of contributors.
+    """
+    f = (1 + rate) ** 0.5 - 1 if mid_year else 0.0
+    x = PUBLISHED_2021["total_expenditure"]
+    sub = basic_cost + matching + other_financed * other
+    c = (PUBLISHED_2021["total_income"] - opening_balance() * rate + x * f) / (1 + f) - sub
+    return c / contributors
+
+
+def calibrate() -> dict:
+    """Every calibrated value of the default scenario, re-derived from the published figures and ASSUMED."""
+    pop = base_population()
+    plateau, decline = employee_profile(pop)
+    tw, tp = takeups(pop, plateau, decline)
+    eligible = np.clip(1 - plateau * _employee_shape(decline)[:, None] - student_share(), 0, 1) * pop
+    old = AGES >= 60
+    participants = eligible * np.where(old, tp, tw)[:, None]
+    beneficiaries = participants * old[:, None]
+    contributors = participants[~old].sum() * ASSUMED["density"]
+    share = other_expenditure_share()
+    hist = 500.0
+    below = participants * (~old)[:, None]
+    for _ in range(100):  # the history contribution is the base-year contribution + matching: a fixed point
+        growth = brentq(lambda g: (below.sum(axis=1) * history_accounts(hist, ASSUMED["density"], g)[0]).sum()
+                        - PUBLISHED_2021["fund_balance"], -0.1, 1.0)
+        k0, ap0 = history_accounts(hist, ASSUMED["density"], growth)
+        top_up = local_top_up(beneficiaries, ap0)
+        basic_cost = beneficiaries.sum() * 12 * (ASSUMED["central_minimum_2021"] + top_up)
+        benefits = beneficiaries.sum() * 12 * PUBLISHED_2021["average_benefit_monthly"]
+        avg = average_contribution(contributors, basic_cost, contributors * ASSUMED["matching"], share * benefits,
+                                   ASSUMED["interest_rate"])
+        new = avg + ASSUMED["matching"]
+        if abs(new - hist) < 1e-9:
+            break
+        hist = new
+    return {"employee_plateau": plateau, "employee_cohort_decline": decline, "takeup_working": tw,
+            "takeup_pension": tp, "local_top_up": top_up, "other_expenditure_share": share,
+            "average_contribution": avg, "history_contribution": hist, "history_growth": growth, "opening_balance": opening_balance(),
+            "contributors": contributors, "basic_cost": basic_cost}
+
+
+def _fmt(values: np.ndarray) -> str:
+    vals = [f"{v:.6g}" for v in values]
+    return "[\n" + "\n".join("  " + ", ".join(vals[i:i + 10]) + "," for i in range(0, len(vals), 10)) + "\n]"
+
+
+def write_default_scenario(path: Path) -> None:
+    cal = calibrate()
+    template = Path(__file__).with_name("default_scenario.toml.in").read_text(encoding="utf-8")
+    stud = student_share()
+    repl = {
+        "@employee_plateau@": f"{cal['employee_plateau']:.6f}",
+        "@employee_cohort_decline@": f"{cal['employee_cohort_decline']:.6f}",
+        "@takeup_working@": f"{cal['takeup_working']:.6f}",
+        "@takeup_pension@": f"{cal['takeup_pension']:.6f}",
+        "@local_top_up@": f"{cal['local_top_up']:.4f}",
+        "@other_expenditure_share@": f"{cal['other_expenditure_share']:.6f}",
+        "@average_contribution@": f"{cal['average_contribution']:.4f}",
+        "@history_contribution@": f"{cal['history_contribution']:.4f}",
+        "@history_growth@": f"{cal['history_growth']:.6f}",
+        "@opening@": f"{cal['opening_balance']:.6e}",
+        "@student_male@": _fmt(stud[:, 0]), "@student_female@": _fmt(stud[:, 1]),
+    }
+    for k, v in ASSUMED.items():
+        repl[f"@{k}@"] = f"{v:g}"
+    text = template
+    for k, v in repl.items():
+        text = text.replace(k, v)
+    if "@" in text.replace("@@", ""):
+        leftover = [w for w in text.split() if w.startswith("@") and w.endswith("@")]
+        if leftover:
+            raise RuntimeError(f"unfilled placeholders {leftover}")
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    target = (Path(sys.argv[1]) if len(sys.argv) > 1 else
+              Path(__file__).resolve().parents[4] / "scenarios" / "resident_pension_national.toml")
+    write_default_scenario(target)
+    print(f"wrote {target}")

@@ -1,0 +1,119 @@
+"""Scenario sections of the basic pension insurance for urban and rural residents (城乡居民基本养老保险, 国发〔2014〕8号):
+coverage of the projected population, flat contributions, basic and individual-account pensions, the fiscal subsidy
+and the initial state, on top of the sections every fund shares (``sibrisk.scenario``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from sibrisk.demography.population import PopulationSpec
+from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+
+AGE_MIN = 16  # the scheme covers residents aged 16 and over (国发〔2014〕8号)
+AgeTable = age_table(AGE_MIN)
+
+YUAN_YEAR = (0.0, 1e5)    # a flat amount per person and year
+YUAN_MONTH = (0.0, 1e4)   # a monthly pension level
+
+
+class ResidentEconomy(EconomySpec):
+    benefit_indexation: series_field("benefit_indexation")
+    account_crediting_rate: series_field("account_crediting_rate")
+
+
+class CoverageSpec(_Model):
+    """Participants = population x coverage rate, by age and sex (every value an ASSUMPTION calibrated to totals).
+
+    coverage(t, a, s) = max(0, 1 - employee_share(t, a) - student_share(a, s)) x take-up(t, a), where the share of a
+    cohort in the employee schemes (enterprise and public sector, workers or retirees) is
+    employee_plateau x Phi((a - entry_mean) / entry_sd) x exp(-cohort_decline x max(base-year age - reference_age, 0)):
+    a cohort's share is fixed once it has entered work, and cohorts older than reference_age in the base year were
+    less often insured, the older the less. Take-up differs below and from the pension age.
+    """
+    pension_age: Annotated[int, Field(ge=50, le=70)] = 60
+    employee_plateau: Rate
+    employee_cohort_decline: Annotated[float, Field(ge=0.0, le=0.5)]
+    employee_reference_age: Annotated[float, Field(ge=16.0, le=60.0)] = 30.0
+    employee_entry_mean: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
+    employee_entry_sd: Annotated[float, Field(gt=0.0, le=15.0)] = 3.0
+    takeup_working: series_field("rate")
+    takeup_pension: series_field("rate")
+    student_share: AgeTable
+    note: str = ""
+
+    @field_validator("student_share")
+    @classmethod
+    def _shares(cls, v):
+        for sex in ("male", "female"):
+            for i, x in enumerate(getattr(v, sex)):
+                if x > 1.0:
+                    raise ValueError(f"{sex} age {AGE_MIN + i} ({x!r}) is a share of the population: must be at most 1")
+        return v
+
+
+class ContributionSpec(_Model):
+    """Flat individual contributions (tiers 100..2,000 yuan a year, 国发〔2014〕8号): the average paid per contributor."""
+    average: series_field("yuan", bounds=YUAN_YEAR)
+    growth: series_field("growth") = 0.0
+    density: series_field("rate")
+    note: str = ""
+
+
+class BenefitSpec(_Model):
+    """Monthly basic pension = central minimum + local top-up (yuan/month) until ``indexation_from``, then last year's
+    level x (1 + economy.benefit_indexation); account pension = account at the pension age / payout months x 12."""
+    central_minimum: series_field("yuan", bounds=YUAN_MONTH)
+    local_top_up: series_field("yuan", bounds=YUAN_MONTH)
+    indexation_from: Annotated[int, Field(ge=1990, le=2200)] = 2026
+    other_expenditure_share: series_field("rate") = 0.0
+    note: str = ""
+
+
+class SubsidySpec(_Model):
+    """Fiscal subsidy = basic pension cost (出口补贴) + matching per contributor (入口补贴, at least 30 yuan a year)
+    + ``other_expenditure_financed`` x other expenditure."""
+    matching: series_field("yuan", bounds=YUAN_YEAR)
+    other_expenditure_financed: series_field("rate") = 1.0
+    note: str = ""
+
+
+class InitialState(_Model):
+    fund_balance: float
+    account_start_year: Annotated[int, Field(ge=1980, le=2100)] = 2009
+    history_contribution: Annotated[float, Field(ge=0.0, le=1e5)]
+    history_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05
+    history_crediting_rate: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.04
+    note: str = ""
+
+    @field_validator("fund_balance")
+    @classmethod
+    def _finite(cls, v):
+        return _check_number(v, -1e16, 1e16)
+
+
+class ResidentPensionScenario(ScenarioBase):
+    """A validated scenario of the resident pension scheme."""
+    FIRST_AGE = AGE_MIN
+
+    economy: ResidentEconomy
+    population: PopulationSpec | None = None
+    coverage: CoverageSpec
+    contributions: ContributionSpec
+    benefits: BenefitSpec
+    subsidy: SubsidySpec
+    initial: InitialState
+
+    def check(self) -> None:
+        super().check()
+        for key in ("coverage.takeup_working", "coverage.takeup_pension", "contributions.average",
+                    "contributions.growth", "contributions.density", "benefits.central_minimum",
+                    "benefits.local_top_up", "benefits.other_expenditure_share", "subsidy.matching",
+                    "subsidy.other_expenditure_financed"):
+            self.series(key)  # every series must fit the horizon
+        if self.population is not None:
+            self.series("population.tfr")
+            self.series("population.net_migration")
+        np.asarray(self.coverage.student_share.array())
