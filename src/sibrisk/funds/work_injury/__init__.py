@@ -1,0 +1,96 @@
+"""Work-injury insurance (工伤保险): insured workers from the population by coverage rates, employer contributions
+by industry risk class, injury incidence split into medical-only cases, disability grades 1-10 and deaths, the
+benefits of 工伤保险条例 (国务院令第586号, 2011), and the long-running stocks they create: disability allowances of
+grades 1-4 (by grade, age and sex) and survivor pensions.
+
+Files: ``parameters`` (scenario sections), ``inputs`` (scenario -> kernel arrays, initial stocks), ``kernel`` (numba),
+``reference`` (plain-NumPy twin), ``calibration`` (published 2021 figures and the solved parameters). Contract:
+``kernels/work_injury.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sibrisk.funds.base import Fund, FundRun
+from sibrisk.funds.work_injury.parameters import WorkInjuryScenario
+
+VARIABLES = {
+    "contributors": ("persons", "Insured workers at year end (employers contribute for all of them)", "参保人数"),
+    "beneficiaries": ("persons", "Persons receiving benefits during the year: new cases plus continuing disability "
+                      "and survivor pensioners", "享受工伤保险待遇人数"),
+    "new_cases": ("persons", "New work-injury cases receiving benefits (incl. deaths)", "新发工伤人数"),
+    "work_deaths": ("persons", "Work-related deaths (工亡)", "工亡人数"),
+    "new_disability_pensioners": ("persons", "New disability-allowance recipients (grades 1-4)", "新增1-4级伤残津贴人数"),
+    "disability_pensioners": ("persons", "Disability-allowance recipients, grades 1-4, at year end", "1-4级伤残津贴领取人数"),
+    "survivor_pensioners": ("persons", "Survivor pension recipients at year end", "供养亲属抚恤金领取人数"),
+    "medical_expenditure": ("yuan", "Medical, rehabilitation and related costs of new cases", "工伤医疗费等支出"),
+    "one_off_disability_expenditure": ("yuan", "One-off disability subsidies (一次性伤残补助金)", "一次性伤残补助金"),
+    "separation_expenditure": ("yuan", "One-off medical subsidies on separation, grades 5-10 (一次性工伤医疗补助金)",
+                               "一次性工伤医疗补助金"),
+    "disability_allowance_expenditure": ("yuan", "Disability allowances grades 1-4 and post-retirement top-ups",
+                                         "伤残津贴支出"),
+    "care_expenditure": ("yuan", "Nursing-care allowances (生活护理费)", "生活护理费"),
+    "death_benefit_expenditure": ("yuan", "One-off death subsidies and funeral grants", "一次性工亡补助金和丧葬补助金"),
+    "survivor_pension_expenditure": ("yuan", "Survivor pensions (供养亲属抚恤金)", "供养亲属抚恤金"),
+    "effective_contribution_rate": ("1", "Average employer contribution rate applied", "平均缴费费率"),
+    "reserve": ("yuan", "Reserve (储备金) held inside the fund balance, at the base year's share", "储备金"),
+}
+DETAIL_VARIABLES = {
+    "insured_by_age": ("persons", "Insured workers by age and sex at year end", "分年龄性别参保人数"),
+    "disability_pensioners_by_age": ("persons", "Disability-allowance recipients (grades 1-4) by age and sex",
+                                     "分年龄性别1-4级伤残津贴领取人数"),
+    "new_cases_by_age": ("persons", "New work-injury cases by age and sex", "分年龄性别新发工伤人数"),
+}
+
+
+class WorkInjuryFund(Fund):
+    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
+        from sibrisk.funds.work_injury.inputs import build_inputs
+
+        if population is None:
+            raise ValueError("the work-injury fund needs the projected population (uses_population=True)")
+        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality, population=population)
+
+    def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
+        from sibrisk.funds.work_injury.inputs import run_kernel
+
+        flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
+        return fund_run(inputs, flows, detail, reserve_share=getattr(inputs, "reserve_share", 0.0))
+
+
+def fund_run(inputs, flows: np.ndarray, detail, reserve_share: float = 0.0) -> FundRun:
+    """Name the kernel's columns (shared by the kernel and the reference)."""
+    from sibrisk.funds.work_injury import kernel as k
+
+    col = lambda c: flows[..., c]  # noqa: E731
+    year = {
+        "opening_balance": col(k.F_OPENING), "contribution_income": col(k.F_CONTRIB),
+        "fiscal_subsidy": col(k.F_SUBSIDY), "interest_income": col(k.F_INTEREST),
+        "benefit_expenditure": col(k.F_BENEFIT), "other_expenditure": col(k.F_OTHER),
+        "fund_balance": col(k.F_CLOSING), "covered_wage_bill": col(k.F_WAGEBILL),
+        "contributors": col(k.F_INSURED), "insured": col(k.F_INSURED), "beneficiaries": col(k.F_BENEFICIARIES),
+        "average_wage": inputs.wage, "interest_rate": inputs.rate,
+        "new_cases": col(k.F_CASES), "work_deaths": col(k.F_DEATHS),
+        "new_disability_pensioners": col(k.F_NEW_PENSION), "disability_pensioners": col(k.F_DISABLED),
+        "survivor_pensioners": col(k.F_SURVIVORS), "medical_expenditure": col(k.F_EXP_MEDICAL),
+        "one_off_disability_expenditure": col(k.F_EXP_ONE_OFF), "separation_expenditure": col(k.F_EXP_SEPARATION),
+        "disability_allowance_expenditure": col(k.F_EXP_ALLOWANCE), "care_expenditure": col(k.F_EXP_CARE),
+        "death_benefit_expenditure": col(k.F_EXP_DEATH), "survivor_pension_expenditure": col(k.F_EXP_SURVIVOR),
+        "effective_contribution_rate": col(k.F_RATE),
+        "reserve": reserve_share * np.maximum(col(k.F_CLOSING), 0.0),
+    }
+    by_age = None
+    if detail is not None:
+        by_age = {"insured_by_age": detail[..., k.D_INSURED], "disability_pensioners_by_age": detail[..., k.D_DISABLED],
+                  "new_cases_by_age": detail[..., k.D_CASES]}
+    return FundRun(year=year, age_detail=by_age)
+
+
+FUND = WorkInjuryFund(
+    id="work_injury", long_name="Work-related injury insurance", long_name_zh="工伤保险",
+    scenario_model=WorkInjuryScenario, default_scenario="work_injury_national", variables=VARIABLES,
+    detail_variables=DETAIL_VARIABLES, uses_population=True,
+    population_note=("contributors = insured workers (employers pay for all of them); beneficiaries = persons "
+                     "receiving benefits during the year (new cases + continuing grade 1-4 disability-allowance and "
+                     "survivor pensioners), the MOHRSS bulletin's 享受工伤保险待遇人数"))
