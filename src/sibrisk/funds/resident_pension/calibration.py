@@ -214,15 +214,15 @@ def write_default_scenario(path: Path) -> None:
     template = Path(__file__).with_name("default_scenario.toml.in").read_text(encoding="utf-8")
     stud = student_share()
     repl = {
-        "@employee_plateau@": f"{cal['employee_plateau']:.6f}",
-        "@employee_cohort_decline@": f"{cal['employee_cohort_decline']:.6f}",
-        "@takeup_working@": f"{cal['takeup_working']:.6f}",
-        "@takeup_pension@": f"{cal['takeup_pension']:.6f}",
-        "@local_top_up@": f"{cal['local_top_up']:.4f}",
-        "@other_expenditure_share@": f"{cal['other_expenditure_share']:.6f}",
-        "@average_contribution@": f"{cal['average_contribution']:.4f}",
-        "@history_contribution@": f"{cal['history_contribution']:.4f}",
-        "@history_growth@": f"{cal['history_growth']:.6f}",
+        "@employee_plateau@": f"{cal['employee_plateau']:.10g}",
+        "@employee_cohort_decline@": f"{cal['employee_cohort_decline']:.10g}",
+        "@takeup_working@": f"{cal['takeup_working']:.10g}",
+        "@takeup_pension@": f"{cal['takeup_pension']:.10g}",
+        "@local_top_up@": f"{cal['local_top_up']:.10g}",
+        "@other_expenditure_share@": f"{cal['other_expenditure_share']:.10g}",
+        "@average_contribution@": f"{cal['average_contribution']:.10g}",
+        "@history_contribution@": f"{cal['history_contribution']:.10g}",
+        "@history_growth@": f"{cal['history_growth']:.10g}",
         "@opening@": f"{cal['opening_balance']:.6e}",
         "@student_male@": _fmt(stud[:, 0]), "@student_female@": _fmt(stud[:, 1]),
     }
