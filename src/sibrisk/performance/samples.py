@@ -1,5 +1,8 @@
 """ILLUSTRATIVE sample budgets and execution data (NOT real data) for the example province in ``scenarios/goals/``.
 
+Besides the enterprise pension of three regions, region A also has an employee medical (2025) and an unemployment
+(2024) budget and execution, for the goal sets of those funds.
+
 ``write_samples(folder)`` regenerates every file of ``scenarios/execution/``: for three regions of an invented
 "Example Province" (示例省), the 2024 budget of the enterprise employee pension fund, its monthly execution (one
 region up to June only, one region quarterly in an xlsx workbook), last year's monthly execution of region A
@@ -27,11 +30,26 @@ BUDGETS = {
                  "other_income": 5_000, "benefit_expenditure": 1_970_000, "other_expenditure": 3_000,
                  "insured_persons": 1_680_000, "opening_balance": 4_300_000},
 }
+# Region A's budgets for two more funds (万元; persons in 人), invented near its illustrative projections
+# (scenarios/goals/region_a_2025_employee_medical.toml, region_a_2024_unemployment.toml): medical contributions are
+# paid monthly and evenly; the unemployment fund's job-stabilisation refunds (other expenditure) are paid mid-year.
+BUDGETS["region_a_employee_medical"] = {
+    "year": 2025, "contribution_income": 1_440_000, "fiscal_subsidy": 2_000, "interest_income": 49_000,
+    "other_income": 1_000, "benefit_expenditure": 1_240_000, "other_expenditure": 2_000,
+    "insured_persons": 2_320_000, "opening_balance": 2_373_000}
+BUDGETS["region_a_unemployment"] = {
+    "year": 2024, "contribution_income": 109_000, "fiscal_subsidy": 500, "interest_income": 5_200,
+    "other_income": 300, "benefit_expenditure": 51_500, "other_expenditure": 41_800,
+    "insured_persons": 1_480_000, "opening_balance": 251_500}
 # Invented outcomes: full-year actual / budget per item, and the collection rate (collected / due).
 OUTCOMES = {
     "region_a": {"income": 1.012, "fiscal_subsidy": 1.0, "expenditure": 0.995, "insured": 1.004, "collection": 0.962},
     "region_b": {"income": 0.93, "fiscal_subsidy": 0.82, "expenditure": 1.04, "insured": 0.975, "collection": 0.905},
     "region_c": {"income": 0.985, "fiscal_subsidy": 1.0, "expenditure": 0.99, "insured": 1.001, "collection": 0.948},
+    "region_a_employee_medical": {"income": 1.006, "fiscal_subsidy": 1.0, "expenditure": 1.035, "insured": 0.998,
+                                  "collection": 0.975},
+    "region_a_unemployment": {"income": 0.97, "fiscal_subsidy": 1.0, "expenditure": 1.12, "insured": 1.01,
+                              "collection": 0.93},
 }
 # Invented monthly profiles (shares of the year): contributions peak in December, dip at the Spring Festival;
 # subsidies arrive in quarterly instalments; benefits are paid monthly with the annual increase back-paid in July.
@@ -43,7 +61,8 @@ COLUMNS = ("period", "contribution_income", "fiscal_subsidy", "interest_income",
            "benefit_expenditure", "other_expenditure", "insured_persons", "contribution_due")
 
 
-def _monthly(region: str, year: int, scale: float = 1.0, late_subsidy: bool = False) -> list[list]:
+def _monthly(region: str, year: int, scale: float = 1.0, late_subsidy: bool = False, contrib=CONTRIB,
+             benefit=BENEFIT) -> list[list]:
     b, o = BUDGETS[region], OUTCOMES[region]
     sub = list(SUBSIDY)
     if late_subsidy:  # region B: instalments arrive late and short
@@ -51,12 +70,12 @@ def _monthly(region: str, year: int, scale: float = 1.0, late_subsidy: bool = Fa
     start, end = b["insured_persons"] * 0.985 * scale, b["insured_persons"] * o["insured"] * scale
     rows = []
     for m in range(12):
-        ci = b["contribution_income"] * o["income"] * CONTRIB[m] * scale
+        ci = b["contribution_income"] * o["income"] * contrib[m] * scale
         rows.append([f"{year}-{m + 1:02d}", round(ci, 1),
                      round(b["fiscal_subsidy"] * o["fiscal_subsidy"] * sub[m] * scale, 1),
                      round(b["interest_income"] * o["income"] * EVEN[m] * scale, 1),
                      round(b["other_income"] * EVEN[m] * scale, 1),
-                     round(b["benefit_expenditure"] * o["expenditure"] * BENEFIT[m] * scale, 1),
+                     round(b["benefit_expenditure"] * o["expenditure"] * benefit[m] * scale, 1),
                      round(b["other_expenditure"] * EVEN[m] * scale, 1),
                      round(start + (end - start) * (m + 1) / 12), round(ci / o["collection"], 1)])
     return rows
@@ -119,6 +138,11 @@ def write_samples(folder: str | Path) -> list[Path]:
     b = _monthly("region_b", 2024, late_subsidy=True)
     put("region_b_2024_execution.csv", _csv(b, COLUMNS))
     put("region_b_2024_execution_to_june.csv", _csv(b[:6], COLUMNS))
+    put("region_a_2025_employee_medical_budget.csv", _csv(budget_rows("region_a_employee_medical"), ("item", "amount")))
+    put("region_a_2025_employee_medical_execution.csv",
+        _csv(_monthly("region_a_employee_medical", 2025, contrib=EVEN, benefit=EVEN), COLUMNS))
+    put("region_a_2024_unemployment_budget.csv", _csv(budget_rows("region_a_unemployment"), ("item", "amount")))
+    put("region_a_2024_unemployment_execution.csv", _csv(_monthly("region_a_unemployment", 2024, contrib=EVEN), COLUMNS))
     xlsx = folder / "region_c_2024.xlsx"
     write_xlsx(xlsx, budget_rows("region_c"), _quarterly(_monthly("region_c", 2024)))
     out.append(xlsx)

@@ -1,0 +1,59 @@
+"""The performance layer for funds other than the pension: goal sets of the employee medical and unemployment funds
+evaluated end to end on their own engines; budget-only indicators never start the engine."""
+
+from pathlib import Path
+
+import pytest
+
+import sibrisk
+from sibrisk.performance import evaluate
+from sibrisk.performance.engine import SibriskEngine, engine_value
+from sibrisk.performance.evaluation import load_assessment
+from sibrisk.performance.execution import load_budget, load_execution
+from sibrisk.performance.goals import goals_from_dict, load_goals
+
+ROOT = Path(__file__).resolve().parents[1]
+GOALS, EXEC = ROOT / "scenarios" / "goals", ROOT / "scenarios" / "execution"
+CASES = [("employee_medical", 2025), ("unemployment", 2024)]
+
+
+@pytest.mark.parametrize("fund, year", CASES)
+def test_goal_set_of_another_fund_end_to_end(fund, year):
+    stem = f"region_a_{year}_{fund}"
+    gs = load_goals(GOALS / f"{stem}.toml")
+    assert gs.meta.fund == fund
+    engine = SibriskEngine()
+    res = evaluate(gs, load_budget(EXEC / f"{stem}_budget.csv"), load_execution(EXEC / f"{stem}_execution.csv"),
+                   assessment=load_assessment(EXEC / f"{stem}_assessment.toml", gs), engine=engine)
+    assert sum(r.goal.weight for r in res.rows) == 100
+    assert 0 < res.total <= 100
+    # the engine value is that fund's own projection of the regional scenario, in the goal year
+    sc = sibrisk.load_scenario(f"{fund}_national").with_updates(gs.scenario.updates)
+    ds = sibrisk.project(sc, keep_detail=False).sel(year=year)
+    assert ds.attrs["fund"] == fund
+    months, note = engine_value(gs.indicator("balance_months"), gs, engine)
+    assert months == pytest.approx(float(ds.fund_balance / (ds.total_expenditure / 12)), rel=1e-12)
+    assert f"{fund}_national" in note
+    row = next(r for r in res.rows if r.goal.id == "balance_months")
+    assert row.value == pytest.approx(months, rel=1e-9)
+
+
+class NoEngine:
+    def projection(self, goalset):
+        raise AssertionError("the engine was started for a goal set that only needs budget and execution data")
+
+    simulation = projection
+
+
+def test_budget_only_indicators_never_start_the_engine():
+    stem = "region_a_2024_unemployment"
+    data = __import__("tomllib").loads((GOALS / f"{stem}.toml").read_text(encoding="utf-8"))
+    keep = {"income_completion": 40, "expenditure_execution": 40, "collection": 20}
+    data["indicators"] = [dict(i, weight=keep[i["id"]]) for i in data["indicators"] if i["id"] in keep]
+    data["annual"]["goals"] = [{"text_zh": "预算", "text_en": "budget", "indicators": list(keep)}]
+    data["overall"]["goals"] = []
+    data.pop("scenario")
+    gs = goals_from_dict(data, source=GOALS / f"{stem}.toml")
+    res = evaluate(gs, load_budget(EXEC / f"{stem}_budget.csv"), load_execution(EXEC / f"{stem}_execution.csv"),
+                   engine=NoEngine())
+    assert [r.goal.id for r in res.rows] == list(keep)
