@@ -39,6 +39,7 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
     b_new = np.empty_like(d)
     d_beg = np.zeros_like(d)
     bd_beg = np.zeros_like(d)   # start-of-year allowance x recipients, indexed
+    q = np.zeros((n_a, 2))
     lsv = l0
     blsv = bl0
     # per case, in units of the average wage W(t) unless said: one-off subsidy (own wage), separation lump sums
@@ -81,6 +82,11 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
                     detail[i, t, j, s, D_INSURED] = insured[i, t, j, s]
                     detail[i, t, j, s, D_CASES] = c
         deaths = cases * death_share
+        if not first:
+            for s in range(2):
+                for j in range(n_a):
+                    qq = q_base[j, s] * np.exp(mort_b[j, s] * kappa[i, t])
+                    q[j, s] = qq if qq < 1.0 else 1.0
         # disability allowance recipients, grades 1-4
         exp_allow = 0.0
         exp_care = 0.0
@@ -112,7 +118,7 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
                     ds = 0.0
                     bs = 0.0
                     for src in range(max(lo, 0), hi + 1):
-                        qq = q_base[src, s] * np.exp(mort_b[src, s] * kappa[i, t]) * excess[g]
+                        qq = q[src, s] * excess[g]
                         if qq > 1.0:
                             qq = 1.0
                         db += d[g, src, s]
