@@ -68,7 +68,8 @@ def test_round_trip_of_the_writer(tmp_path):
     (lambda d: d["initial"]["retirees_profile"]["female"].__setitem__(3, -5.0), "initial.retirees_profile.female",
      "-5.0", "age 19"),
     (lambda d: d["meta"].update(fund="pet_insurance"), "meta.fund", "pet_insurance", "unknown fund"),
-    (lambda d: d["meta"].update(fund="unemployment"), "meta.fund", "unemployment", "not modelled yet"),
+    # a pension file relabelled as another fund is validated against that fund's sections
+    (lambda d: d["meta"].update(fund="unemployment"), "economy.unemployment_rate", None, "missing"),
     (lambda d: d["projection"].update(horizon=10), "projection.horizon", "10", "unknown field"),
     (lambda d: d["economy"].update(wage_growth=[0.05] * 7), "economy.wage_growth", "[0.05", "7 values; expected 50"),
     (lambda d: d["economy"].update(wage_growth={"2030": 0.05}), "economy.wage_growth", "2030", "base year"),

@@ -115,8 +115,8 @@ def test_cli_stochastic(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "percentiles over scenarios" in text and "P5" in text and "P95" in text
     assert "Probability of depletion by year" in text and "Actuarial balance 2030-2049" in text
-    for name in ["enterprise_pension_national_stochastic.nc", "enterprise_pension_national_fan_balance.png",
-                 "enterprise_pension_national_fan_months.png", "enterprise_pension_national_depletion.png"]:
+    stem = "enterprise_pension_national_stochastic_n50_seed1"  # named after the scenario file and the variant
+    for name in [f"{stem}.nc", f"{stem}_fan_balance.png", f"{stem}_fan_months.png", f"{stem}_depletion.png"]:
         assert (tmp_path / name).stat().st_size > 1000
 
 
