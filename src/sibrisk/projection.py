@@ -106,9 +106,15 @@ def to_dataset(sc: ScenarioBase, run: FundRun, *, scenario_dim: bool,
 
 
 def add_indicators(ds: xr.Dataset) -> xr.Dataset:
+    """Every registered indicator the Dataset's variables allow, less those its fund excludes."""
+    from sibrisk import funds
     from sibrisk import indicators as ind
 
-    return ds.merge(ind.compute(ds))
+    excluded = set()
+    if ds.attrs.get("fund") in funds.implemented():
+        excluded = set(funds.get(ds.attrs["fund"]).excluded_indicators)
+    computed = ind.compute(ds)
+    return ds.merge(computed.drop_vars([v for v in computed.data_vars if v in excluded]))
 
 
 def stack_regions(datasets: dict[str, xr.Dataset], sc: ScenarioBase) -> xr.Dataset:

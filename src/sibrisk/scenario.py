@@ -324,7 +324,13 @@ class ScenarioBase(_Model):
             node = data
             parts = dotted.split(".")
             for p in parts[:-1]:
+                if not isinstance(node, dict):
+                    raise KeyError(dotted)
+                if node.get(p) is None:  # an optional table left out of the file (or dumped as None)
+                    node[p] = {}
                 node = node[p]
+            if not isinstance(node, dict):
+                raise KeyError(dotted)
             node[parts[-1]] = value
         return validate_scenario(data, source=self.source)
 

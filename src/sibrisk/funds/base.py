@@ -72,6 +72,9 @@ class Fund:
     # True: the driver also passes ``population`` (``sibrisk.demography.population.PopulationPaths``, ages 0..100+,
     # from the scenario's ``[population]`` section) to ``build_inputs``
     uses_population: bool = False
+    # registered indicators whose meaning does not fit this fund (e.g. a replacement rate for a medical fund);
+    # ``add_indicators`` leaves them out of its Datasets
+    excluded_indicators: tuple = ()
 
     def build_inputs(self, sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality, population=None):
         raise NotImplementedError

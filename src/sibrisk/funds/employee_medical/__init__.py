@@ -114,4 +114,6 @@ FUND = EmployeeMedicalFund(
                      "insured without contributions (every member is covered; expenditure is on all of them). "
                      "Money flows and balances are the whole fund: pooled fund (统筹基金) + individual accounts "
                      "(个人账户); pooled_* and account_* give each part"),
-    uses_population=True)
+    uses_population=True,
+    # average_benefit here is spending per insured member, so benefit / wage is not a replacement rate
+    excluded_indicators=("average_replacement_rate",))
