@@ -36,3 +36,24 @@ def jit_parallel(func=None, **overrides):
     if func is None:
         return lambda f: numba.njit(**options)(f)
     return numba.njit(**options)(func)
+
+
+def scenario_loops(project_one, count_from: int):
+    """The serial and the parallel scenario loop over one per-scenario kernel, compiled from one definition.
+
+    ``project_one(i, *args)`` projects scenario ``i`` and writes only its own slices of the output arrays;
+    ``args[count_from]`` is an output array whose first dimension is the number of scenarios (e.g. ``-3`` when the
+    arguments end with ``flows, detail, keep_detail``). Returns ``(serial, parallel)``, each called as
+    ``loop(*args)``; the parallel one uses ``prange`` over scenarios only, so results do not depend on the thread
+    count.
+    """
+    def make(parallel: bool):
+        loop = prange if parallel else range
+
+        def project(*args):
+            for i in loop(args[count_from].shape[0]):
+                project_one(i, *args)
+
+        return (jit_parallel if parallel else jit)(project)
+
+    return make(False), make(True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk._numba import jit, scenario_loops
 from sibrisk.funds.common.accounts import SUB_FIXED, roll_forward
 
 # columns of the per-(scenario, year) flow output
@@ -158,22 +158,5 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
         opening_acct = close_acct
 
 
-def _driver(parallel: bool):
-    """The scenario loop, compiled serial (``range``) or parallel (``prange``) from one definition."""
-    loop = prange if parallel else range
-
-    def project(pop, births, cov0, young, lock_idx, retired, curve, retiree_factor, base_cost, utilisation,
-                cost_growth, wage, collection, rate, base_ratio, contrib_rate, acct_rate, retiree_credit,
-                pooled_share, maternity0, opening_pool0, opening_acct0, mid_year, rule, sub_param,
-                flows, detail, keep_detail):
-        for i in loop(flows.shape[0]):
-            _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_factor, base_cost,
-                         utilisation, cost_growth, wage, collection, rate, base_ratio, contrib_rate, acct_rate,
-                         retiree_credit, pooled_share, maternity0, opening_pool0, opening_acct0, mid_year, rule,
-                         sub_param, flows, detail, keep_detail)
-
-    return (jit_parallel if parallel else jit)(project)
-
-
-project_serial = _driver(False)
-project_parallel = _driver(True)
+# the scenario loops, serial and parallel (prange over scenarios), from one definition
+project_serial, project_parallel = scenario_loops(_project_one, count_from=-3)

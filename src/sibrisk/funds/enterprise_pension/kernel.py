@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk._numba import jit, scenario_loops
 from sibrisk.funds.common.accounts import SUB_FIXED, SUB_GAP, SUB_SHARE, roll_forward  # noqa: F401 (re-exported)
 
 # columns of the per-(scenario, year) flow output
@@ -191,20 +191,5 @@ def _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years
         opening = closing
 
 
-def _driver(parallel: bool):
-    """The scenario loop, compiled serial (``range``) or parallel (``prange``) from one definition."""
-    loop = prange if parallel else range
-
-    def project(c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, base_ratio,
-                wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed,
-                months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
-        for i in loop(flows.shape[0]):
-            _project_one(i, c0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants,
-                         base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual,
-                         transitional, deemed, months, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
-
-    return (jit_parallel if parallel else jit)(project)
-
-
-project_serial = _driver(False)
-project_parallel = _driver(True)
+# the scenario loops, serial and parallel (prange over scenarios), from one definition
+project_serial, project_parallel = scenario_loops(_project_one, count_from=-3)

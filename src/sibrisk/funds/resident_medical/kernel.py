@@ -8,7 +8,7 @@ scenarios, each iteration writing only its own slice of the outputs.
 
 from __future__ import annotations
 
-from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk._numba import jit, scenario_loops
 from sibrisk.funds.common.accounts import roll_forward
 
 # columns of the per-(scenario, year) flow output
@@ -54,18 +54,5 @@ def _project_one(i, stock, coverage, rel_cost, cost_level0, cost_growth, premium
         opening = closing
 
 
-def _driver(parallel: bool):
-    """The scenario loop, compiled serial (``range``) or parallel (``prange``) from one definition."""
-    loop = prange if parallel else range
-
-    def project(stock, coverage, rel_cost, cost_level0, cost_growth, premium, collection, rate, opening0, mid_year,
-                rule, sub_param, flows, detail, keep_detail):
-        for i in loop(flows.shape[0]):
-            _project_one(i, stock, coverage, rel_cost, cost_level0, cost_growth, premium, collection, rate, opening0,
-                         mid_year, rule, sub_param, flows, detail, keep_detail)
-
-    return (jit_parallel if parallel else jit)(project)
-
-
-project_serial = _driver(False)
-project_parallel = _driver(True)
+# the scenario loops, serial and parallel (prange over scenarios), from one definition
+project_serial, project_parallel = scenario_loops(_project_one, count_from=-3)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk._numba import jit, scenario_loops
 from sibrisk.funds.common.accounts import roll_forward
 
 # columns of the per-(scenario, year) flow output
@@ -93,20 +93,5 @@ def _project_one(i, pop, cov, wage, base_ratio, contrib_rate, collection, unemp,
         stock_prev = stock_end
 
 
-def _driver(parallel: bool):
-    """The scenario loop, compiled serial (``range``) or parallel (``prange``) from one definition."""
-    loop = prange if parallel else range
-
-    def project(pop, cov, wage, base_ratio, contrib_rate, collection, unemp, takeup, band_shares, max_months,
-                mean_spell, min_wage, benefit_share, medical_share, stab_share, skills_share, other_amount, rate,
-                opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
-        for i in loop(flows.shape[0]):
-            _project_one(i, pop, cov, wage, base_ratio, contrib_rate, collection, unemp, takeup, band_shares,
-                         max_months, mean_spell, min_wage, benefit_share, medical_share, stab_share, skills_share,
-                         other_amount, rate, opening0, mid_year, rule, sub_param, flows, detail, keep_detail)
-
-    return (jit_parallel if parallel else jit)(project)
-
-
-project_serial = _driver(False)
-project_parallel = _driver(True)
+# the scenario loops, serial and parallel (prange over scenarios), from one definition
+project_serial, project_parallel = scenario_loops(_project_one, count_from=-3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk._numba import jit, scenario_loops
 from sibrisk.funds.common.accounts import roll_forward
 
 # columns of the per-(scenario, year) flow output
@@ -212,25 +212,5 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
         opening = closing
 
 
-def _driver(parallel: bool):
-    """The scenario loop, compiled serial (``range``) or parallel (``prange``) from one definition."""
-    loop = prange if parallel else range
-
-    def project(insured, rel_risk, incidence, grade_share, death_share, d0, b0, l0, bl0, q_base, mort_b, kappa,
-                excess, retired, wage, wage_prev, index, rate, collection, death_lump, contrib_rate, base_ratio,
-                prevention_share, own_ratio, one_off_months, allowance_ratio, topup, care_ratio, medical_ratio,
-                separation_months, separation_share, funeral_months, survivor_ratio, dependants, survivor_exit,
-                rule_on, thresholds, factors, opening0, mid_year, sub_rule, sub_param, flows, detail, keep_detail):
-        for i in loop(flows.shape[0]):
-            _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, b0, l0, bl0, q_base, mort_b,
-                         kappa, excess, retired, wage, wage_prev, index, rate, collection, death_lump, contrib_rate,
-                         base_ratio, prevention_share, own_ratio, one_off_months, allowance_ratio, topup, care_ratio,
-                         medical_ratio, separation_months, separation_share, funeral_months, survivor_ratio,
-                         dependants, survivor_exit, rule_on, thresholds, factors, opening0, mid_year, sub_rule,
-                         sub_param, flows, detail, keep_detail)
-
-    return (jit_parallel if parallel else jit)(project)
-
-
-project_serial = _driver(False)
-project_parallel = _driver(True)
+# the scenario loops, serial and parallel (prange over scenarios), from one definition
+project_serial, project_parallel = scenario_loops(_project_one, count_from=-3)
