@@ -3,7 +3,6 @@ run's output."""
 
 import shutil
 
-import pytest
 import xarray as xr
 
 from sibrisk.cli import main

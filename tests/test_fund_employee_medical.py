@@ -272,13 +272,3 @@ def test_simulate_50_scenarios_close(sc):
     np.testing.assert_allclose(sim.pooled_balance + sim.account_balance, sim.fund_balance, rtol=1e-12)
     spread = sim.pooled_balance.sel(year=2040).std("scenario")
     assert float(spread) > 0.0
-
-
-def test_benchmark_class_runs():
-    from benchmarks.bench_employee_medical import EmployeeMedicalKernel
-
-    b = EmployeeMedicalKernel()
-    b.setup(2)
-    b.time_numba_serial(2)
-    b.time_numba_parallel(2)
-    b.time_numpy_twin(2)

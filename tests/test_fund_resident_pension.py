@@ -284,13 +284,3 @@ def test_simulate_50_closes(scenario):
     np.testing.assert_allclose(closing, ds.fund_balance, rtol=1e-12, atol=1e-2)
     assert float(ds.fund_balance.std("scenario").sel(year=2050)) > 0
     np.testing.assert_allclose(ds.fund_balance.sel(year=2021), 11396e8, rtol=0.01)
-
-
-def test_benchmark_runs():
-    from benchmarks.bench_resident_pension import ResidentPensionKernel
-
-    b = ResidentPensionKernel()
-    b.setup(2)
-    b.time_numba_serial(2)
-    b.time_numba_parallel(2)
-    b.time_numpy_twin(2)

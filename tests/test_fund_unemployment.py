@@ -289,18 +289,3 @@ def test_simulate_50_closes(sc, ds):
     assert float(sim.unemployment_rate.std("scenario").sel(year=2040)) > 0.0
     # the base year is history: not shocked
     np.testing.assert_allclose(sim.fund_balance.sel(year=2021), float(ds.fund_balance.sel(year=2021)), rtol=1e-9)
-
-
-def test_benchmark_inputs_and_class_run():
-    from benchmarks.bench_unemployment import UnemploymentKernel, unemployment_inputs
-
-    inp = unemployment_inputs(3)
-    f_serial, _ = run_kernel(inp, keep_detail=False, parallel=False)
-    f_twin, _ = project_reference(inp, keep_detail=False)
-    np.testing.assert_allclose(f_serial, f_twin, rtol=1e-10)
-    assert not np.allclose(f_serial[0, -1], f_serial[1, -1])
-    b = UnemploymentKernel()
-    b.setup(2)
-    b.time_numba_serial(2)
-    b.time_numba_parallel(2)
-    b.time_numpy_twin(2)

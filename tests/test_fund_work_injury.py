@@ -223,16 +223,3 @@ def test_simulate_runs_and_closes(sc):
     closing = (sim.opening_balance + sim.total_income - sim.total_expenditure)
     np.testing.assert_allclose(closing, sim.fund_balance, rtol=1e-12, atol=1e-2)
     assert float(sim.fund_balance.sel(year=2040).std("scenario")) > 0
-
-
-def test_benchmark_runs_and_twin_agrees():
-    from benchmarks.bench_work_injury import WorkInjuryKernel, work_injury_inputs
-
-    inp = work_injury_inputs(3, years=12)
-    np.testing.assert_allclose(run_kernel(inp, keep_detail=False)[0], project_reference(inp, keep_detail=False)[0],
-                               rtol=1e-10)
-    b = WorkInjuryKernel()
-    b.setup(2)
-    b.time_numba_serial(2)
-    b.time_numba_parallel(2)
-    b.time_numpy_twin(2)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sibrisk.funds.enterprise_pension.calibration import (PUBLIC_SECTOR_2021, URBAN_EMPLOYEE_2021, _fmt,
+from sibrisk.funds.enterprise_pension.calibration import (PUBLIC_SECTOR_2021, _fmt,
                                                           assumed_profiles)
 from sibrisk.funds.enterprise_pension.parameters import AGE_MIN
 

@@ -107,7 +107,6 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         raise ValueError(f"population has shape {pop.shape}; expected {(n_scenarios, n_t)} leading")
     b = sc.benefits
     rule, sub_param = subsidy_parameters(sc)
-    o = sc.other_expenditure
     return KernelInputs(
         pop=pop, cov=np.ascontiguousarray(coverage_rates(sc)), wage=wage,
         base_ratio=float(sc.contributions.base_ratio),
