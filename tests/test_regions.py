@@ -86,3 +86,14 @@ def test_extends_errors(tmp_path):
 def test_province_total_needs_regions(default_projection):
     with pytest.raises(ValueError, match="region"):
         province_total(default_projection)
+
+
+def test_region_without_population_names_region_and_field(tmp_path):
+    """A population-based fund's region must have people: a scale of 0 is refused, naming the region."""
+    shipped = sibrisk.scenario.shipped_scenarios_dir() / "resident_medical_national.toml"
+    bad = tmp_path / "regions.toml"
+    bad.write_text(f'extends = "{shipped.as_posix()}"\n[regions.empty.population]\nscale = 0.0\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        sibrisk.load_scenario(bad)
+    msg = str(info.value)
+    assert str(bad) in msg and "regions.empty.population.scale" in msg and "greater than 0" in msg
