@@ -3,6 +3,7 @@ evaluated end to end on their own engines; budget-only indicators never start th
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sibrisk
@@ -57,3 +58,36 @@ def test_budget_only_indicators_never_start_the_engine():
     res = evaluate(gs, load_budget(EXEC / f"{stem}_budget.csv"), load_execution(EXEC / f"{stem}_execution.csv"),
                    engine=NoEngine())
     assert [r.goal.id for r in res.rows] == list(keep)
+
+
+@pytest.mark.parametrize("fund", sibrisk.funds.implemented())
+def test_a_goal_set_of_every_fund_end_to_end(fund):
+    """A minimal goal set for each fund for 2025 (a projected year of every default): budget indicators from a budget
+    and execution file, engine indicators from that fund's own projection (checked against it)."""
+    default = sibrisk.funds.get(fund).default_scenario
+    year = 2025
+    data = {
+        "meta": {"fund": fund, "region": "X", "province": "P", "level": "pooling_region", "year": year,
+                 "title": "ILLUSTRATIVE"},
+        "scenario": {"base": default},
+        "annual": {"goals": [{"text_zh": "目标", "text_en": "goal",
+                              "indicators": ["income", "months", "balance"]}]},
+        "indicators": [
+            {"id": "income", "indicator": "income_budget_completion_rate", "direction": "at_least", "target": 100,
+             "weight": 40},
+            {"id": "months", "indicator": "balance_months", "direction": "at_least", "target": 6, "weight": 40},
+            {"id": "balance", "indicator": "current_balance", "unit": "亿元", "direction": "at_least", "target": 0,
+             "weight": 20, "scoring": {"rule": "bands", "basis": "absolute", "bands": [[100, 0.5]]}},
+        ],
+    }
+    gs = goals_from_dict(data, source=f"<{fund} goal set>")
+    stem = "region_a_2025_employee_medical"  # any 2025 budget and execution: the format is the same for every fund
+    budget, execution = load_budget(EXEC / f"{stem}_budget.csv"), load_execution(EXEC / f"{stem}_execution.csv")
+    res = evaluate(gs, budget, execution, engine=SibriskEngine())
+    ds = sibrisk.project(sibrisk.load_scenario(default), keep_detail=False).sel(year=year)
+    rows = {r.goal.id: r for r in res.rows}
+    assert rows["months"].value == pytest.approx(float(ds.balance_months), rel=1e-9)
+    assert rows["balance"].value == pytest.approx(float(ds.current_balance) / 1e8, rel=1e-9)
+    # proportional credit capped at full marks ("按完成比例计算得分，满分为止")
+    assert rows["months"].score == pytest.approx(40.0 * np.clip(float(ds.balance_months) / 6, 0.0, 1.0), abs=1e-9)
+    assert 0 <= res.total <= 100
