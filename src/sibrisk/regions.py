@@ -20,9 +20,8 @@ def additive_variables(ds: xr.Dataset) -> list[str]:
 
 
 def province_total(ds: xr.Dataset, *, indicators: bool = True) -> xr.Dataset:
-    """The province: additive variables summed over ``region``; the interest rate as the balance-weighted rate
-    (interest / (opening balance + half the net flow) is not needed: it is kept only when every region has the
-    same path); indicators recomputed from the sums."""
+    """The province: additive variables (yuan, persons) summed over ``region``; the interest rate and the average
+    wage kept only where every region has the same path; indicators recomputed from the sums."""
     if "region" not in ds.dims:
         raise ValueError("the dataset has no 'region' dimension (a scenario without [regions.<id>] tables)")
     out = xr.Dataset({name: ds[name].sum("region", keep_attrs=True) for name in additive_variables(ds)})
