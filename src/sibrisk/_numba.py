@@ -46,6 +46,9 @@ def scenario_loops(project_one, count_from: int):
     arguments end with ``flows, detail, keep_detail``). Returns ``(serial, parallel)``, each called as
     ``loop(*args)``; the parallel one uses ``prange`` over scenarios only, so results do not depend on the thread
     count.
+
+    The loops themselves are never cached on disk (``cache=False``): every loop is the same closure defined at one
+    line, and numba's cache index would not tell the funds' loops apart; ``project_one`` keeps the module's caching.
     """
     def make(parallel: bool):
         loop = prange if parallel else range
@@ -54,6 +57,6 @@ def scenario_loops(project_one, count_from: int):
             for i in loop(args[count_from].shape[0]):
                 project_one(i, *args)
 
-        return (jit_parallel if parallel else jit)(project)
+        return (jit_parallel if parallel else jit)(project, cache=False)
 
     return make(False), make(True)
