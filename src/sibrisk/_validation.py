@@ -92,10 +92,12 @@ def _loc(loc: tuple, data: Any) -> str:
 
 
 def validate(model: type[BaseModel], data: dict, file: str | Path | None) -> BaseModel:
-    """``model.model_validate(data)``, with a pydantic ValidationError turned into an InputError naming the file,
+    """``model.model_validate(data, strict=True)``, with a pydantic ValidationError turned into an InputError naming the file,
     the field and the value of the first problem (and how many more there are)."""
     try:
-        return model.model_validate(data)
+        # strict: a number field takes a number (an integer is a number), never a string or a boolean
+        # (``weight = true`` is not 1, ``retirement_reform = "yes"`` is not true)
+        return model.model_validate(data, strict=True)
     except ValidationError as exc:
         errs = exc.errors()
         first = errs[0]

@@ -63,6 +63,9 @@ SERIES_BOUNDS = {
 }
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2250  # a series key outside these is not a year (99999, -5)
+
+
 def _check_number(x: Any, lo: float, hi: float) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ValueError(f"must be a number, got {type(x).__name__}")
@@ -101,11 +104,16 @@ class Series:
                     year = int(k)
                 except (TypeError, ValueError):
                     raise ValueError(f"table key {k!r} is not a year") from None
+                if not YEAR_MIN <= year <= YEAR_MAX:
+                    raise ValueError(f"table key {k!r} is not a plausible year ({YEAR_MIN}..{YEAR_MAX})")
+                if out and year <= max(out):
+                    raise ValueError(f"table key {k!r} is not after the key before it ({max(out)}): write the years "
+                                     "in increasing order (a typo such as 2003 for 2030 would otherwise be lost)")
                 try:
                     out[year] = _check_number(x, self.lo, self.hi)
                 except ValueError as e:
                     raise ValueError(f"value for {k} ({x!r}) {e}") from None
-            return dict(sorted(out.items()))
+            return out
         return _check_number(v, self.lo, self.hi)
 
 
@@ -390,6 +398,32 @@ def resolve_series(spec: Any, years: np.ndarray, *, field: str, file: str | None
     return np.full(n, float(spec))
 
 
+def series_fields(model: BaseModel, prefix: str = ""):
+    """(dotted name, value) of every series field given in a validated scenario (sections and their sub-tables)."""
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        dotted = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from series_fields(value, dotted + ".")
+        elif value is not None and is_series_field(type(model), name):
+            yield dotted, value
+
+
+def check_series_keys(sc: "ScenarioBase") -> None:
+    """Every ``{year = value}`` table of a scenario inside its horizon. Keys are plausible years written in
+    increasing order (``Series``: a typo such as 2003 for 2030 breaks the order and is named); no key may lie after
+    the last year any projection of the scenario could reach (base year + 149). Keys before the base year are kept
+    when in order (a dated schedule that starts in the past, as the public-sector transition's 2014-2024 shares);
+    keys after this run's last year too: shortening a run (``--years``) must not invalidate a scenario whose paths
+    run to 2050."""
+    base = sc.projection.base_year
+    last = base + ProjectionSpec.model_fields["years"].metadata[-1].le - 1
+    for dotted, spec in series_fields(sc):
+        if isinstance(spec, dict) and max(spec) > last:
+            raise InputError(f"year key {max(spec)} is after {last}, the last year a projection from {base} can "
+                             "reach", file=sc.source, field=dotted, value=max(spec))
+
+
 def _fund_model(data: Any, src: str | None) -> type[ScenarioBase]:
     from sibrisk import funds
 
@@ -421,6 +455,7 @@ def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenar
             raise InputError("must be tables [regions.<id>], one per pooling region", file=src, field="regions",
                              value=regions)
         sc.regions = copy.deepcopy(regions)
+    check_series_keys(sc)
     sc.economy_series()  # resolving every series checks its length and year keys
     from sibrisk.demography import lifetable
 
