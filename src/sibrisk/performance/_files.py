@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sibrisk._validation import read_text, read_toml, validate  # noqa: F401  (re-exported for the performance modules)
+from sibrisk._outputs import write_files
 from sibrisk.errors import InputError
 
 
@@ -124,20 +123,7 @@ def _check_width(p: Path, where: str, header: list[str], cells: list, encoding: 
 
 # ------------------------------------------------------------------------------------------------ writing
 def write_all(outputs: dict[Path, bytes]) -> list[Path]:
-    """Write every file, or none: each goes to a temporary file beside its target first; only when all are written
-    are they renamed over the targets (an existing report survives any failure before that point)."""
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, data in outputs.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            temps.append((tmp, path))
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-    return list(outputs)
+    """Write every file, or none: all are written into a staging folder beside their targets first and moved into
+    place together once all are written (``sibrisk._outputs``); permissions follow the umask; a killed run's staging
+    folder is removed by the next run."""
+    return write_files(outputs)
