@@ -1,10 +1,14 @@
 """Reading TOML files and validating them with pydantic, with errors that name the file, the field and the value.
 
-One mechanism for every input file sibrisk reads (scenarios, goal sets, thresholds, assessments).
+One mechanism for every input file sibrisk reads (scenarios, goal sets, thresholds, assessments). Every text file is
+read through ``read_text``, which detects its encoding: UTF-8 with or without a byte-order mark, UTF-16 with a
+byte-order mark (what Excel's "Unicode text" writes), and GB18030 (a superset of GBK, what Excel writes for a CSV on
+a Chinese Windows). The encoding used is named in the errors about the file's contents.
 """
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,16 +18,56 @@ from pydantic import BaseModel, ValidationError
 from sibrisk.errors import InputError
 
 
-def read_toml(path: str | Path) -> dict:
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "utf-32": "UTF-32",
+                  "gb18030": "GB18030/GBK"}
+
+
+def decode(raw: bytes, file: str | Path | None = None) -> tuple[str, str]:
+    """``raw`` decoded, and the encoding used: a byte-order mark decides (UTF-8, UTF-16, UTF-32); otherwise UTF-8,
+    else GB18030 (which reads every GBK and GB2312 file). Text with NUL characters (UTF-16 without a BOM, a binary
+    file) is refused."""
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError as e:
+                raise InputError(f"starts with a {ENCODING_NAMES[enc]} byte-order mark but byte {e.start} is not "
+                                 f"{ENCODING_NAMES[enc]}", file=file) from None
+            return text.removeprefix("\ufeff"), enc
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text, enc
+    raise InputError("not a text file in a known encoding (UTF-8, GB18030/GBK, or UTF-16/UTF-32 with a byte-order "
+                     "mark); save it as UTF-8", file=file)
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """The text of a file and the name of its encoding (``decode``); errors name the file."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError("is a folder, not a file", file=p)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror}", file=p) from None
+    text, enc = decode(raw, p)
+    return text, ENCODING_NAMES[enc]
+
+
+def read_toml(path: str | Path) -> dict:
+    p = Path(path)
+    text, enc = read_text(p)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"not valid TOML: {e}", file=p) from None
+        raise InputError(f"not valid TOML (read as {enc}): {e}", file=p) from None
 
 
 def _loc(loc: tuple, data: Any) -> str:
@@ -48,10 +92,12 @@ def _loc(loc: tuple, data: Any) -> str:
 
 
 def validate(model: type[BaseModel], data: dict, file: str | Path | None) -> BaseModel:
-    """``model.model_validate(data)``, with a pydantic ValidationError turned into an InputError naming the file,
+    """``model.model_validate(data, strict=True)``, with a pydantic ValidationError turned into an InputError naming the file,
     the field and the value of the first problem (and how many more there are)."""
     try:
-        return model.model_validate(data)
+        # strict: a number field takes a number (an integer is a number), never a string or a boolean
+        # (``weight = true`` is not 1, ``retirement_reform = "yes"`` is not true)
+        return model.model_validate(data, strict=True)
     except ValidationError as exc:
         errs = exc.errors()
         first = errs[0]

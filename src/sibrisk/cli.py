@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from sibrisk._outputs import OutputSet, safe_name
 from sibrisk.errors import SibriskError
 from sibrisk.indicators import actuarial_balance_of, depletion_year, probability_of_depletion
 from sibrisk.units import WAN, YI
@@ -47,16 +46,39 @@ def format_table(ds) -> str:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: an existing file survives a failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    """Write one file through a staging folder beside it, then rename: an existing file survives a failure, and the
+    file's permissions follow the umask (``tempfile.mkstemp`` would leave it 0600)."""
+    with OutputSet([path]) as outs:
+        write(outs.stage(path))
+
+
+PLOT_FORMATS: tuple[str, ...] = ()
+
+
+def plot_formats() -> tuple[str, ...]:
+    """File extensions matplotlib can write (png, pdf, svg, ...)."""
+    global PLOT_FORMATS
+    if not PLOT_FORMATS:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        PLOT_FORMATS = tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
+    return PLOT_FORMATS
+
+
+SEED_MAX = 2**63 - 1
+
+
+def check_run_arguments(args) -> None:
+    """Every argument check that needs no computation, before any computation starts."""
+    if args.seed is not None and not 0 <= args.seed <= SEED_MAX:
+        raise SibriskError(f"--seed {args.seed} is outside 0..{SEED_MAX} (2^63 - 1)")
+    if args.scenarios is not None and args.scenarios < 1:
+        raise SibriskError(f"--scenarios must be at least 1 (got {args.scenarios})")
+    if args.plot and not args.no_plot:
+        ext = Path(args.plot).suffix.lower().lstrip(".")
+        if ext not in plot_formats():
+            raise SibriskError(f"--plot {args.plot}: unknown chart format {ext or '(no extension)'!r}; matplotlib "
+                               f"writes {', '.join(plot_formats())}")
 
 
 def netcdf_ready(ds):
@@ -77,9 +99,9 @@ def netcdf_ready(ds):
 
 
 def cmd_run(args) -> int:
-    from sibrisk.projection import project
     from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
 
+    check_run_arguments(args)
     sc = load_scenario(args.scenario or DEFAULT_SCENARIO)
     base = sc.projection.base_year
     start = base if args.start is None else args.start
@@ -93,6 +115,21 @@ def cmd_run(args) -> int:
         sc = sc.with_updates({"projection.years": horizon})
     if args.scenarios is not None:
         return _run_stochastic(sc, args, start)
+    out = Path(args.out)
+    nc = out / f"{output_stem(sc)}.nc"
+    png = (Path(args.plot) if args.plot else out / f"{output_stem(sc)}.png") if not args.no_plot else None
+    _check_not_another_run(nc, sc, args)
+    outs = OutputSet([nc] + ([png] if png else []))  # folders writable, a killed run's leftovers removed
+    try:
+        return _run_deterministic(sc, args, start, outs, nc, png)
+    except BaseException:
+        outs.abort()
+        raise
+
+
+def _run_deterministic(sc, args, start, outs, nc, png) -> int:
+    from sibrisk.projection import project
+
     ds = project(sc)
     ds.attrs["scenario_file_resolved"] = str(Path(sc.source).resolve()) if sc.source else ""
     print(f"{ds.attrs['title']}")
@@ -112,17 +149,14 @@ def cmd_run(args) -> int:
         _report(ds, start)
         shown = ds.sel(year=slice(start, None))
 
-    out = Path(args.out)
-    nc = out / f"{output_stem(sc)}.nc"
-    _check_not_another_run(nc, sc, args)
-    _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
-    print(f"\nwrote {nc}")
-    if not args.no_plot:
+    netcdf_ready(ds).to_netcdf(outs.stage(nc), engine="netcdf4")
+    if png:
         from sibrisk.plots import plot_balance
 
-        png = Path(args.plot) if args.plot else out / f"{output_stem(sc)}.png"
-        _atomic_write(png, lambda p: plot_balance(shown, p))
-        print(f"wrote {png}")
+        plot_balance(shown, outs.stage(png))
+    print()
+    for p in outs.commit():  # all files move into place together
+        print(f"wrote {p}")
     return 0
 
 
@@ -159,7 +193,7 @@ def format_region_summary(ds) -> str:
 def output_stem(sc, variant: str = "") -> str:
     """Outputs are named after the scenario file (its stem), plus the variant (e.g. ``_stochastic_n1000_seed42``)."""
     stem = Path(sc.source).stem if sc.source else sc.meta.name
-    return f"{stem}{variant}"
+    return safe_name(f"{stem}{variant}", fallback="scenario")
 
 
 def _check_not_another_run(path: Path, sc, args) -> None:
@@ -213,6 +247,23 @@ def _run_stochastic(sc, args, start: int) -> int:
     variant = f"_stochastic_n{n}_seed{args.seed}"
     nc = out / f"{output_stem(sc, variant)}.nc"
     _check_not_another_run(nc, sc, args)
+    pngs = []
+    if not args.no_plot:
+        stem = Path(args.plot).with_suffix("") if args.plot else out / output_stem(sc, variant)
+        ext = Path(args.plot).suffix if args.plot else ".png"
+        pngs = [Path(f"{stem}{suffix}{ext}") for suffix in ("_fan_balance", "_fan_months", "_depletion")]
+    outs = OutputSet([nc, *pngs])  # folders writable, a killed run's leftovers removed, before the simulation
+    try:
+        return _simulate_and_write(sc, args, start, outs, nc, pngs)
+    except BaseException:
+        outs.abort()
+        raise
+
+
+def _simulate_and_write(sc, args, start, outs, nc, pngs) -> int:
+    from sibrisk.stochastic import PERCENTILES, simulate
+
+    n = args.scenarios
     ds = simulate(sc, n, seed=args.seed, progress=True)
     ds.attrs["scenario_file_resolved"] = str(Path(sc.source).resolve()) if sc.source else ""
     print(f"{ds.attrs['title']}")
@@ -249,18 +300,16 @@ def _run_stochastic(sc, args, start: int) -> int:
               + ", ".join(f"P{q} {v:+.2f}" for q, v in zip(PERCENTILES, np.percentile(ab.values, PERCENTILES)))
               + f"; mean {float(ab.mean()):+.2f}")
 
-    _atomic_write(nc, lambda p: netcdf_ready(ds).to_netcdf(p, engine="netcdf4"))
-    print(f"\nwrote {nc}")
-    if not args.no_plot:
+    netcdf_ready(ds).to_netcdf(outs.stage(nc), engine="netcdf4")
+    if pngs:
         from sibrisk.plots import depletion_chart, fan_chart
 
-        stem = Path(args.plot).with_suffix("") if args.plot else out / output_stem(sc, variant)
-        for suffix, draw in (("_fan_balance.png", lambda p: fan_chart(shown, "fund_balance", p)),
-                             ("_fan_months.png", lambda p: fan_chart(shown, "balance_months", p)),
-                             ("_depletion.png", lambda p: depletion_chart(shown, p))):
-            png = Path(f"{stem}{suffix}")
-            _atomic_write(png, draw)
-            print(f"wrote {png}")
+        fan_chart(shown, "fund_balance", outs.stage(pngs[0]))
+        fan_chart(shown, "balance_months", outs.stage(pngs[1]))
+        depletion_chart(shown, outs.stage(pngs[2]))
+    print()
+    for p in outs.commit():  # the netCDF and its charts move into place together
+        print(f"wrote {p}")
     return 0
 
 

@@ -63,6 +63,9 @@ SERIES_BOUNDS = {
 }
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2250  # a series key outside these is not a year (99999, -5)
+
+
 def _check_number(x: Any, lo: float, hi: float) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ValueError(f"must be a number, got {type(x).__name__}")
@@ -101,11 +104,16 @@ class Series:
                     year = int(k)
                 except (TypeError, ValueError):
                     raise ValueError(f"table key {k!r} is not a year") from None
+                if not YEAR_MIN <= year <= YEAR_MAX:
+                    raise ValueError(f"table key {k!r} is not a plausible year ({YEAR_MIN}..{YEAR_MAX})")
+                if out and year <= max(out):
+                    raise ValueError(f"table key {k!r} is not after the key before it ({max(out)}): write the years "
+                                     "in increasing order (a typo such as 2003 for 2030 would otherwise be lost)")
                 try:
                     out[year] = _check_number(x, self.lo, self.hi)
                 except ValueError as e:
                     raise ValueError(f"value for {k} ({x!r}) {e}") from None
-            return dict(sorted(out.items()))
+            return out
         return _check_number(v, self.lo, self.hi)
 
 
@@ -174,6 +182,9 @@ class Meta(_Model):
     title: str = ""
     description: str = ""
     sources: list[str] = []
+    # fields whose values may lie outside the plausibility bounds (``PLAUSIBLE``), for a stress test:
+    # ``allow_outliers = ["economy.wage_growth", "initial.retirees"]``
+    allow_outliers: list[str] = []
 
 
 class ProjectionSpec(_Model):
@@ -390,6 +401,124 @@ def resolve_series(spec: Any, years: np.ndarray, *, field: str, file: str | None
     return np.full(n, float(spec))
 
 
+def series_fields(model: BaseModel, prefix: str = ""):
+    """(dotted name, value) of every series field given in a validated scenario (sections and their sub-tables)."""
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        dotted = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from series_fields(value, dotted + ".")
+        elif value is not None and is_series_field(type(model), name):
+            yield dotted, value
+
+
+# Plausibility bounds, checked before any computation (``check_plausible``). ASSUMPTION (set 2026-11 for projections
+# of China's funds from base years 1990-2030): outside these an input is far more likely a typing or unit error
+# (a rate in % instead of a fraction, yuan instead of 万元, a month instead of a year) than an actuarial assumption.
+# Hard limits (what a field can mean at all) stay on the fields; a stress test beyond these bounds lists the field in
+# ``[meta] allow_outliers``. Keyed by the field's dotted path or, failing that, by its name in any section.
+PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    "wage_growth": (-0.10, 0.20, "nominal average wage growth a year (China 2000-2023: +2% to +17%)"),
+    "interest_rate": (-0.02, 0.15, "interest earned by the fund a year (China 2000-2023: under 10%)"),
+    "inflation": (-0.10, 0.20, "consumer price inflation a year"),
+    "medical_cost_growth": (-0.10, 0.25, "medical cost growth a year"),
+    "benefit_indexation": (-0.05, 0.20, "indexation of benefits in payment a year"),
+    "account_crediting_rate": (-0.05, 0.15, "individual account crediting rate a year"),
+    "economy.average_wage": (1e3, 1e6, "average wage, yuan a year (China 2021: 106,837)"),
+    "initial.contributors": (1.0, 1.5e9, "contributors, persons (at least one; at most China's population)"),
+    "initial.retirees": (1.0, 1.5e9, "retirees, persons (0 retirees leaves benefit indicators undefined)"),
+    "initial.average_benefit": (1e3, 1e6, "average benefit, yuan a year (enterprise 2021: about 35,800)"),
+    "fund_balance": (-1e14, 1e14, "fund balance, yuan (all of China's funds together: about 1e13)"),
+    "pooled_balance": (-1e14, 1e14, "pooled fund balance, yuan"),
+    "account_balance": (0.0, 1e14, "individual accounts balance, yuan"),
+    "entrants.total": (0.0, 1e8, "new entrants a year, persons"),
+    "stochastic.economy.volatility": (0.0, 0.2, "standard deviation of an economic shock a year"),
+    "stochastic.mortality.sigma": (0.0, 2.0, "random-walk step of the mortality index, years of improvement"),
+}
+
+
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _numbers(v)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _numbers(v)]
+    return []
+
+
+def numeric_fields(model: BaseModel, prefix: str = ""):
+    """(dotted name, field name, value) of every field of a validated scenario, sections and sub-tables included."""
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        dotted = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from numeric_fields(value, dotted + ".")
+        elif value is not None:
+            yield dotted, name, value
+
+
+def check_plausible(sc: "ScenarioBase") -> None:
+    """Refuse values outside ``PLAUSIBLE`` (unless ``[meta] allow_outliers`` names the field) and age profiles that
+    sum to zero against a positive total (``initial.retirees_profile`` all zeros with 131 million retirees would
+    drop them all), naming the file, the field and the value, before any computation."""
+    allowed = set(sc.meta.allow_outliers)
+    known = {d for d, _, _ in numeric_fields(sc)}
+    for i, name in enumerate(sc.meta.allow_outliers):
+        if name not in known or not (name in PLAUSIBLE or name.rsplit(".", 1)[-1] in PLAUSIBLE):
+            raise InputError(f"not a field of this scenario with plausibility bounds; bounded: "
+                             f"{', '.join(sorted(d for d in known if d in PLAUSIBLE or d.rsplit('.', 1)[-1] in PLAUSIBLE))}",
+                             file=sc.source, field=f"meta.allow_outliers[{i}]", value=name)
+    fields = {}
+    for dotted, name, value in numeric_fields(sc):
+        fields[dotted] = value
+        bound = PLAUSIBLE.get(dotted) or PLAUSIBLE.get(name)
+        if bound is None or dotted in allowed:
+            continue
+        lo, hi, what = bound
+        for x in _numbers(value):
+            if not lo <= x <= hi:
+                raise InputError(f"implausible: {x:g} is outside {lo:g}..{hi:g} ({what}); list {dotted!r} in "
+                                 "[meta] allow_outliers to run it on purpose", file=sc.source, field=dotted,
+                                 value=value)
+    for dotted, name, value in _profiles(sc):
+        section, _, field = dotted.rpartition(".")
+        total_name = "total" if field == "profile" else field.removesuffix("_profile")
+        total = fields.get(f"{section}.{total_name}" if section else total_name)
+        if total is None:
+            continue
+        if float(np.sum(value.array())) == 0.0 and any(x > 0 for x in _numbers(total)):
+            raise InputError(f"the profile is all zeros while {section}.{total_name} is positive: the "
+                             f"{total_name} would be dropped", file=sc.source, field=dotted, value=0.0)
+
+
+def _profiles(model: BaseModel, prefix: str = ""):
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        dotted = f"{prefix}{name}"
+        if isinstance(value, BaseModel) and hasattr(value, "array") and (name == "profile" or name.endswith("_profile")):
+            yield dotted, name, value
+        elif isinstance(value, BaseModel):
+            yield from _profiles(value, dotted + ".")
+
+
+def check_series_keys(sc: "ScenarioBase") -> None:
+    """Every ``{year = value}`` table of a scenario inside its horizon. Keys are plausible years written in
+    increasing order (``Series``: a typo such as 2003 for 2030 breaks the order and is named); no key may lie after
+    the last year any projection of the scenario could reach (base year + 149). Keys before the base year are kept
+    when in order (a dated schedule that starts in the past, as the public-sector transition's 2014-2024 shares);
+    keys after this run's last year too: shortening a run (``--years``) must not invalidate a scenario whose paths
+    run to 2050."""
+    base = sc.projection.base_year
+    last = base + ProjectionSpec.model_fields["years"].metadata[-1].le - 1
+    for dotted, spec in series_fields(sc):
+        if isinstance(spec, dict) and max(spec) > last:
+            raise InputError(f"year key {max(spec)} is after {last}, the last year a projection from {base} can "
+                             "reach", file=sc.source, field=dotted, value=max(spec))
+
+
 def _fund_model(data: Any, src: str | None) -> type[ScenarioBase]:
     from sibrisk import funds
 
@@ -421,6 +550,8 @@ def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenar
             raise InputError("must be tables [regions.<id>], one per pooling region", file=src, field="regions",
                              value=regions)
         sc.regions = copy.deepcopy(regions)
+    check_series_keys(sc)
+    check_plausible(sc)
     sc.economy_series()  # resolving every series checks its length and year keys
     from sibrisk.demography import lifetable
 

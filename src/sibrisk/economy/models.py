@@ -26,6 +26,8 @@ the stationary region. MA coefficients, the covariance of shocks and the means a
 
 from __future__ import annotations
 
+import io
+
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -395,10 +397,13 @@ def read_series(data, *, variables=None) -> tuple[pd.DataFrame, str]:
         path = Path(data)
         if not path.exists():
             raise InputError("no such file", file=path, field="path")
+        from sibrisk._validation import read_text
+
+        text, enc = read_text(path)
         try:
-            df = pd.read_csv(path)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-            raise InputError(f"cannot be read as CSV: {err}", file=path, field="csv") from None
+            df = pd.read_csv(io.StringIO(text))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            raise InputError(f"cannot be read as CSV (read as {enc}): {err}", file=path, field="csv") from None
         source = str(path)
         if "year" not in df.columns:
             raise InputError("needs a 'year' column", file=path, field="year")

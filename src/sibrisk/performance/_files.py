@@ -4,12 +4,13 @@ and writing several output files so that either all of them are replaced or none
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
+import re
 from pathlib import Path
 from typing import Any
 
-from sibrisk._validation import read_toml, validate  # noqa: F401  (re-exported for the performance modules)
+from sibrisk._validation import read_text, read_toml, validate  # noqa: F401  (re-exported for the performance modules)
+from sibrisk._outputs import write_files
 from sibrisk.errors import InputError
 
 
@@ -17,8 +18,10 @@ from sibrisk.errors import InputError
 class Table:
     """Rows of a CSV file or an xlsx sheet: a header and cells, each cell knowing where it came from."""
 
-    def __init__(self, file: Path, header: list[str], rows: list[tuple[str, list[Any]]], header_where: list[str]):
+    def __init__(self, file: Path, header: list[str], rows: list[tuple[str, list[Any]]], header_where: list[str],
+                 encoding: str = ""):
         self.file = file
+        self.encoding = encoding  # of a CSV file (xlsx: "")
         self.header = header
         self.rows = rows  # (where, cells), where = "line 7" or "row 7"
         self.header_where = header_where  # per column: "column 3" or "cell C1"
@@ -62,40 +65,65 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
             header.pop()
         from openpyxl.utils import get_column_letter
 
+        for i, r in body:
+            _check_width(p, f"row {i}", header, r)
         return Table(p, header, [(f"row {i}", r[:len(header)]) for i, r in body],
                      [f"cell {get_column_letter(j + 1)}{hi}" for j in range(len(header))])
     if p.suffix.lower() != ".csv":
         raise InputError("expected a .csv or .xlsx file", file=p, field="suffix", value=p.suffix)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise InputError(f"cannot read file: {e.strerror}", file=p) from None
-    lines = [(i, line) for i, line in enumerate(text.splitlines(), start=1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
+    text, encoding = read_text(p)
+    parsed: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise InputError(f"line {reader.line_num}: not valid CSV (read as {encoding}): {e}", file=p) from None
+        if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+            continue
+        parsed.append((line, row))
+    if not parsed:
         raise InputError("the file has no header and no rows", file=p, has_value=False)
-    parsed = [(i, r) for (i, _), r in zip(lines, csv.reader([line for _, line in lines]))]
-    (_, header), body = parsed[0], parsed[1:]
+    (hline, header), body = parsed[0], parsed[1:]
     header = [h.strip() for h in header]
-    return Table(p, header, [(f"line {i}", r) for i, r in body], [f"column {j + 1}" for j in range(len(header))])
+    while header and header[-1] == "":
+        header.pop()
+    rows = []
+    for i, r in body:
+        _check_width(p, f"line {i}", header, r, encoding)
+        rows.append((f"line {i}", r[:len(header)]))
+    return Table(p, header, rows, [f"column {j + 1}" for j in range(len(header))], encoding)
+
+
+_THOUSANDS_TAIL = re.compile(r"^\d{3}(\.\d*)?$")
+
+
+def _check_width(p: Path, where: str, header: list[str], cells: list, encoding: str = "") -> None:
+    """Every row has exactly the header's cells (trailing blank cells aside): a row with more cells would have its
+    extra values dropped, one with fewer has no value for a column."""
+    n = len(header)
+    extra = [c for c in cells[n:] if c is not None and str(c).strip() != ""]
+    enc = f" (read as {encoding})" if encoding else ""
+    if extra:
+        tail = [str(c).strip() for c in cells[n - 1:]]
+        if n and all(_THOUSANDS_TAIL.match(c) for c in tail[1:]) and re.match(r"^[+-]?\d{1,3}$", tail[0]):
+            raise InputError(f"{where}: {len(cells)} cells for {n} columns {header}: a number with thousands "
+                             f"separators must be quoted (\"{','.join(tail)}\") or written without them "
+                             f"({''.join(tail)})", file=p, field=header[-1], value=",".join(tail))
+        raise InputError(f"{where}: {len(cells)} cells for {n} columns {header}{enc}; extra cells {extra}", file=p,
+                         field="row", value=[str(c) for c in cells])
+    if len(cells) < n:
+        raise InputError(f"{where}: {len(cells)} cell(s) for {n} columns {header}{enc}; no value for "
+                         f"{', '.join(header[len(cells):])}", file=p, field=header[len(cells)],
+                         value=[str(c) for c in cells])
 
 
 # ------------------------------------------------------------------------------------------------ writing
 def write_all(outputs: dict[Path, bytes]) -> list[Path]:
-    """Write every file, or none: each goes to a temporary file beside its target first; only when all are written
-    are they renamed over the targets (an existing report survives any failure before that point)."""
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, data in outputs.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            temps.append((tmp, path))
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-    return list(outputs)
+    """Write every file, or none: all are written into a staging folder beside their targets first and moved into
+    place together once all are written (``sibrisk._outputs``); permissions follow the umask; a killed run's staging
+    folder is removed by the next run."""
+    return write_files(outputs)

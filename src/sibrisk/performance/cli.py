@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sibrisk._outputs import check_writable, safe_name
 from sibrisk.errors import SibriskError
 
 
@@ -22,7 +23,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _stem(gs, what: str) -> str:
-    return f"{gs.meta.fund}_{gs.meta.region}_{gs.meta.year}_{what}".replace(" ", "_").replace("/", "_")
+    """Output names from the goal set's fund, region and year, sanitised: free text such as a region named
+    ``../../x`` never becomes a path."""
+    return safe_name(f"{gs.meta.fund}_{gs.meta.region}_{gs.meta.year}_{what}")
 
 
 def cmd_monitor(args) -> int:
@@ -32,6 +35,7 @@ def cmd_monitor(args) -> int:
     from sibrisk.performance.monitoring import LEVELS, load_thresholds, monitor
     from sibrisk.performance.report import level_name, monitoring_document, monitoring_xlsx
 
+    check_writable(args.out)  # before any computation
     gs = load_goals(args.goals)
     budget = load_budget(args.budget)
     execution = load_execution(args.execution)
@@ -58,6 +62,7 @@ def cmd_evaluate(args) -> int:
     from sibrisk.performance.goals import load_goals
     from sibrisk.performance.report import carry_over_explanations, evaluation_document, self_evaluation_xlsx
 
+    check_writable(args.out)  # before any computation
     gs = load_goals(args.goals)
     budget = load_budget(args.budget) if args.budget else None
     execution = load_execution(args.execution) if args.execution else None
@@ -85,8 +90,9 @@ def cmd_province(args) -> int:
     from sibrisk.performance.province import province_view
     from sibrisk.performance.report import province_document, province_xlsx
 
+    check_writable(args.out)  # before any computation
     res = province_view(args.province)
-    stem = f"{res.meta.fund}_{res.meta.province}_{res.meta.year}_province".replace(" ", "_")
+    stem = safe_name(f"{res.meta.fund}_{res.meta.province}_{res.meta.year}_province")
     files = province_document(res, args.lang).render(args.format, stem)
     files[f"{stem}.xlsx"] = province_xlsx(res, args.lang)
     written = write_all({Path(args.out) / k: v for k, v in files.items()})

@@ -36,7 +36,7 @@ from sibrisk.performance._files import read_toml, validate
 from sibrisk.performance.execution import Budget, Execution, check_same_year, figures
 from sibrisk.performance.goals import GoalSet, IndicatorGoal
 from sibrisk.performance.library import Figures
-from sibrisk.performance.scoring import grade_of, is_met, share, signed_deviation
+from sibrisk.performance.scoring import NotFinite, grade_of, is_met, share, signed_deviation
 
 
 # --------------------------------------------------------------------------------------------- assessment file
@@ -47,8 +47,10 @@ class _Explanation(BaseModel):
 
 
 class _AssessmentFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     values: dict[str, float | str] = Field(default_factory=dict)
+    # values outside their indicator's plausible scale, accepted on purpose (``["values.satisfaction"]``)
+    allow_outliers: list[str] = Field(default_factory=list)
     sources: dict[str, str] = Field(default_factory=dict)
     explanations: dict[str, _Explanation] = Field(default_factory=dict)
     note: str | None = None
@@ -85,6 +87,8 @@ def assessment_from_dict(data: dict, goalset: GoalSet, *, source: str | Path | N
             if goal.library.basis != "manual":
                 raise InputError(f"indicator {goal.indicator!r} is computed ({goal.library.basis}), not entered",
                                  file=source, field=f"values.{k}", value=v)
+            check_scale(goal, float(v), file=source, field=f"values.{k}",
+                        allowed=f"values.{k}" in f.allow_outliers)
             values[k] = float(v)
     return Assessment(values, {k: (e.reason, e.measures) for k, e in f.explanations.items()}, dict(f.sources),
                       str(source) if source is not None else None)
@@ -94,13 +98,34 @@ def load_assessment(path: str | Path, goalset: GoalSet) -> Assessment:
     return assessment_from_dict(read_toml(path), goalset, source=path)
 
 
+def check_scale(goal: IndicatorGoal, value: float, *, file, field: str, allowed: bool = False) -> None:
+    """A value (in the goal's display unit) on its indicator's own scale (``LibraryIndicator.scale``, e.g. 0..100 for
+    a satisfaction rate in %); a value of at most 1 where the target is above 1 on a % scale is taken for a fraction
+    (0.99 meant as 99%) and refused. ``allowed`` (the file's ``allow_outliers``) accepts either on purpose."""
+    scale = goal.library.scale
+    if scale is None or allowed:
+        return
+    lo, hi = (x / goal.divisor for x in scale)
+    how = f"(list {field!r} in allow_outliers to accept it on purpose)"
+    if not lo <= value <= hi:
+        raise InputError(f"outside the scale of {goal.indicator!r}, {lo:g}..{hi:g} {goal.unit} {how}", file=file,
+                         field=field, value=value)
+    target = max(goal.target) if isinstance(goal.target, tuple) else goal.target
+    if goal.unit == "%" and 0 < value <= 1 and isinstance(target, float) and target > 1:
+        raise InputError(f"looks like a fraction: values are in % (write {value * 100:g} for {value * 100:g}%; the "
+                         f"target is {target:g}) {how}", file=file, field=field, value=value)
+
+
 # --------------------------------------------------------------------------------------------- values
-def execution_value(goal: IndicatorGoal, figs: Figures, *, file: str | None = None) -> float:
-    """An execution-based indicator in the goal's display unit."""
+def execution_value(goal: IndicatorGoal, figs: Figures, *, file: str | None = None,
+                    budget_file: str | None = None) -> float:
+    """An execution-based indicator in the goal's display unit. A problem with a budget item (``budget.*``, e.g. a
+    budget of 0 under a completion rate) names ``budget_file``; others name ``file`` (the execution data)."""
     try:
         return goal.library.compute(figs) / goal.divisor
     except InputError as e:
-        raise InputError(f"indicator {goal.id!r}: {e.reason}", file=file, field=e.field, value=e.value,
+        where = budget_file if budget_file and (e.field or "").startswith("budget.") else file
+        raise InputError(f"indicator {goal.id!r}: {e.reason}", file=where, field=e.field, value=e.value,
                          has_value=e.value is not None) from None
 
 
@@ -192,7 +217,8 @@ def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Executio
     for goal in goalset.indicators:
         basis = goal.library.basis
         if basis == "execution":
-            value, src = execution_value(goal, figs, file=execution.source if execution else None), "budget/execution"
+            value, src = execution_value(goal, figs, file=execution.source if execution else None,
+                                         budget_file=budget.source if budget else None), "budget/execution"
         elif basis in ("engine", "stochastic"):
             if engine is None:
                 from sibrisk.performance.engine import SibriskEngine
@@ -206,7 +232,14 @@ def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Executio
             value = manual_value(goal, assessment)
             src = (assessment.sources.get(goal.id) if assessment else None) or "assessment"
         expl = assessment.explanations.get(goal.id, ("", "")) if assessment else ("", "")
-        rows.append(score_indicator(goal, value, strong_deviation=goalset.grading.strong_deviation, value_source=src,
-                                    explanation=expl))
+        try:
+            rows.append(score_indicator(goal, value, strong_deviation=goalset.grading.strong_deviation,
+                                        value_source=src, explanation=expl))
+        except NotFinite as e:
+            where = {"execution": ", ".join(x for x in (budget and budget.source, execution and execution.source)
+                                            if x) or None,
+                     "manual": assessment.source if assessment else None}.get(basis, goalset.source)
+            raise InputError(f"indicator {goal.id!r}: {e}", file=where, field=f"indicators.{goal.id}",
+                             value=value) from None
     total = sum(r.score for r in rows)
     return EvaluationResult(goalset, rows, total, grade_of(total, goalset.grading.bands), figs, inputs)

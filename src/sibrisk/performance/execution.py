@@ -20,6 +20,7 @@ repeated period, a period of another year) raises ``InputError`` naming the file
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,16 +43,38 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+MAX_MONEY = 1e12   # 万元 (1e16 yuan): over a hundred times China's GDP; a larger cell is a typing or unit error
+MAX_PERSONS = 2e9  # more than China's population
+
+
 def _number(table: Table, where: str, col: int, name: str, raw) -> float:
+    """A cell's number. Thousands separators are read only in their exact place (``"1,460,000"``, a quoted cell in
+    CSV); any other comma is refused rather than dropped. Non-finite and absurd magnitudes are refused."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         raise InputError(f"{table.cell_where(where, col)}: blank cell", file=table.file, field=name, has_value=False)
+    if isinstance(raw, bool):
+        raise InputError(f"{table.cell_where(where, col)}: not a number (a TRUE/FALSE cell)", file=table.file,
+                         field=name, value=raw)
     try:
-        x = float(str(raw).replace(",", "")) if isinstance(raw, str) else float(raw)
+        if isinstance(raw, str):
+            s = raw.strip()
+            if "," in s:
+                if not _THOUSANDS.match(s):
+                    raise ValueError
+                s = s.replace(",", "")
+            x = float(s)
+        else:
+            x = float(raw)
     except (TypeError, ValueError):
-        raise InputError(f"{table.cell_where(where, col)}: not a number", file=table.file, field=name,
-                         value=raw) from None
-    if x != x or x in (float("inf"), float("-inf")):
+        raise InputError(f"{table.cell_where(where, col)}: not a number (thousands separators only as in "
+                         "\"1,460,000\"; decimal point '.')", file=table.file, field=name, value=raw) from None
+    if not math.isfinite(x):
         raise InputError(f"{table.cell_where(where, col)}: not a finite number", file=table.file, field=name, value=raw)
+    limit, unit = (MAX_PERSONS, "persons") if name in STOCKS else (MAX_MONEY, "万元")
+    if name != "year" and abs(x) > limit:
+        raise InputError(f"{table.cell_where(where, col)}: implausibly large ({limit:.0e} {unit} at most; money is in "
+                         "万元, people in persons)", file=table.file, field=name, value=raw)
     return x
 
 

@@ -68,7 +68,7 @@ STRONG_DEVIATION_DEFAULT = 20.0  # ASSUMPTION: % from target counted as 偏离�
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Goal(_Model):
@@ -168,6 +168,15 @@ class IndicatorGoal(_Model):
                              f"direction must {'' if li.quantity == 'grade' else 'not '}be 'grade'",
                              field="direction", value=self.direction)
         self.target = self._check_target(self.target)
+        if li.scale is not None:  # a target on the indicator's own scale (a satisfaction rate: 0..100 %)
+            lo, hi = (x / self.divisor for x in li.scale)
+            bounds = self.target if isinstance(self.target, tuple) else (self.target,)
+            if any(not lo <= b <= hi for b in bounds):
+                raise InputError(f"outside the scale of {li.id!r}, {lo:g}..{hi:g} {self.unit}", field="target",
+                                 value=self.target)
+            if self.unit == "%" and all(0 < b <= 1 for b in bounds):
+                raise InputError(f"looks like a fraction: targets are in % (write {bounds[-1] * 100:g} for "
+                                 f"{bounds[-1] * 100:g}%)", field="target", value=self.target)
         self.source = self.source or li.source
         self.scoring = self.scoring or ScoringSpec(rule=default_rule(self.direction))
         problem = check_spec(self.direction, self.target, self.scoring)

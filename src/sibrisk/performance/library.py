@@ -116,6 +116,7 @@ class LibraryIndicator:
     progress: bool = False
     default_direction: str = "at_least"
     options: dict[str, Any] = field(default_factory=dict)  # accepted options and their defaults
+    scale: tuple[float, float] | None = None  # the values it can take, in base units (a share in %: 0..100)
 
     @property
     def default_unit(self) -> str:
@@ -127,7 +128,8 @@ LIBRARY: dict[str, LibraryIndicator] = {}
 
 def library_indicator(id: str, *, name_zh: str, name_en: str, dimension: str, sub_aspect_zh: str, sub_aspect_en: str,
                       quantity: str, basis: str, formula: str, source: str, progress: bool = False,
-                      default_direction: str = "at_least", options: dict | None = None):
+                      default_direction: str = "at_least", options: dict | None = None,
+                      scale: tuple[float, float] | None = None):
     """Decorator registering a library indicator; ``compute`` is the decorated function (None for manual ones)."""
     assert dimension in DIMENSIONS and quantity in UNITS and basis in BASES
 
@@ -135,7 +137,8 @@ def library_indicator(id: str, *, name_zh: str, name_en: str, dimension: str, su
         if id in LIBRARY:
             raise ValueError(f"library indicator {id!r} registered twice")
         LIBRARY[id] = LibraryIndicator(id, name_zh, name_en, dimension, sub_aspect_zh, sub_aspect_en, quantity, basis,
-                                       formula, source, func, progress, default_direction, dict(options or {}))
+                                       formula, source, func, progress, default_direction, dict(options or {}),
+                                       scale)
         return func
     return deco
 
@@ -308,14 +311,17 @@ def _depletion_probability(ds, year: int, horizon_years: int = 10, **_) -> float
 manual("benefits_paid_on_time_rate", name_zh="待遇按时足额发放率", name_en="Benefits paid on time and in full",
        dimension="output", sub_aspect_zh="时效指标", sub_aspect_en="timeliness", quantity="percent",
        formula="persons paid on time and in full / persons entitled x 100 (from the agency's payment records)",
+       scale=(0.0, 100.0),
        source=f"{MEASURES} Art. 12 (社会保险待遇支付); {PRACTICE} (target 100%)")
 manual("fund_safety_rate", name_zh="基金安全完整率", name_en="Fund safety and integrity rate", dimension="process",
        sub_aspect_zh="风险防控", sub_aspect_en="risk control", quantity="percent",
        formula="1 - funds found misused, lost or fraudulently claimed / fund balance, x 100 (audit and supervision)",
+       scale=(0.0, 100.0),
        source=f"{MEASURES} Art. 12 (风险防控); {PRACTICE} (target 100%)")
 manual("satisfaction", name_zh="服务对象满意度", name_en="Satisfaction of the insured", dimension="benefit",
        sub_aspect_zh="满意度", sub_aspect_en="satisfaction", quantity="percent",
        formula="share of surveyed insured persons satisfied x 100 (survey: state its sample and method)",
+       scale=(0.0, 100.0),
        source=f"{MEASURES} Art. 9(4) (满意度); {PRACTICE} (target >= 90%)")
 manual("qualitative", name_zh="定性指标", name_en="Qualitative item", dimension="decision", sub_aspect_zh="政策制定",
        sub_aspect_en="policy making", quantity="grade",

@@ -67,7 +67,7 @@ def _table(default):
 
 class Thresholds(BaseModel):
     """Threshold of each level per rule; file: ``[progress_lag] prompt = 5 ...``, tables left out keep defaults."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     progress_lag: dict[str, float] = _table(DEFAULT_THRESHOLDS["progress_lag"])
     outturn_deviation: dict[str, float] = _table(DEFAULT_THRESHOLDS["outturn_deviation"])
     note: str | None = None
@@ -185,8 +185,8 @@ def monitor(goalset: GoalSet, budget: Budget, execution: Execution, *, last_year
         findings = []
         value_to_date = gap = tp = None
         if basis == "execution":
-            value_to_date = execution_value(goal, to_date, file=execution.source)
-            projected = execution_value(goal, year_end, file=execution.source)
+            value_to_date = execution_value(goal, to_date, file=execution.source, budget_file=budget.source)
+            projected = execution_value(goal, year_end, file=execution.source, budget_file=budget.source)
             row_method = method
             if goal.library.progress:
                 tp = time_progress

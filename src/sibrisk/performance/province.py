@@ -52,7 +52,7 @@ from sibrisk.performance.monitoring import LEVELS, MonitoringResult, load_thresh
 
 
 class _Meta(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     province: str
     province_zh: str | None = None
     fund: str
@@ -62,7 +62,7 @@ class _Meta(BaseModel):
 
 
 class _Region(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     goals: str
     budget: str
     execution: str
@@ -70,14 +70,14 @@ class _Region(BaseModel):
 
 
 class _Own(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     goals: str
     assessment: str | None = None
     thresholds: str | None = None
 
 
 class ProvinceFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     meta: _Meta
     regions: list[_Region] = Field(min_length=1)
     province: _Own | None = None

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Annotated, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from sibrisk.performance.library import GRADES
 
@@ -38,9 +38,11 @@ QUANTITATIVE = ("at_least", "at_most", "equal", "range")
 
 class ScoringSpec(BaseModel):
     """How one indicator is scored: the rule's name and its parameters."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     rule: str
-    bands: list[tuple[float, float]] | None = None
+    # a TOML array [d, s] is a list: strict validation accepts it as a pair of numbers (never strings or booleans)
+    bands: list[Annotated[tuple[float, float], BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)]] \
+        | None = None
     basis: Literal["relative", "absolute"] = "relative"
     grade_shares: dict[str, float] | None = None
 
@@ -49,9 +51,20 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= TOL * max(1.0, abs(a), abs(b))
 
 
+class NotFinite(ValueError):
+    """A value that cannot be scored: NaN or infinite (``|inf - b| <= tol * inf`` would call it met)."""
+
+
+def _finite(value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise NotFinite(f"{value!r} is not a finite number: it cannot be scored (a value of NaN or infinity "
+                        "comes from a bad input; it never meets a target)")
+
+
 def is_met(direction: str, target, value) -> bool:
     if direction == "grade":
         return GRADES.index(value) <= GRADES.index(target)
+    _finite(value)
     if direction == "at_least":
         return value >= target or _close(value, target)
     if direction == "at_most":
@@ -68,6 +81,7 @@ def signed_deviation(direction: str, target, value) -> float:
     Used to list strongly deviating indicators in either direction (national Art. 18: 偏离绩效目标较大)."""
     if direction == "grade":
         return 0.0
+    _finite(value)
     if direction == "range":
         lo, hi = target
         if is_met(direction, target, value):
@@ -211,7 +225,9 @@ def check_spec(direction: str, target, spec: ScoringSpec) -> str | None:
 
 
 def share(direction: str, target, value, spec: ScoringSpec) -> float:
-    """Share of the weight earned (0..1)."""
+    """Share of the weight earned (0..1); ``NotFinite`` for a NaN or infinite value."""
+    if direction != "grade":
+        _finite(value)
     return float(SCORING_RULES[spec.rule].func(direction, target, value, spec))
 
 
