@@ -76,6 +76,14 @@ def netcdf_ready(ds):
     return ds
 
 
+def use_file_backend() -> None:
+    """The command line only writes charts to files: use matplotlib's Agg backend (no display needed). Called by
+    the commands, never on import, so notebooks keep their inline figures."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 def cmd_run(args) -> int:
     from sibrisk.projection import project
     from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
@@ -300,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_file_backend()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,30 +1,63 @@
-"""Charts people would rather look at than read. Matplotlib with the Agg backend (works headless)."""
+"""Charts people would rather look at than read.
+
+Importing this module does not choose a matplotlib backend: in a notebook the figures show inline, in a script the
+user's backend applies; only the command line (``sibrisk.cli.use_file_backend``) switches to Agg, to write files
+headless.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from functools import lru_cache  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
              "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 TRILLION = 1e12  # 万亿元
 
 
+CJK_FILE_HINTS = ("cjk", "wqy", "wenquanyi", "simhei", "msyh", "yahei", "pingfang", "heiti", "sourcehansans",
+                  "notosanssc", "droidsansfallback")
+FONT_ADVICE = ("install a CJK font (Debian/Ubuntu: apt-get install fonts-noto-cjk; conda: conda install -c "
+               "conda-forge font-noto-cjk) and run again")
+
+
+def _cjk_in(ttflist) -> str | None:
+    names = {f.name for f in ttflist}
+    return next((n for n in CJK_FONTS if n in names), None)
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """A font that can draw Chinese, if one is installed (labels fall back to English otherwise)."""
+    """A font that can draw Chinese, if one is installed; None (with a warning) otherwise, and labels fall back to
+    English: a chart never shows empty boxes for Chinese text.
+
+    matplotlib caches its font list on first use; a CJK font installed after that is not in the cache (stale cache).
+    When the cache has none, the system font folders are scanned for CJK font files the cache does not know, and
+    those are added (``font_manager.fontManager.addfont``)."""
+    import warnings
+
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_FONTS if n in names), None)
+    fm = font_manager.fontManager
+    found = _cjk_in(fm.ttflist)
+    if found is None:
+        known = {f.fname for f in fm.ttflist}
+        for path in font_manager.findSystemFonts():
+            stem = Path(path).name.lower().replace("-", "").replace("_", "")
+            if path not in known and any(h in stem for h in CJK_FILE_HINTS):
+                try:
+                    fm.addfont(path)
+                except Exception:  # an unreadable font file: skip it
+                    continue
+        found = _cjk_in(fm.ttflist)
+    if found is None:
+        warnings.warn(f"no font that can draw Chinese was found; chart labels are in English ({FONT_ADVICE})",
+                      stacklevel=2)
+    return found
 
 
 def label(en: str, zh: str | None = None) -> str:
