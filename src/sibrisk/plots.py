@@ -78,18 +78,29 @@ def plot_balance(ds: xr.Dataset, path: str | Path | None = None, *, title: str |
     """Fund balance with income and expenditure (trillion yuan, 万亿元), and balance months, over time.
 
     Returns the figure; writes a PNG when ``path`` is given."""
+    from sibrisk.indicators.funcs import financing_gap
+
     _use_cjk()
     years = ds.year.values
+    gap = financing_gap(ds) if "opening_balance" in ds else None
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, constrained_layout=True)
-    ax1.plot(years, ds.fund_balance / TRILLION, color="tab:blue", lw=2.2, label="Accumulated balance (year end)")
-    ax1.plot(years, ds.total_income / TRILLION, color="tab:green", lw=1.2, label="Total income")
+    # after depletion: the balance floored at zero and the financing gap, never a balance running to minus millions
+    # that flattens the years before it
+    balance = gap.fund_balance_floored if gap is not None else ds.fund_balance
+    ax1.plot(years, balance / TRILLION, color="tab:blue", lw=2.2, label="Accumulated balance (year end)")
+    if gap is not None and (gap.financing_gap > 0).any():
+        ax1.bar(years, gap.financing_gap / TRILLION, color="tab:red", alpha=0.35, width=0.8,
+                label="Financing gap after depletion (subsidy needed)")
+    income = gap.current_balance_floored + ds.total_expenditure if gap is not None else ds.total_income
+    ax1.plot(years, income / TRILLION, color="tab:green", lw=1.2, label="Total income")
     ax1.plot(years, ds.contribution_income / TRILLION, color="tab:green", lw=1.0, ls="--", label="Contribution income")
     ax1.plot(years, ds.total_expenditure / TRILLION, color="tab:red", lw=1.2, label="Expenditure")
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set_ylabel(label("trillion yuan", "万亿元"))
     ax1.legend(loc="upper left", fontsize=8)
     ax1.grid(alpha=0.3)
-    months = ds.fund_balance / (ds.total_expenditure / 12.0)
+    months = (gap.balance_months_floored if gap is not None
+              else ds.fund_balance / (ds.total_expenditure / 12.0))
     ax2.plot(years, months, color="tab:purple", lw=2)
     ax2.axhline(0, color="black", lw=0.8)
     dep = np.flatnonzero(ds.fund_balance.values < 0)

@@ -141,3 +141,39 @@ def probability_of_depletion(fund_balance, dim: str = "scenario") -> xr.DataArra
         return as_plain(probability_of_depletion(b, dim=b.dims[0] if b.ndim > 1 else dim), False)
     flags = depleted_by(fund_balance)
     return flags.mean(dim) if dim in flags.dims else flags
+
+
+def financing_gap(ds) -> "xr.Dataset":
+    """After depletion, what the fund could not pay instead of a balance running ever further below zero.
+
+    The balance is floored at zero: ``fund_balance_floored`` = max(balance, 0); ``balance_months_floored`` from it.
+    Interest is 0 once the fund is empty (``interest_income_floored``, ``current_balance_floored``).
+    ``financing_gap`` is the money that would have to be found each year (the subsidy needed on top of the
+    scenario's own subsidy rule): in the depletion year the part of the year's deficit the remaining balance did
+    not cover (-closing balance), in the years after it the whole current deficit without interest, expenditure -
+    (contribution income + fiscal subsidy + other income), since an empty fund earns none; before depletion 0.
+    A scenario whose subsidy rule fills the gap (``gap_to_floor``) never depletes and has no gap.
+    """
+    closing = ds["fund_balance"]
+    opening = ds["opening_balance"]
+    non_interest = ds["total_income"] - ds["interest_income"]
+    deficit = (ds["total_expenditure"] - non_interest).clip(min=0.0)
+    gap = xr.where(closing >= 0, 0.0, xr.where(opening > 0, -closing, deficit))
+    floored = closing.clip(min=0.0)
+    interest = xr.where(opening > 0, ds["interest_income"], 0.0)  # an empty fund earns (and owes) no interest
+    current = non_interest + interest - ds["total_expenditure"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        months = floored / (ds["total_expenditure"] / 12.0)
+    return xr.Dataset({
+        "fund_balance_floored": floored.assign_attrs(units="yuan", long_name="Accumulated balance floored at zero"),
+        "balance_months_floored": months.assign_attrs(units="months", long_name="Balance months, balance floored "
+                                                                                 "at zero"),
+        "interest_income_floored": interest.assign_attrs(units="yuan", long_name="Interest income, none after "
+                                                                                  "depletion"),
+        "current_balance_floored": current.assign_attrs(units="yuan", long_name="Current balance, no interest "
+                                                                                 "after depletion"),
+        "financing_gap": gap.assign_attrs(units="yuan", long_name="Financing gap after depletion (subsidy needed)",
+                                          long_name_zh="基金缺口（耗尽后需补助额）",
+                                          definition="depletion year: -closing balance; after: expenditure - "
+                                                     "non-interest income; 0 before depletion"),
+    })
