@@ -238,6 +238,14 @@ class Document:
         return {f"{stem}.md": renamed.markdown().encode("utf-8"), **renamed.images}
 
 
+def value_source_text(row, lang: str) -> str:
+    """Where a value came from; a year-end indicator read from the accounts states its definition in ``lang``."""
+    zh, en = row.goal.library.accounts_formula
+    if en and row.value_source == en:
+        return zh if lang == "zh" else en
+    return row.value_source
+
+
 # ------------------------------------------------------------------------------------------------ charts
 def _chart_lang(lang: str) -> str:
     """Chinese on charts only with a CJK font installed; otherwise English, with a warning (the report's text stays
@@ -393,7 +401,7 @@ def evaluation_document(result, lang: str = "zh") -> Document:
                                      "deviation", "scoring_rule", "source")],
               [(dim_name(r.goal.dimension, lang), r.goal.name(lang), unit_name(r.goal.unit, lang),
                 target_text(r.goal, lang), value_text(r.value, lang), fmt(r.goal.weight), fmt(r.score),
-                fmt(r.deviation), rule_text(r.goal, lang), r.value_source) for r in result.rows])
+                fmt(r.deviation), rule_text(r.goal, lang), value_source_text(r, lang)) for r in result.rows])
     doc.image("evaluation_scores.png", evaluation_chart(result, lang), t("chart_eval", lang))
     doc.h2(t("by_dimension", lang))
     doc.table([t("dimension", lang), t("weight", lang), t("score", lang)],
