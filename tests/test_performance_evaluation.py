@@ -308,3 +308,22 @@ def test_year_end_indicators_come_from_the_accounts(engine):
     res2 = evaluate(gs, no_opening, load_execution(ex), assessment=load_assessment(EXEC / "region_a_2024_assessment.toml",
                                                                                    gs), engine=engine)
     assert "projection" in {r.goal.id: r for r in res2.rows}["balance_months"].value_source
+
+
+def test_sources_cite_articles_in_the_reports_language_and_only_what_ships(hand_result):
+    import re
+
+    from sibrisk.performance.report import article_zh, cite, self_evaluation_rows
+
+    assert [article_zh(n) for n in (2, 10, 12, 17, 20, 21)] == ["第二条", "第十条", "第十二条", "第十七条", "第二十条",
+                                                               "第二十一条"]
+    assert cite("社会保险基金预算绩效管理办法 (财社〔2022〕65号) Art. 2, 16 (sustainable operation)", "zh") == \
+        "《社会保险基金预算绩效管理办法》（财社〔2022〕65号） 第二条、第十六条（基金可持续运行）"
+    for lang in ("zh", "en"):
+        header, rows = self_evaluation_rows(hand_result, lang)
+        sources = [row[header.index(header[12])] for row in rows]
+        assert all("DOMAIN" not in s_ for s_ in sources)  # cite only what ships
+        if lang == "zh":
+            assert all("Art." not in s_ for s_ in sources)
+        else:
+            assert not any(re.search(r"[\u4e00-\u9fff]", s_) for s_ in sources)

@@ -54,7 +54,7 @@ BASES = ("execution", "engine", "stochastic", "manual")
 
 MEASURES = "社会保险基金预算绩效管理办法 (财社〔2022〕65号)"
 SICHUAN = "四川省社会保险基金预算绩效管理实施办法"
-PRACTICE = "published self-evaluation tables of pooling regions (DOMAIN.md section 4)"
+PRACTICE = "published self-evaluation tables of pooling regions"
 
 
 def normalise_grade(value: Any) -> str | None:
@@ -202,7 +202,7 @@ def _expenditure_execution(f: Figures, **_) -> float:
                    sub_aspect_zh="质量指标", sub_aspect_en="quality", quantity="percent", basis="execution",
                    formula="contribution income collected / contributions due (应征) x 100; needs the execution "
                            "column contribution_due",
-                   source=f"{PRACTICE}; DOMAIN.md section 3 (征缴率)")
+                   source=f"{PRACTICE} (征缴率)")
 def _collection_rate(f: Figures, **_) -> float:
     return _rate(f.need("actual", "contribution_income"), f.need("actual", "contribution_due"), "actual.contribution_due")
 
