@@ -73,3 +73,54 @@ def test_help_explains_options():
     res = subprocess.run([sys.executable, "-m", "sibrisk", "run", "--help"], capture_output=True, text=True, check=True)
     for opt in ("--out", "--plot", "--start", "--years", "--no-plot"):
         assert opt in res.stdout
+
+
+def test_every_year_by_default_every_n_and_valuation_period_apart_from_years(tmp_path, capsys):
+    assert main(["run", "--out", str(tmp_path), "--no-plot", "--start", "2030", "--years", "7", "--every", "3",
+                 "--valuation-years", "30"]) == 0
+    text = capsys.readouterr().out
+    assert [l[:4] for l in text.splitlines() if l[:4].isdigit()] == ["2030", "2033", "2036"]
+    assert "Actuarial balance 2030-2059 (30 years" in text  # not tied to --years
+    assert main(["run", "--out", str(tmp_path), "--no-plot", "--overwrite", "--years", "3"]) == 0
+    text = capsys.readouterr().out
+    assert [l[:4] for l in text.splitlines() if l[:4].isdigit()] == ["2021", "2022", "2023"]
+    assert "Actuarial balance 2021-2070 (50 years" in text  # the default valuation period: the scenario's horizon
+
+
+def test_after_depletion_the_table_shows_the_financing_gap(run_default):
+    """The default scenario depletes in 2044: from then the balance is floored at 0 and the gap is what the fund
+    cannot pay: 2044 = -closing balance, later years = expenditure - non-interest income (hand check on the Dataset)."""
+    import sibrisk
+
+    _, text, out = run_default
+    head = next(l for l in text.splitlines() if l.startswith("year"))
+    assert "fin. gap" in head
+    assert head.split()[1:12] == ["contribution", "subsidy", "interest", "expenditure", "current", "bal.", "accum.",
+                                  "bal.", "fin.", "gap", "bal."]
+    gap, months = 7, 8  # positions in a row: year, contribution, subsidy, interest, expenditure, current, accum.
+    rows = {l[:4]: l.split() for l in text.splitlines() if l[:4].isdigit()}
+    with xr.open_dataset(out / "enterprise_pension_national.nc") as ds:
+        closing = float(ds.fund_balance.sel(year=2044))
+        d = ds.sel(year=2050)
+        deficit = float(d.total_expenditure - d.contribution_income - d.fiscal_subsidy - d.other_income)
+    assert closing < 0
+    assert float(rows["2044"][gap].replace(",", "")) == pytest.approx(-closing / 1e8, abs=0.5)
+    assert float(rows["2050"][gap].replace(",", "")) == pytest.approx(deficit / 1e8, abs=0.5)
+    assert all(float(r[6].replace(",", "")) >= 0 for r in rows.values())  # accumulated balance never negative
+    assert min(float(r[months].replace(",", "")) for r in rows.values()) >= 0  # balance months never negative
+    assert sibrisk.indicators.balance_months(0.0, 1.0) == 0.0
+
+
+def test_csv_and_xlsx_export_with_units_in_the_header(tmp_path):
+    import pandas as pd
+
+    assert main(["run", "--out", str(tmp_path), "--no-plot", "--years", "4", "--format", "csv",
+                 "--format", "xlsx"]) == 0
+    csv = pd.read_csv(tmp_path / "enterprise_pension_national.csv", index_col="year")
+    xlsx = pd.read_excel(tmp_path / "enterprise_pension_national.xlsx", index_col="year")
+    assert list(csv.index) == [2021, 2022, 2023, 2024]
+    assert "contribution income (亿元)" in csv.columns and "contributors (万人)" in csv.columns
+    assert "balance months (months)" in csv.columns
+    assert csv.loc[2021, "contributors (万人)"] == pytest.approx(30790)  # the calibrated 2021 enterprise row
+    assert csv.loc[2021, "total expenditure (亿元)"] == pytest.approx(41000, rel=1e-4)
+    np.testing.assert_allclose(xlsx.to_numpy(), csv.to_numpy(), rtol=1e-5)

@@ -104,7 +104,7 @@ def test_compute_errors():
      r"fund_balance = nan: must be finite; non-finite in year\(s\) \[2022\]"),
     (lambda: ind.balance_months(yearly([1.0]), yearly([1.0], start=2030)), "expenditure.year = '2030..2030.*do not match"),
     (lambda: ind.balance_months(yearly([1.0]), yearly([-1.0])), "expenditure = -1.0.*negative"),
-    (lambda: ind.balance_months([1.0], yearly([1.0])), "fund_balance = 'list'"),
+    (lambda: ind.balance_months([1.0], yearly([1.0])), "do not match"),
     (lambda: ind.balance_months(xr.DataArray([1.0], dims="t"), yearly([1.0])), "no 'year' dimension"),
 ])
 def test_balance_months_errors(call, words):
@@ -127,3 +127,26 @@ def test_indicators_in_the_projection(default_projection):
     dy = ds.depletion_year.item()
     if not np.isnan(dy):
         assert float(ds.fund_balance.sel(year=int(dy))) < 0 <= float(ds.fund_balance.sel(year=int(dy) - 1))
+
+
+def test_indicators_take_plain_numbers_and_arrays():
+    """A new user passes numbers: 2021 urban employee pension 52,574 亿 balance / (56,481 亿 / 12) = 11.17 months."""
+    import numpy as np
+
+    from sibrisk import indicators as ind
+
+    assert ind.balance_months(52574e8, 56481e8) == pytest.approx(52574 / (56481 / 12))
+    np.testing.assert_allclose(ind.balance_months([52574e8, 50000e8], [56481e8, 60000e8]),
+                               [52574 / (56481 / 12), 10.0])
+    np.testing.assert_allclose(ind.balance_months(np.array([12.0, 6.0]), np.array([12.0, 12.0]),
+                                                  definition="next_year"), [12.0, np.nan])
+    assert ind.depletion_year([3.0, 2.0, -1.0, -2.0]) == 2.0  # position of the first negative year
+    np.testing.assert_array_equal(ind.depletion_year(np.array([[3.0, -1.0], [1.0, 1.0]])), [1.0, np.nan])
+    np.testing.assert_allclose(ind.probability_of_depletion(np.array([[3.0, 2.0, -1.0], [1.0, -1.0, 1.0]])),
+                               [0.0, 0.5, 1.0])
+    # valuation on plain arrays: income 1, cost 1.2, payroll 10 for two years at 0% interest, no fund, no target
+    ab = ind.actuarial_balance([1.0, 1.0], [1.2, 1.2], [10.0, 10.0], initial_fund=0.0, interest_rate=[0.0, 0.0],
+                               target_ratio=0.0)
+    assert float(ab.actuarial_balance) == pytest.approx(-0.02)
+    with pytest.raises(InputError, match="fund_balance"):
+        ind.balance_months("a lot", 1.0)

@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom."""
+"""Every notebook in notebooks/ runs top to bottom and shows its figures (``sibrisk.plots`` must not switch the
+backend to Agg on import: that left notebooks 01 and 02 without a single image)."""
 
 from pathlib import Path
 
@@ -15,3 +16,6 @@ def test_notebook_runs(path):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.output_type in ("display_data", "execute_result") and "image/png" in o.get("data", {})]
+    assert images, f"{path.name} shows no figure"

@@ -275,3 +275,55 @@ def test_main_cli_knows_the_subcommands():
 
     args = main_parser().parse_args(["evaluate", "g.toml"])
     assert args.func.__module__ == "sibrisk.performance.cli"
+
+
+def test_year_end_indicators_come_from_the_accounts(engine):
+    """Region A 2024: balance months = (opening balance in the budget + the year's income - expenditure in the
+    execution file) / (the year's expenditure / 12), summed here from the CSV by hand; the engine gives only the
+    forward-looking actuarial balance."""
+    import csv
+
+    from sibrisk.performance.evaluation import load_assessment
+
+    ex = EXEC / "region_a_2024_execution.csv"
+    rows = list(csv.DictReader(l for l in ex.read_text(encoding="utf-8").splitlines() if not l.startswith("#")))
+    col = {c: sum(float(r[c]) for r in rows) for c in rows[0] if c != "period"}
+    income = col["contribution_income"] + col["fiscal_subsidy"] + col["interest_income"] + col["other_income"]
+    spent = col["benefit_expenditure"] + col["other_expenditure"]
+    opening = 10_400_000.0  # 万元, region_a_2024_budget.csv
+    months = (opening + income - spent) / (spent / 12)
+    gs = load_goals(GOALS / "region_a_2024.toml")
+    res = evaluate(gs, load_budget(EXEC / "region_a_2024_budget.csv"), load_execution(ex),
+                   assessment=load_assessment(EXEC / "region_a_2024_assessment.toml", gs), engine=engine)
+    row = {r.goal.id: r for r in res.rows}
+    assert row["balance_months"].value == pytest.approx(months, rel=1e-9)
+    assert "opening balance" in row["balance_months"].value_source  # the definition is stated in the table
+    assert row["current_balance"].value == pytest.approx((income - spent) / 1e4, rel=1e-9)  # 亿元
+    assert "projection" in row["actuarial_balance"].value_source
+    # without an opening balance the accounts cannot give a year-end balance: the projection does, and says so
+    from dataclasses import replace
+
+    budget = load_budget(EXEC / "region_a_2024_budget.csv")
+    no_opening = replace(budget, items={k: v for k, v in budget.items.items() if k != "opening_balance"})
+    res2 = evaluate(gs, no_opening, load_execution(ex), assessment=load_assessment(EXEC / "region_a_2024_assessment.toml",
+                                                                                   gs), engine=engine)
+    assert "projection" in {r.goal.id: r for r in res2.rows}["balance_months"].value_source
+
+
+def test_sources_cite_articles_in_the_reports_language_and_only_what_ships(hand_result):
+    import re
+
+    from sibrisk.performance.report import article_zh, cite, self_evaluation_rows
+
+    assert [article_zh(n) for n in (2, 10, 12, 17, 20, 21)] == ["第二条", "第十条", "第十二条", "第十七条", "第二十条",
+                                                               "第二十一条"]
+    assert cite("社会保险基金预算绩效管理办法 (财社〔2022〕65号) Art. 2, 16 (sustainable operation)", "zh") == \
+        "《社会保险基金预算绩效管理办法》（财社〔2022〕65号） 第二条、第十六条（基金可持续运行）"
+    for lang in ("zh", "en"):
+        header, rows = self_evaluation_rows(hand_result, lang)
+        sources = [row[header.index(header[12])] for row in rows]
+        assert all("DOMAIN" not in s_ for s_ in sources)  # cite only what ships
+        if lang == "zh":
+            assert all("Art." not in s_ for s_ in sources)
+        else:
+            assert not any(re.search(r"[\u4e00-\u9fff]", s_) for s_ in sources)

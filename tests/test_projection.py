@@ -100,3 +100,20 @@ def test_gap_filling_subsidy_keeps_the_floor(default_scenario):
 def test_end_year_timing_has_no_interest_on_flows(default_scenario, default_projection):
     ds = sibrisk.project(default_scenario.with_updates({"projection.flow_timing": "end_year"}), keep_detail=False)
     np.testing.assert_allclose(ds.interest_income, ds.opening_balance * ds.interest_rate, rtol=1e-12)
+
+
+def test_policy_change_acts_from_its_effective_date(default_scenario, default_projection):
+    """Employer rate 16% -> 14% from 2025: 2021-2024 (the calibrated base year included) are unchanged; from 2025
+    contributions fall by 2/24 of the total 24% rate; a plain number without a date changes the base year too."""
+    sc = default_scenario.with_updates({"contributions.employer_rate": 0.14}, effective_from=2025)
+    assert sc.contributions.employer_rate == {2021: 0.16, 2025: 0.14}
+    ds = sibrisk.project(sc, keep_detail=False)
+    early = slice(2021, 2024)
+    for v in ("contribution_income", "fiscal_subsidy", "interest_income", "fund_balance", "contributors"):
+        np.testing.assert_array_equal(ds[v].sel(year=early), default_projection[v].sel(year=early))
+    ratio = float(ds.contribution_income.sel(year=2025) / default_projection.contribution_income.sel(year=2025))
+    assert ratio == pytest.approx(22 / 24, rel=1e-12)
+    whole = sibrisk.project(default_scenario.with_updates({"contributions.employer_rate": 0.14}), keep_detail=False)
+    assert float(whole.contribution_income.sel(year=2021)) < float(default_projection.contribution_income.sel(year=2021))
+    with pytest.raises(sibrisk.InputError, match="effective"):
+        default_scenario.with_updates({"contributions.employer_rate": 0.14}, effective_from=2021)

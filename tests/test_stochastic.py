@@ -111,10 +111,11 @@ def test_bad_stochastic_section(tmp_path, default_scenario):
 def test_cli_stochastic(tmp_path, capsys):
     from sibrisk.cli import main
 
-    assert main(["run", "--scenarios", "50", "--seed", "1", "--out", str(tmp_path), "--start", "2030", "--years", "20"]) == 0
+    assert main(["run", "--scenarios", "50", "--seed", "1", "--out", str(tmp_path), "--start", "2030", "--years", "20",
+                 "--valuation-years", "25"]) == 0
     text = capsys.readouterr().out
     assert "percentiles over scenarios" in text and "P5" in text and "P95" in text
-    assert "Probability of depletion by year" in text and "Actuarial balance 2030-2049" in text
+    assert "Probability of depletion by year" in text and "Actuarial balance 2030-2054 (25 years" in text
     stem = "enterprise_pension_national_stochastic_n50_seed1"  # named after the scenario file and the variant
     for name in [f"{stem}.nc", f"{stem}_fan_balance.png", f"{stem}_fan_months.png", f"{stem}_depletion.png"]:
         assert (tmp_path / name).stat().st_size > 1000

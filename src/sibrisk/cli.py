@@ -21,28 +21,79 @@ TABLE_COLUMNS = [
     # (header, units shown, variable or callable, divisor, format)
     ("contribution", "亿元", "contribution_income", YI, "{:>12,.0f}"),
     ("subsidy", "亿元", "fiscal_subsidy", YI, "{:>10,.0f}"),
-    ("interest", "亿元", "interest_income", YI, "{:>9,.0f}"),
+    ("interest", "亿元", "interest_income_floored", YI, "{:>9,.0f}"),
     ("expenditure", "亿元", "total_expenditure", YI, "{:>12,.0f}"),
-    ("current bal.", "亿元", "current_balance", YI, "{:>12,.0f}"),
-    ("accum. bal.", "亿元", "fund_balance", YI, "{:>12,.0f}"),
-    ("bal. months", "months", "balance_months", 1.0, "{:>11.1f}"),
+    ("current bal.", "亿元", "current_balance_floored", YI, "{:>12,.0f}"),
+    ("accum. bal.", "亿元", "fund_balance_floored", YI, "{:>12,.0f}"),
+    ("fin. gap", "亿元", "financing_gap", YI, "{:>10,.0f}"),
+    ("bal. months", "months", "balance_months_floored", 1.0, "{:>11.1f}"),
     ("contributors", "万人", "contributors", WAN, "{:>12,.0f}"),
     ("beneficiaries", "万人", "beneficiaries", WAN, "{:>13,.0f}"),
     ("dependency", "%", "system_dependency_ratio", 0.01, "{:>10.1f}"),
 ]
+# long names and units of the exported table (csv, xlsx): one money unit (亿元), persons in 万人
+EXPORT_NAMES = {"contribution_income": "contribution income", "fiscal_subsidy": "fiscal subsidy",
+                "interest_income_floored": "interest income", "total_expenditure": "total expenditure",
+                "current_balance_floored": "current balance", "fund_balance_floored": "accumulated balance (floored at 0)",
+                "financing_gap": "financing gap after depletion", "balance_months_floored": "balance months",
+                "contributors": "contributors", "beneficiaries": "beneficiaries",
+                "system_dependency_ratio": "system dependency ratio"}
+GAP_NOTE = ("after depletion the accumulated balance is shown floored at 0, an empty fund earns no interest, and "
+            "'fin. gap' is the money the fund "
+            "cannot pay (depletion year: the part of the deficit the balance did not cover; after it: expenditure - "
+            "non-interest income), i.e. the subsidy that would be needed")
 
 
-def format_table(ds) -> str:
-    columns = [c for c in TABLE_COLUMNS if c[2] in ds]
+def with_financing_gap(ds):
+    """``ds`` with ``fund_balance_floored``, ``balance_months_floored`` and ``financing_gap``
+    (``sibrisk.indicators.funcs.financing_gap``)."""
+    from sibrisk.indicators.funcs import financing_gap
+
+    if "opening_balance" not in ds or "fund_balance_floored" in ds:
+        return ds
+    return ds.merge(financing_gap(ds))
+
+
+def _columns(ds):
+    cols = [c for c in TABLE_COLUMNS if c[2] in ds]
+    if "financing_gap" in ds and not (ds.financing_gap > 0).any():
+        cols = [c for c in cols if c[2] != "financing_gap"]
+    return cols
+
+
+def format_table(ds, every: int = 1) -> str:
+    ds = with_financing_gap(ds)
+    columns = _columns(ds)
     widths = [len(f.format(0)) for *_, f in columns]
     head1 = "year  " + " ".join(h.rjust(w) for (h, *_), w in zip(columns, widths))
     head2 = "      " + " ".join(u.rjust(w) for (_, u, *_), w in zip(columns, widths))
     lines = [head1, head2]
-    for y in ds.year.values:
+    years = ds.year.values
+    for i, y in enumerate(years):
+        if i % every and i != len(years) - 1:
+            continue
         d = ds.sel(year=y)
         cells = [fmt.format(float(d[var]) / div) for (_, _, var, div, fmt) in columns]
         lines.append(f"{int(y)}  " + " ".join(cells))
     return "\n".join(lines)
+
+
+def projection_table(ds):
+    """The printed table as a pandas DataFrame by year (every year), units in the column headers."""
+    import pandas as pd
+
+    ds = with_financing_gap(ds)
+    data = {f"{EXPORT_NAMES.get(var, var)} ({units})": ds[var].values / div
+            for (_, units, var, div, _) in _columns(ds)}
+    return pd.DataFrame(data, index=pd.Index(ds.year.values.astype(int), name="year"))
+
+
+def write_table(ds, path: Path, fmt: str) -> None:
+    table = projection_table(ds)
+    if fmt == "csv":
+        _atomic_write(path, lambda p: table.to_csv(p, float_format="%.6g", encoding="utf-8"))
+    else:
+        _atomic_write(path, lambda p: table.to_excel(p, sheet_name="projection", engine="openpyxl"))
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -98,6 +149,14 @@ def netcdf_ready(ds):
     return ds
 
 
+def use_file_backend() -> None:
+    """The command line only writes charts to files: use matplotlib's Agg backend (no display needed). Called by
+    the commands, never on import, so notebooks keep their inline figures."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 def cmd_run(args) -> int:
     from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
 
@@ -110,24 +169,31 @@ def cmd_run(args) -> int:
     years = sc.projection.years - (start - base) if args.years is None else args.years
     if years < 1:
         raise SibriskError(f"--years must be at least 1 (got {years})")
-    horizon = start - base + years
+    if args.every < 1:
+        raise SibriskError(f"--every must be at least 1 (got {args.every})")
+    valuation = sc.projection.years - (start - base) if args.valuation_years is None else args.valuation_years
+    if valuation < 1:
+        raise SibriskError(f"--valuation-years must be at least 1 (got {valuation})")
+    args.valuation = valuation
+    horizon = start - base + max(years, valuation)
     if horizon != sc.projection.years:
         sc = sc.with_updates({"projection.years": horizon})
     if args.scenarios is not None:
-        return _run_stochastic(sc, args, start)
+        return _run_stochastic(sc, args, start, years)
     out = Path(args.out)
     nc = out / f"{output_stem(sc)}.nc"
     png = (Path(args.plot) if args.plot else out / f"{output_stem(sc)}.png") if not args.no_plot else None
+    tables = [out / f"{output_stem(sc)}.{fmt}" for fmt in dict.fromkeys(args.format or ())]
     _check_not_another_run(nc, sc, args)
-    outs = OutputSet([nc] + ([png] if png else []))  # folders writable, a killed run's leftovers removed
+    outs = OutputSet([nc] + ([png] if png else []) + tables)  # folders writable, a killed run's leftovers removed
     try:
-        return _run_deterministic(sc, args, start, outs, nc, png)
+        return _run_deterministic(sc, args, start, years, outs, nc, png, tables)
     except BaseException:
         outs.abort()
         raise
 
 
-def _run_deterministic(sc, args, start, outs, nc, png) -> int:
+def _run_deterministic(sc, args, start, years, outs, nc, png, tables) -> int:
     from sibrisk.projection import project
 
     ds = project(sc)
@@ -141,15 +207,17 @@ def _run_deterministic(sc, args, start, outs, nc, png) -> int:
 
         total = province_total(ds)
         print(f"\nProvince total (sum of {ds.sizes['region']} pooling regions: {', '.join(ds.region.values)})")
-        _report(total, start)
+        _report(total, start, years, args)
         print("\nBy pooling region:")
-        print(format_region_summary(ds.sel(year=slice(start, None))))
-        shown = total.sel(year=slice(start, None))
+        print(format_region_summary(ds.sel(year=slice(start, start + years - 1))))
+        shown = total.sel(year=slice(start, start + years - 1))
     else:
-        _report(ds, start)
-        shown = ds.sel(year=slice(start, None))
+        _report(ds, start, years, args)
+        shown = ds.sel(year=slice(start, start + years - 1))
 
     netcdf_ready(ds).to_netcdf(outs.stage(nc), engine="netcdf4")
+    for path in tables:  # the table above, every year, units in the header
+        write_table(shown, outs.stage(path), path.suffix[1:])
     if png:
         from sibrisk.plots import plot_balance
 
@@ -160,9 +228,11 @@ def _run_deterministic(sc, args, start, outs, nc, png) -> int:
     return 0
 
 
-def _report(ds, start: int) -> None:
-    shown = ds.sel(year=slice(start, None))
-    print(format_table(shown))
+def _report(ds, start: int, years: int, args) -> None:
+    shown = with_financing_gap(ds.sel(year=slice(start, start + years - 1)))
+    print(format_table(shown, every=args.every))
+    if "financing_gap" in shown and (shown.financing_gap > 0).any():
+        print(f"({GAP_NOTE})")
     first = depletion_year(shown.fund_balance)
     last = int(shown.year.values[-1])
     if np.isnan(first):
@@ -170,8 +240,10 @@ def _report(ds, start: int) -> None:
     else:
         print(f"\nDepletion year: {int(first)} (first year-end balance below zero)")
     if "actuarial_balance" in ds:
-        ab = actuarial_balance_of(ds, start=start)
-        print(f"Actuarial balance {start}-{last}: {float(ab.actuarial_balance) * 100:+.2f}% of the covered wage bill "
+        ab = actuarial_balance_of(ds, start=start, years=args.valuation)
+        end = start + args.valuation - 1
+        print(f"Actuarial balance {start}-{end} ({args.valuation} years, --valuation-years): "
+              f"{float(ab.actuarial_balance) * 100:+.2f}% of the covered wage bill "
               f"(summarized income rate {float(ab.summarized_income_rate) * 100:.2f}%, "
               f"cost rate {float(ab.summarized_cost_rate) * 100:.2f}%)")
 
@@ -222,10 +294,11 @@ PERCENTILE_ROWS = [
 ]
 
 
-def format_percentiles(ds, start: int) -> str:
+def format_percentiles(ds, start: int, every: int = 1) -> str:
     from sibrisk.stochastic import PERCENTILES, percentiles
 
     pct = percentiles(ds.sel(year=slice(start, None)), [v for v, *_ in PERCENTILE_ROWS])
+    last = int(pct.year.values[-1])
     blocks = []
     for var, header, div, fmt in PERCENTILE_ROWS:
         if var not in pct:
@@ -233,15 +306,15 @@ def format_percentiles(ds, start: int) -> str:
         lines = [f"{header}: percentiles over scenarios",
                  "year  " + " ".join(f"{'P' + str(q):>10}" for q in PERCENTILES)]
         for y in pct.year.values:
+            if (int(y) - start) % every and int(y) != last:
+                continue
             vals = pct[var].sel(year=y).values / div
             lines.append(f"{int(y)}  " + " ".join(fmt.format(v) for v in vals))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
-def _run_stochastic(sc, args, start: int) -> int:
-    from sibrisk.stochastic import PERCENTILES, simulate
-
+def _run_stochastic(sc, args, start: int, years: int) -> int:
     n = args.scenarios
     out = Path(args.out)
     variant = f"_stochastic_n{n}_seed{args.seed}"
@@ -254,13 +327,13 @@ def _run_stochastic(sc, args, start: int) -> int:
         pngs = [Path(f"{stem}{suffix}{ext}") for suffix in ("_fan_balance", "_fan_months", "_depletion")]
     outs = OutputSet([nc, *pngs])  # folders writable, a killed run's leftovers removed, before the simulation
     try:
-        return _simulate_and_write(sc, args, start, outs, nc, pngs)
+        return _simulate_and_write(sc, args, start, years, outs, nc, pngs)
     except BaseException:
         outs.abort()
         raise
 
 
-def _simulate_and_write(sc, args, start, outs, nc, pngs) -> int:
+def _simulate_and_write(sc, args, start, years, outs, nc, pngs) -> int:
     from sibrisk.stochastic import PERCENTILES, simulate
 
     n = args.scenarios
@@ -278,9 +351,9 @@ def _simulate_and_write(sc, args, start, outs, nc, pngs) -> int:
         report = province_total(ds)
     else:
         report = ds
-    shown = report.sel(year=slice(start, None))
+    shown = report.sel(year=slice(start, start + years - 1))
     last = int(shown.year.values[-1])
-    print(format_percentiles(report, start))
+    print(format_percentiles(shown, start, every=args.every))
     first = depletion_year(shown.fund_balance).values
     print(f"\nDepletion year (first year-end balance below zero), {n} scenarios:")
     print(f"  not depleted by {last}: {np.isnan(first).mean() * 100:.1f}%")
@@ -288,15 +361,16 @@ def _simulate_and_write(sc, args, start, outs, nc, pngs) -> int:
         qs = np.percentile(first, PERCENTILES)
         print("  percentiles: " + ", ".join(f"P{q} {int(v)}" for q, v in zip(PERCENTILES, qs)))
     if (~np.isnan(first)).any():
-        years, counts = np.unique(first[~np.isnan(first)], return_counts=True)
-        print("  first depleted in: " + ", ".join(f"{int(y)}: {c / n * 100:.1f}%" for y, c in zip(years, counts)))
+        dep_years, counts = np.unique(first[~np.isnan(first)], return_counts=True)
+        print("  first depleted in: " + ", ".join(f"{int(y)}: {c / n * 100:.1f}%" for y, c in zip(dep_years, counts)))
     prob = probability_of_depletion(shown.fund_balance)
     print("\nProbability of depletion by year:")
     print("  " + ", ".join(f"{int(y)} {p * 100:.1f}%" for y, p in zip(prob.year.values, prob.values)
-                           if (int(y) - start) % 5 == 0 or int(y) == last))
+                           if (int(y) - start) % args.every == 0 or int(y) == last))
     if "covered_wage_bill" in report:
-        ab = actuarial_balance_of(report, start=start).actuarial_balance * 100
-        print(f"\nActuarial balance {start}-{last}, % of the covered wage bill: "
+        ab = actuarial_balance_of(report, start=start, years=args.valuation).actuarial_balance * 100
+        print(f"\nActuarial balance {start}-{start + args.valuation - 1} ({args.valuation} years, --valuation-years), "
+              "% of the covered wage bill: "
               + ", ".join(f"P{q} {v:+.2f}" for q, v in zip(PERCENTILES, np.percentile(ab.values, PERCENTILES)))
               + f"; mean {float(ab.mean()):+.2f}")
 
@@ -328,7 +402,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start", type=int, help="first year reported and valuation date of the summary indicators "
                                                "(default: the scenario's base year; the projection always starts there)")
     run.add_argument("--years", type=int, help="number of years reported from --start (default: to the end of the "
-                                               "scenario's horizon); extends the projection if needed")
+                                               "scenario's horizon); extends the projection if needed; does not "
+                                               "change the valuation period")
+    run.add_argument("--every", type=int, default=1, metavar="N",
+                     help="print every N-th year of the table (default: every year; the last year is always shown)")
+    run.add_argument("--valuation-years", type=int, metavar="N",
+                     help="valuation period of the actuarial balance: N years from --start (default: to the end of "
+                          "the scenario's horizon); extends the projection if needed")
+    run.add_argument("--format", action="append", choices=("csv", "xlsx"),
+                     help="also write the table (every year, units in the header) as csv or xlsx beside the netCDF "
+                          "file; repeat for both")
     run.add_argument("--scenarios", type=int, metavar="N",
                      help="run N stochastic scenarios (the scenario's [stochastic] section) and report percentiles, "
                           "the depletion-year distribution and the probability of depletion by year")
@@ -349,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_file_backend()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

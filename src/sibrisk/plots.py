@@ -1,30 +1,63 @@
-"""Charts people would rather look at than read. Matplotlib with the Agg backend (works headless)."""
+"""Charts people would rather look at than read.
+
+Importing this module does not choose a matplotlib backend: in a notebook the figures show inline, in a script the
+user's backend applies; only the command line (``sibrisk.cli.use_file_backend``) switches to Agg, to write files
+headless.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from functools import lru_cache  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
              "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 TRILLION = 1e12  # 万亿元
 
 
+CJK_FILE_HINTS = ("cjk", "wqy", "wenquanyi", "simhei", "msyh", "yahei", "pingfang", "heiti", "sourcehansans",
+                  "notosanssc", "droidsansfallback")
+FONT_ADVICE = ("install a CJK font (Debian/Ubuntu: apt-get install fonts-noto-cjk; conda: conda install -c "
+               "conda-forge font-noto-cjk) and run again")
+
+
+def _cjk_in(ttflist) -> str | None:
+    names = {f.name for f in ttflist}
+    return next((n for n in CJK_FONTS if n in names), None)
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """A font that can draw Chinese, if one is installed (labels fall back to English otherwise)."""
+    """A font that can draw Chinese, if one is installed; None (with a warning) otherwise, and labels fall back to
+    English: a chart never shows empty boxes for Chinese text.
+
+    matplotlib caches its font list on first use; a CJK font installed after that is not in the cache (stale cache).
+    When the cache has none, the system font folders are scanned for CJK font files the cache does not know, and
+    those are added (``font_manager.fontManager.addfont``)."""
+    import warnings
+
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_FONTS if n in names), None)
+    fm = font_manager.fontManager
+    found = _cjk_in(fm.ttflist)
+    if found is None:
+        known = {f.fname for f in fm.ttflist}
+        for path in font_manager.findSystemFonts():
+            stem = Path(path).name.lower().replace("-", "").replace("_", "")
+            if path not in known and any(h in stem for h in CJK_FILE_HINTS):
+                try:
+                    fm.addfont(path)
+                except Exception:  # an unreadable font file: skip it
+                    continue
+        found = _cjk_in(fm.ttflist)
+    if found is None:
+        warnings.warn(f"no font that can draw Chinese was found; chart labels are in English ({FONT_ADVICE})",
+                      stacklevel=2)
+    return found
 
 
 def label(en: str, zh: str | None = None) -> str:
@@ -45,18 +78,29 @@ def plot_balance(ds: xr.Dataset, path: str | Path | None = None, *, title: str |
     """Fund balance with income and expenditure (trillion yuan, 万亿元), and balance months, over time.
 
     Returns the figure; writes a PNG when ``path`` is given."""
+    from sibrisk.indicators.funcs import financing_gap
+
     _use_cjk()
     years = ds.year.values
+    gap = financing_gap(ds) if "opening_balance" in ds else None
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, constrained_layout=True)
-    ax1.plot(years, ds.fund_balance / TRILLION, color="tab:blue", lw=2.2, label="Accumulated balance (year end)")
-    ax1.plot(years, ds.total_income / TRILLION, color="tab:green", lw=1.2, label="Total income")
+    # after depletion: the balance floored at zero and the financing gap, never a balance running to minus millions
+    # that flattens the years before it
+    balance = gap.fund_balance_floored if gap is not None else ds.fund_balance
+    ax1.plot(years, balance / TRILLION, color="tab:blue", lw=2.2, label="Accumulated balance (year end)")
+    if gap is not None and (gap.financing_gap > 0).any():
+        ax1.bar(years, gap.financing_gap / TRILLION, color="tab:red", alpha=0.35, width=0.8,
+                label="Financing gap after depletion (subsidy needed)")
+    income = gap.current_balance_floored + ds.total_expenditure if gap is not None else ds.total_income
+    ax1.plot(years, income / TRILLION, color="tab:green", lw=1.2, label="Total income")
     ax1.plot(years, ds.contribution_income / TRILLION, color="tab:green", lw=1.0, ls="--", label="Contribution income")
     ax1.plot(years, ds.total_expenditure / TRILLION, color="tab:red", lw=1.2, label="Expenditure")
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set_ylabel(label("trillion yuan", "万亿元"))
     ax1.legend(loc="upper left", fontsize=8)
     ax1.grid(alpha=0.3)
-    months = ds.fund_balance / (ds.total_expenditure / 12.0)
+    months = (gap.balance_months_floored if gap is not None
+              else ds.fund_balance / (ds.total_expenditure / 12.0))
     ax2.plot(years, months, color="tab:purple", lw=2)
     ax2.axhline(0, color="black", lw=0.8)
     dep = np.flatnonzero(ds.fund_balance.values < 0)

@@ -326,8 +326,15 @@ class ScenarioBase(_Model):
     def check(self) -> None:
         """Checks that need several fields; funds extend this (call ``super().check()``)."""
 
-    def with_updates(self, updates: dict[str, Any]) -> "ScenarioBase":
-        """A copy with dotted-path updates (``{"projection.years": 30}``), validated again (regions included)."""
+    def with_updates(self, updates: dict[str, Any], *, effective_from: int | None = None) -> "ScenarioBase":
+        """A copy with dotted-path updates (``{"projection.years": 30}``), validated again (regions included).
+
+        A number given for a series field replaces the whole path, base year included. ``effective_from=2025``
+        makes every series update a policy change that acts from that year: the years before keep their values,
+        so the base year stays at its calibration targets (``{"contributions.employer_rate": 0.14}`` from 2025
+        leaves 2021-2024 at 16%)."""
+        if effective_from is not None:
+            updates = {k: self._from_year(k, v, int(effective_from)) for k, v in updates.items()}
         data = self.model_dump(exclude_none=True)
         if self.regions:
             data["regions"] = copy.deepcopy(self.regions)
@@ -344,6 +351,32 @@ class ScenarioBase(_Model):
                 raise KeyError(dotted)
             node[parts[-1]] = value
         return validate_scenario(data, source=self.source)
+
+    def _from_year(self, dotted: str, value: Any, year: int) -> Any:
+        """``value`` for the series field ``dotted`` from ``year`` on, the current values before it, as a
+        {year: value} table; a field that is not a series is returned unchanged."""
+        node: Any = self
+        parts = dotted.split(".")
+        for p in parts[:-1]:
+            node = getattr(node, p, None)
+        if not isinstance(node, BaseModel) or not is_series_field(type(node), parts[-1]):
+            return value
+        years = self.years
+        if not years[0] < year <= years[-1]:
+            raise InputError(f"the effective year must be after the base year {years[0]} and within the projection "
+                             f"(to {years[-1]})", file=self.source, field=f"{dotted} (effective_from)", value=year)
+        old = getattr(node, parts[-1])
+        try:
+            new = resolve_series(Series(dotted, -np.inf, np.inf)(value), years, field=dotted, file=self.source)
+        except ValueError as e:
+            raise InputError(str(e), file=self.source, field=dotted, value=value) from None
+        path = np.where(years < year, resolve_series(old, years, field=dotted, file=self.source), new)
+        table, last = {}, None
+        for y, v in zip(years, path):
+            if v != last:
+                table[int(y)] = float(v)
+                last = v
+        return table
 
     # --- regions -----------------------------------------------------------------------------------------------
     @property

@@ -1,4 +1,8 @@
-"""Indicator computations on DataArrays over ``year`` (any extra leading dims, e.g. ``scenario``, are kept)."""
+"""Indicator computations on DataArrays over ``year`` (any extra leading dims, e.g. ``scenario``, are kept).
+
+They also take plain numbers, lists and NumPy arrays (the last axis is the year, counted 0, 1, ... from the first)
+and then return plain numbers or arrays: ``balance_months(52574e8, 56481e8)`` is 11.17.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,38 @@ import xarray as xr
 from sibrisk.errors import InputError
 
 
+def is_plain(x) -> bool:
+    """A number, list or NumPy array (not a DataArray or pandas Series)."""
+    return not isinstance(x, (xr.DataArray, pd.Series, xr.Dataset))
+
+
+def plain_year_array(x, name: str) -> xr.DataArray:
+    """A number or array as a DataArray whose last axis is ``year`` (0, 1, ...); a number is one year."""
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("must be a number, an array of numbers, an xarray.DataArray with a 'year' dimension or a "
+                         "pandas Series indexed by year", field=name, value=type(x).__name__) from None
+    if a.ndim == 0:
+        a = a.reshape(1)
+    dims = [f"dim_{i}" for i in range(a.ndim - 1)] + ["year"]
+    return xr.DataArray(a, dims=dims, coords={"year": np.arange(a.shape[-1])})
+
+
+def as_plain(out: xr.DataArray, scalar: bool):
+    """Back to what plain inputs expect: a float for numbers, a NumPy array for arrays."""
+    if scalar and "year" in out.dims and out.sizes["year"] == 1:
+        out = out.isel(year=0)
+    return float(out) if out.ndim == 0 else out.values
+
+
 def as_year_array(x, name: str) -> xr.DataArray:
-    """Accept a DataArray with a ``year`` dim or a pandas Series indexed by year; reject NaN."""
+    """Accept a DataArray with a ``year`` dim, a pandas Series indexed by year, or plain numbers/arrays (last axis
+    the year); reject NaN."""
     if isinstance(x, pd.Series):
         x = xr.DataArray(x.to_numpy(dtype=float), dims="year", coords={"year": x.index.to_numpy()})
+    if is_plain(x):
+        x = plain_year_array(x, name)
     if not isinstance(x, xr.DataArray):
         raise InputError("must be an xarray.DataArray with a 'year' dimension (or a pandas Series indexed by year)",
                          field=name, value=type(x).__name__)
@@ -43,7 +75,12 @@ def balance_months(fund_balance, expenditure, *, definition: str = "current_year
 
     ``definition="current_year"`` divides by that year's expenditure (the MOHRSS statistics); ``"next_year"`` by
     the following year's (NHSA's variant for the resident medical fund); the last year is then NaN.
+    Plain numbers or arrays in, plain numbers or arrays out.
     """
+    if is_plain(fund_balance) and is_plain(expenditure):
+        scalar = np.ndim(fund_balance) == 0 and np.ndim(expenditure) == 0
+        return as_plain(balance_months(plain_year_array(fund_balance, "fund_balance"),
+                                       plain_year_array(expenditure, "expenditure"), definition=definition), scalar)
     b = as_year_array(fund_balance, "fund_balance")
     x = as_year_array(expenditure, "expenditure")
     same_years("fund_balance", b, "expenditure", x)
@@ -77,7 +114,10 @@ def ratio(num, den):
 
 
 def depletion_year(fund_balance) -> xr.DataArray:
-    """First year whose year-end balance is below zero; NaN where the balance never goes below zero."""
+    """First year whose year-end balance is below zero; NaN where the balance never goes below zero.
+    For a plain array: the position (0 = first year) along its last axis."""
+    if is_plain(fund_balance):
+        return as_plain(depletion_year(plain_year_array(fund_balance, "fund_balance")), False)
     b = as_year_array(fund_balance, "fund_balance")
     neg = b < 0
     first = neg.argmax("year")
@@ -94,6 +134,46 @@ def depleted_by(fund_balance) -> xr.DataArray:
 
 
 def probability_of_depletion(fund_balance, dim: str = "scenario") -> xr.DataArray:
-    """Share of scenarios depleted by each year (non-decreasing in time)."""
+    """Share of scenarios depleted by each year (non-decreasing in time). A plain array: scenarios on the first
+    axis, years on the last."""
+    if is_plain(fund_balance):
+        b = plain_year_array(fund_balance, "fund_balance")
+        return as_plain(probability_of_depletion(b, dim=b.dims[0] if b.ndim > 1 else dim), False)
     flags = depleted_by(fund_balance)
     return flags.mean(dim) if dim in flags.dims else flags
+
+
+def financing_gap(ds) -> "xr.Dataset":
+    """After depletion, what the fund could not pay instead of a balance running ever further below zero.
+
+    The balance is floored at zero: ``fund_balance_floored`` = max(balance, 0); ``balance_months_floored`` from it.
+    Interest is 0 once the fund is empty (``interest_income_floored``, ``current_balance_floored``).
+    ``financing_gap`` is the money that would have to be found each year (the subsidy needed on top of the
+    scenario's own subsidy rule): in the depletion year the part of the year's deficit the remaining balance did
+    not cover (-closing balance), in the years after it the whole current deficit without interest, expenditure -
+    (contribution income + fiscal subsidy + other income), since an empty fund earns none; before depletion 0.
+    A scenario whose subsidy rule fills the gap (``gap_to_floor``) never depletes and has no gap.
+    """
+    closing = ds["fund_balance"]
+    opening = ds["opening_balance"]
+    non_interest = ds["total_income"] - ds["interest_income"]
+    deficit = (ds["total_expenditure"] - non_interest).clip(min=0.0)
+    gap = xr.where(closing >= 0, 0.0, xr.where(opening > 0, -closing, deficit))
+    floored = closing.clip(min=0.0)
+    interest = xr.where(opening > 0, ds["interest_income"], 0.0)  # an empty fund earns (and owes) no interest
+    current = non_interest + interest - ds["total_expenditure"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        months = floored / (ds["total_expenditure"] / 12.0)
+    return xr.Dataset({
+        "fund_balance_floored": floored.assign_attrs(units="yuan", long_name="Accumulated balance floored at zero"),
+        "balance_months_floored": months.assign_attrs(units="months", long_name="Balance months, balance floored "
+                                                                                 "at zero"),
+        "interest_income_floored": interest.assign_attrs(units="yuan", long_name="Interest income, none after "
+                                                                                  "depletion"),
+        "current_balance_floored": current.assign_attrs(units="yuan", long_name="Current balance, no interest "
+                                                                                 "after depletion"),
+        "financing_gap": gap.assign_attrs(units="yuan", long_name="Financing gap after depletion (subsidy needed)",
+                                          long_name_zh="基金缺口（耗尽后需补助额）",
+                                          definition="depletion year: -closing balance; after: expenditure - "
+                                                     "non-interest income; 0 before depletion"),
+    })

@@ -62,7 +62,7 @@ class SibriskEngine:
         sc = load_scenario(scenario_path(goalset))
         if goalset.scenario.updates:
             try:
-                sc = sc.with_updates(goalset.scenario.updates)
+                sc = sc.with_updates(goalset.scenario.updates, effective_from=goalset.scenario.effective_from)
             except (KeyError, TypeError) as e:
                 raise InputError(f"cannot apply the update (no such field {e})", file=goalset.source,
                                  field="scenario.updates", value=goalset.scenario.updates) from None
@@ -76,7 +76,8 @@ class SibriskEngine:
         return sc
 
     def _key(self, goalset) -> str:
-        return json.dumps([str(scenario_path(goalset).resolve()), goalset.scenario.updates], sort_keys=True,
+        return json.dumps([str(scenario_path(goalset).resolve()), goalset.scenario.updates,
+                           goalset.scenario.effective_from], sort_keys=True,
                           default=str)
 
     def projection(self, goalset) -> xr.Dataset:

@@ -192,6 +192,30 @@ def score_indicator(goal: IndicatorGoal, value, *, strong_deviation: float, valu
                            dev, math.isfinite(dev) and abs(dev) >= strong_deviation - 1e-9, *explanation)
 
 
+def year_end_accounts(budget: Budget, execution: Execution) -> dict[str, float]:
+    """The year's flows (full-year execution) and the opening balance (the budget's ``opening_balance``, when it
+    has one): what the year-end indicators are computed from."""
+    actual = dict(execution.cumulative(12))
+    if "opening_balance" in budget.items:
+        actual["opening_balance"] = budget.items["opening_balance"]
+    return actual
+
+
+def accounts_value(goal: IndicatorGoal, figs: Figures | None) -> tuple[float, str] | None:
+    """A year-end indicator of the evaluated year (balance months, current balance, current balance before
+    subsidies, subsidy share) from the year's accounts (full-year execution and the budget's opening balance), in
+    the goal's display unit, with its definition; None where the accounts are incomplete (not the full year, no
+    opening balance) or cannot give it (a next-year definition): the projection gives it then."""
+    li = goal.library
+    if li.accounts is None or figs is None or figs.months != 12 or "opening_balance" not in figs.actual:
+        return None
+    opts = {k: goal.option(k) for k in li.options}
+    raw = li.accounts(figs, **opts)
+    if raw is None:
+        return None
+    return raw / goal.divisor, li.accounts_formula[1]
+
+
 def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Execution | None = None, *,
              assessment: Assessment | None = None, engine=None, figs: Figures | None = None) -> EvaluationResult:
     """Score a goal set after the year.
@@ -201,7 +225,7 @@ def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Executio
     manual ones read ``assessment``."""
     inputs = {"goals": goalset.source or ""}
     needs_execution = any(g.library.basis == "execution" for g in goalset.indicators)
-    if figs is None and needs_execution:
+    if figs is None and (needs_execution or (budget is not None and execution is not None)):
         if budget is None or execution is None:
             raise InputError("execution-based indicators need the budget and the execution data", file=goalset.source,
                              field="budget/execution", has_value=False)
@@ -209,7 +233,7 @@ def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Executio
         if execution.months != 12:
             raise InputError(f"evaluation is after the year: the execution data end at {execution.as_of}, not in "
                              "December", file=execution.source, field="period", value=execution.as_of)
-        figs = figures(budget, execution.cumulative(), 12, goalset.meta.region)
+        figs = figures(budget, year_end_accounts(budget, execution), 12, goalset.meta.region)
         inputs.update(budget=budget.source, execution=execution.source)
     if assessment is not None:
         inputs["assessment"] = assessment.source or ""
@@ -219,6 +243,8 @@ def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Executio
         if basis == "execution":
             value, src = execution_value(goal, figs, file=execution.source if execution else None,
                                          budget_file=budget.source if budget else None), "budget/execution"
+        elif basis == "engine" and (acc := accounts_value(goal, figs)) is not None:
+            value, src = acc  # the evaluated year's own position, from its accounts
         elif basis in ("engine", "stochastic"):
             if engine is None:
                 from sibrisk.performance.engine import SibriskEngine

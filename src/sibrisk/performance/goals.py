@@ -107,6 +107,8 @@ class Meta(_Model):
 class ScenarioRef(_Model):
     base: str
     updates: dict[str, Any] = Field(default_factory=dict)
+    # series updates act from this year (a policy change), the years before keep the scenario's values
+    effective_from: int | None = None
     note: str | None = None
 
 

@@ -54,7 +54,7 @@ BASES = ("execution", "engine", "stochastic", "manual")
 
 MEASURES = "社会保险基金预算绩效管理办法 (财社〔2022〕65号)"
 SICHUAN = "四川省社会保险基金预算绩效管理实施办法"
-PRACTICE = "published self-evaluation tables of pooling regions (DOMAIN.md section 4)"
+PRACTICE = "published self-evaluation tables of pooling regions"
 
 
 def normalise_grade(value: Any) -> str | None:
@@ -117,6 +117,10 @@ class LibraryIndicator:
     default_direction: str = "at_least"
     options: dict[str, Any] = field(default_factory=dict)  # accepted options and their defaults
     scale: tuple[float, float] | None = None  # the values it can take, in base units (a share in %: 0..100)
+    # the value of the evaluated year from its full-year accounts (opening balance + the year's flows), for an
+    # engine indicator that describes a year-end position; returns None where the accounts cannot give it
+    accounts: Callable[..., float | None] | None = None
+    accounts_formula: tuple[str, str] = ("", "")  # (zh, en): the definition stated in the table
 
     @property
     def default_unit(self) -> str:
@@ -129,7 +133,8 @@ LIBRARY: dict[str, LibraryIndicator] = {}
 def library_indicator(id: str, *, name_zh: str, name_en: str, dimension: str, sub_aspect_zh: str, sub_aspect_en: str,
                       quantity: str, basis: str, formula: str, source: str, progress: bool = False,
                       default_direction: str = "at_least", options: dict | None = None,
-                      scale: tuple[float, float] | None = None):
+                      scale: tuple[float, float] | None = None, accounts=None,
+                      accounts_formula: tuple[str, str] = ("", "")):
     """Decorator registering a library indicator; ``compute`` is the decorated function (None for manual ones)."""
     assert dimension in DIMENSIONS and quantity in UNITS and basis in BASES
 
@@ -138,7 +143,7 @@ def library_indicator(id: str, *, name_zh: str, name_en: str, dimension: str, su
             raise ValueError(f"library indicator {id!r} registered twice")
         LIBRARY[id] = LibraryIndicator(id, name_zh, name_en, dimension, sub_aspect_zh, sub_aspect_en, quantity, basis,
                                        formula, source, func, progress, default_direction, dict(options or {}),
-                                       scale)
+                                       scale, accounts, accounts_formula)
         return func
     return deco
 
@@ -199,7 +204,7 @@ def _expenditure_execution(f: Figures, **_) -> float:
                    sub_aspect_zh="质量指标", sub_aspect_en="quality", quantity="percent", basis="execution",
                    formula="contribution income collected / contributions due (应征) x 100; needs the execution "
                            "column contribution_due",
-                   source=f"{PRACTICE}; DOMAIN.md section 3 (征缴率)")
+                   source=f"{PRACTICE} (征缴率)")
 def _collection_rate(f: Figures, **_) -> float:
     return _rate(f.need("actual", "contribution_income"), f.need("actual", "contribution_due"), "actual.contribution_due")
 
@@ -222,6 +227,40 @@ def _insured_vs_plan(f: Figures, **_) -> float:
     return _rate(f.need("actual", "insured_persons"), f.need("budget", "insured_persons"), "budget.insured_persons")
 
 
+# ---------------------------------------------------------------- year-end position from the year's accounts
+def year_end_balance(f: Figures) -> float:
+    """Accumulated balance at 31 December = opening balance (budget item ``opening_balance``) + the year's income -
+    the year's expenditure (full-year execution)."""
+    return f.need("actual", "opening_balance") + total(f.actual, INCOME_ITEMS) - total(f.actual, EXPENDITURE_ITEMS)
+
+
+def _accounts_balance_months(f: Figures, definition: str = "current_year", **_) -> float | None:
+    if definition != "current_year" or "opening_balance" not in f.actual:
+        return None  # next year's expenditure is not in this year's accounts: the projection gives it
+    spent = total(f.actual, EXPENDITURE_ITEMS)
+    if spent <= 0:
+        raise InputError("balance months: the year's expenditure is zero", field="actual.benefit_expenditure",
+                         value=spent)
+    return year_end_balance(f) / (spent / 12.0)
+
+
+def _accounts_current_balance(f: Figures, **_) -> float:
+    return total(f.actual, INCOME_ITEMS) - total(f.actual, EXPENDITURE_ITEMS)
+
+
+def _accounts_before_subsidies(f: Figures, **_) -> float:
+    return f.need("actual", "contribution_income") - total(f.actual, EXPENDITURE_ITEMS)
+
+
+def _accounts_subsidy_share(f: Figures, **_) -> float:
+    return _rate(f.need("actual", "fiscal_subsidy"), total(f.actual, INCOME_ITEMS), "actual.total_income")
+
+
+ACCOUNTS_BALANCE_MONTHS = ("决算：年末累计结余（年初结余＋本年收入－本年支出）÷（本年支出÷12）",
+                           "accounts: year-end balance (opening balance + the year's income - expenditure) / (the "
+                           "year's expenditure / 12)")
+
+
 # ---------------------------------------------------------------- engine-based (the projection of the scenario)
 def _at_year(da, year: int, what: str):
     if "year" in da.dims:
@@ -241,7 +280,8 @@ def _at_year(da, year: int, what: str):
                    formula="projected year-end balance of the goal year / (that year's expenditure / 12); "
                            "option definition = 'next_year' divides by next year's expenditure",
                    source="sibrisk.indicators 'balance_months' (MOHRSS/NHSA statistics); "
-                          f"{MEASURES} Art. 2, 16 (sustainable operation)", options={"definition": "current_year"})
+                          f"{MEASURES} Art. 2, 16 (sustainable operation)", options={"definition": "current_year"},
+                   accounts=_accounts_balance_months, accounts_formula=ACCOUNTS_BALANCE_MONTHS)
 def _balance_months(ds, year: int, definition: str = "current_year") -> float:
     from sibrisk import indicators
 
@@ -252,7 +292,9 @@ def _balance_months(ds, year: int, definition: str = "current_year") -> float:
 @library_indicator("current_balance", name_zh="当期结余", name_en="Current balance", dimension="benefit",
                    sub_aspect_zh="可持续发展", sub_aspect_en="sustainability", quantity="money", basis="engine",
                    formula="projected total income - total expenditure in the goal year",
-                   source=f"sibrisk.indicators 'current_balance'; {MEASURES} Art. 12 (基金收支结余)")
+                   source=f"sibrisk.indicators 'current_balance'; {MEASURES} Art. 12 (基金收支结余)",
+                   accounts=_accounts_current_balance,
+                   accounts_formula=("决算：本年收入合计－本年支出合计", "accounts: the year's total income - total expenditure"))
 def _current_balance(ds, year: int) -> float:
     from sibrisk import indicators
 
@@ -263,12 +305,29 @@ def _current_balance(ds, year: int) -> float:
                    name_en="Current balance before subsidies", dimension="benefit", sub_aspect_zh="可持续发展",
                    sub_aspect_en="sustainability", quantity="money", basis="engine",
                    formula="projected contribution income - total expenditure in the goal year",
-                   source="sibrisk.indicators 'current_balance_before_subsidies'")
+                   source="sibrisk.indicators 'current_balance_before_subsidies'",
+                   accounts=_accounts_before_subsidies,
+                   accounts_formula=("决算：本年保险费收入－本年支出合计",
+                                     "accounts: the year's contribution income - total expenditure"))
 def _current_balance_before(ds, year: int) -> float:
     from sibrisk import indicators
 
     return _at_year(indicators.compute(ds, ["current_balance_before_subsidies"])["current_balance_before_subsidies"],
                     year, "current_balance_before_subsidies")
+
+
+@library_indicator("subsidy_share", name_zh="财政补助占基金收入比重", name_en="Subsidy share of income",
+                   dimension="benefit", sub_aspect_zh="可持续发展", sub_aspect_en="sustainability", quantity="percent",
+                   basis="engine", default_direction="at_most",
+                   formula="projected fiscal subsidy / total income x 100 in the goal year",
+                   source="sibrisk.indicators 'subsidy_share'",
+                   accounts=_accounts_subsidy_share,
+                   accounts_formula=("决算：本年财政补助收入÷本年收入合计×100",
+                                     "accounts: the year's fiscal subsidy / total income x 100"))
+def _subsidy_share(ds, year: int) -> float:
+    from sibrisk import indicators
+
+    return 100.0 * _at_year(indicators.compute(ds, ["subsidy_share"])["subsidy_share"], year, "subsidy_share")
 
 
 @library_indicator("actuarial_balance", name_zh="精算平衡（占缴费工资总额）", name_en="Actuarial balance",

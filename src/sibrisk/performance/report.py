@@ -238,6 +238,58 @@ class Document:
         return {f"{stem}.md": renamed.markdown().encode("utf-8"), **renamed.images}
 
 
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def article_zh(n: int) -> str:
+    """12 -> 第十二条, 2 -> 第二条, 20 -> 第二十条 (as the measures number their articles)."""
+    tens, ones = divmod(int(n), 10)
+    text = ("" if tens == 0 else ("十" if tens == 1 else _ZH_DIGITS[tens] + "十")) + (_ZH_DIGITS[ones] if ones else "")
+    return f"第{text}条"
+
+
+_CITE_ZH = {"社会保险基金预算绩效管理办法 (财社〔2022〕65号)": "《社会保险基金预算绩效管理办法》（财社〔2022〕65号）",
+            "published self-evaluation tables of pooling regions": "已公开的统筹地区绩效自评表",
+            "premium income completion": "社会保险费收入完成", "sustainable operation": "基金可持续运行",
+            "target >= 90%": "目标值不低于90%", "target 100%": "目标值100%",
+            "MOHRSS/NHSA statistics": "人社部、医保局统计口径", "US SSA Trustees' definition": "美国社会保障信托基金理事会定义"}
+_CITE_EN = {"社会保险基金预算绩效管理办法 (财社〔2022〕65号)": "Measures for the Budget Performance Management of Social "
+                                                    "Insurance Funds (Cai She [2022] No. 65)"}
+
+
+def cite(text: str, lang: str) -> str:
+    """A library source in the report's language: Chinese cites articles as 第十二条 (``Art. 2, 16`` -> 第二条、第十六条,
+    ``Art. 9(4)`` -> 第九条第（四）项); English drops the Chinese glosses in parentheses."""
+    import re
+
+    if lang == "zh":
+        for en, zh in _CITE_ZH.items():
+            text = text.replace(en, zh)
+
+        def arts(m):
+            parts = []
+            for a in m.group(1).split(","):
+                a = a.strip()
+                sub = re.match(r"(\d+)\((\d+)\)", a)
+                parts.append(article_zh(int(sub.group(1))) + f"第（{_ZH_DIGITS[int(sub.group(2))]}）项" if sub
+                             else article_zh(int(a)))
+            return "、".join(parts)
+
+        return re.sub(r"Art\. ((?:\d+(?:\(\d+\))?)(?:, \d+(?:\(\d+\))?)*)", arts, text).replace(" (", "（").replace(
+            ")", "）").replace("; ", "；")
+    for zh, en in _CITE_EN.items():
+        text = text.replace(zh, en)
+    return re.sub(r" \([^()]*[\u4e00-\u9fff][^()]*\)", "", text)
+
+
+def value_source_text(row, lang: str) -> str:
+    """Where a value came from; a year-end indicator read from the accounts states its definition in ``lang``."""
+    zh, en = row.goal.library.accounts_formula
+    if en and row.value_source == en:
+        return zh if lang == "zh" else en
+    return row.value_source
+
+
 # ------------------------------------------------------------------------------------------------ charts
 def _chart_lang(lang: str) -> str:
     """Chinese on charts only with a CJK font installed; otherwise English, with a warning (the report's text stays
@@ -393,7 +445,7 @@ def evaluation_document(result, lang: str = "zh") -> Document:
                                      "deviation", "scoring_rule", "source")],
               [(dim_name(r.goal.dimension, lang), r.goal.name(lang), unit_name(r.goal.unit, lang),
                 target_text(r.goal, lang), value_text(r.value, lang), fmt(r.goal.weight), fmt(r.score),
-                fmt(r.deviation), rule_text(r.goal, lang), r.value_source) for r in result.rows])
+                fmt(r.deviation), rule_text(r.goal, lang), value_source_text(r, lang)) for r in result.rows])
     doc.image("evaluation_scores.png", evaluation_chart(result, lang), t("chart_eval", lang))
     doc.h2(t("by_dimension", lang))
     doc.table([t("dimension", lang), t("weight", lang), t("score", lang)],
@@ -426,7 +478,7 @@ def self_evaluation_rows(result, lang: str = "zh") -> tuple[list[str], list[list
         dev = None if (isinstance(r.deviation, float) and math.isinf(r.deviation)) else round(r.deviation, 6)
         rows.append([dim_name(g.dimension, lang), sub, g.name(lang), g.id, unit_name(g.unit, lang),
                      target_text(g, lang), val, g.weight, round(r.score, 6), dev, t("yes" if r.met else "no", lang),
-                     rule_text(g, lang), g.source or "", r.reason, r.measures])
+                     rule_text(g, lang), cite(g.source or "", lang), r.reason, r.measures])
     return header, rows
 
 
