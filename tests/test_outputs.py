@@ -201,3 +201,30 @@ def test_killed_stochastic_run_leaves_nothing_in_place_and_the_next_run_cleans_u
     assert left and all(p.is_dir() and p.name.startswith(STAGING_PREFIX) for p in left), left
     assert main(["run", "unemployment_national", "--out", str(out), "--years", "3", "--no-plot"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["unemployment_national.nc"]
+
+
+def test_performance_outputs_of_another_goal_file_are_kept_unless_overwrite(tmp_path, capsys):
+    from sibrisk.performance import cli as perf_cli
+
+    copy_dir = tmp_path / "copy"
+    copy_dir.mkdir()
+    for f in GOALS.glob("*.toml"):
+        (copy_dir / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "out"
+
+    def evaluate(goals, *extra):
+        return perf_cli.main_for_tests(["evaluate", str(goals), "--budget", str(EXE / "region_a_2024_unemployment_budget.csv"),
+                                        "--execution", str(EXE / "region_a_2024_unemployment_execution.csv"),
+                                        "--assessment", str(EXE / "region_a_2024_unemployment_assessment.toml"),
+                                        "--out", str(out), "--format", "md", *extra])
+
+    original = GOALS / "region_a_2024_unemployment.toml"
+    assert evaluate(original) == 0
+    assert evaluate(original) == 0  # the same file replaces its own outputs
+    before = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    capsys.readouterr()
+    # a copy of the goal set elsewhere (same fund, region and year: same output names) used to replace them silently
+    assert evaluate(copy_dir / "region_a_2024_unemployment.toml") == 2
+    assert "holds the output of another input file" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before
+    assert evaluate(copy_dir / "region_a_2024_unemployment.toml", "--overwrite") == 0

@@ -10,6 +10,7 @@ file ever sits where an output is expected.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -31,6 +32,17 @@ def safe_name(text: str, fallback: str = "output") -> str:
     out = re.sub(r"[^\w.\-]", "_", text, flags=re.UNICODE).strip("._ ")
     out = re.sub(r"_+", "_", out)[:MAX_NAME].rstrip("._ ")
     return out or fallback
+
+
+MANIFEST = ".sibrisk-outputs.json"  # per output folder: file name -> the input file that wrote it
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _alive(pid: int) -> bool:
@@ -64,10 +76,17 @@ class OutputSet:
     ... # on leaving without an error: both moved into place; on an error: nothing replaced, staging removed
     """
 
-    def __init__(self, targets: list[Path]):
+    def __init__(self, targets: list[Path], *, source: str | Path | None = None, overwrite: bool = False):
         self.targets = [Path(t) for t in targets]
+        self.source = str(Path(source).resolve()) if source is not None else None
         self._staging: dict[Path, Path] = {}
         self.removed_leftovers: list[Path] = []
+        if self.source is not None and not overwrite:
+            for t in self.targets:
+                owner = _manifest(t.parent).get(t.name)
+                if t.exists() and owner and owner != self.source:
+                    raise SibriskError(f"{t} holds the output of another input file ({owner}); choose another --out "
+                                       "folder or pass --overwrite")
         try:
             for folder in dict.fromkeys(t.parent for t in self.targets):
                 folder.mkdir(parents=True, exist_ok=True)
@@ -95,6 +114,13 @@ class OutputSet:
             raise SibriskError(f"outputs not written: {', '.join(map(str, missing))}")
         for t in self.targets:
             os.replace(self.stage(t), t)
+        if self.source is not None:
+            for folder in dict.fromkeys(t.parent for t in self.targets):
+                owners = _manifest(folder)
+                owners.update({t.name: self.source for t in self.targets if t.parent == folder})
+                tmp = self._staging[folder] / MANIFEST
+                tmp.write_text(json.dumps(owners, ensure_ascii=False, indent=0, sort_keys=True), encoding="utf-8")
+                os.replace(tmp, folder / MANIFEST)
         self.abort()
         return list(self.targets)
 
@@ -121,9 +147,10 @@ def check_writable(folder: str | Path) -> Path:
     return folder
 
 
-def write_files(outputs: dict[Path, bytes]) -> list[Path]:
-    """Write every file (bytes) or none, through an ``OutputSet``."""
-    with OutputSet(list(outputs)) as outs:
+def write_files(outputs: dict[Path, bytes], *, source: str | Path | None = None, overwrite: bool = False) -> list[Path]:
+    """Write every file (bytes) or none, through an ``OutputSet``; with ``source``, an output another input file
+    wrote is not replaced unless ``overwrite``."""
+    with OutputSet(list(outputs), source=source, overwrite=overwrite) as outs:
         for path, data in outputs.items():
             with open(outs.stage(path), "wb") as fh:  # open() applies the umask (mkstemp would give 0600)
                 fh.write(data)

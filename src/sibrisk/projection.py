@@ -105,15 +105,28 @@ def to_dataset(sc: ScenarioBase, run: FundRun, *, scenario_dim: bool,
     return ds
 
 
-def add_indicators(ds: xr.Dataset) -> xr.Dataset:
-    """Every registered indicator the Dataset's variables allow, less those its fund excludes."""
+def add_indicators(ds: xr.Dataset, scenario: ScenarioBase | None = None) -> xr.Dataset:
+    """Every registered indicator the Dataset's variables allow, less those its fund excludes. A non-finite
+    projection (possible only with ``[meta] allow_outliers`` or extreme shocks) is reported against the scenario file
+    and the fields allowed outside their bounds, not only as the variable that overflowed."""
     from sibrisk import funds
     from sibrisk import indicators as ind
+    from sibrisk.errors import InputError
 
     excluded = set()
     if ds.attrs.get("fund") in funds.implemented():
         excluded = set(funds.get(ds.attrs["fund"]).excluded_indicators)
-    computed = ind.compute(ds)
+    try:
+        computed = ind.compute(ds)
+    except InputError as e:
+        if scenario is None or "finite" not in e.reason:
+            raise
+        allowed = scenario.meta.allow_outliers
+        cause = (f"the fields allowed outside their plausibility bounds ({', '.join(allowed)})" if allowed else
+                 "the stochastic shocks ([stochastic] volatility and ar1)" if ds.attrs.get("n_scenarios") else
+                 "an extreme combination of inputs")
+        raise InputError(f"the projection overflowed ({e.field}: {e.reason}); check {cause}", file=scenario.source,
+                         field=e.field, has_value=False) from None
     return ds.merge(computed.drop_vars([v for v in computed.data_vars if v in excluded]))
 
 
@@ -141,5 +154,5 @@ def project(scenario: ScenarioBase, *, keep_detail: bool = True, indicators: boo
     run = run_fund(scenario, 1, keep_detail=keep_detail, parallel=False)
     ds = to_dataset(scenario, run, scenario_dim=False)
     if indicators:
-        ds = add_indicators(ds)
+        ds = add_indicators(ds, scenario)
     return ds

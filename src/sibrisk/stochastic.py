@@ -38,8 +38,9 @@ def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *,
     """
     n = _positive_int(n_scenarios, "n_scenarios")
     chunk = _positive_int(chunk_size, "chunk_size")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InputError("must be a non-negative integer", field="seed", value=seed, has_value=True)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= 2**63 - 1:
+        # netCDF stores the seed as a 64-bit integer attribute
+        raise InputError("must be an integer in 0..2^63-1", field="seed", value=seed, has_value=True)
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm.auto import tqdm
@@ -63,7 +64,7 @@ def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *,
             if indicators:
                 from sibrisk.projection import add_indicators
 
-                ds = add_indicators(ds)
+                ds = add_indicators(ds, sc)
             results[rid] = ds
     if None in results:
         return results[None]

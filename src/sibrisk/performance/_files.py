@@ -122,8 +122,9 @@ def _check_width(p: Path, where: str, header: list[str], cells: list, encoding: 
 
 
 # ------------------------------------------------------------------------------------------------ writing
-def write_all(outputs: dict[Path, bytes]) -> list[Path]:
+def write_all(outputs: dict[Path, bytes], *, source: str | Path | None = None, overwrite: bool = False) -> list[Path]:
     """Write every file, or none: all are written into a staging folder beside their targets first and moved into
     place together once all are written (``sibrisk._outputs``); permissions follow the umask; a killed run's staging
-    folder is removed by the next run."""
-    return write_files(outputs)
+    folder is removed by the next run. With ``source`` (the input file), an output another input file wrote is kept
+    unless ``overwrite``."""
+    return write_files(outputs, source=source, overwrite=overwrite)

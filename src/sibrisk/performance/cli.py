@@ -20,6 +20,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="sibrisk-output", help="folder for the outputs (default: %(default)s)")
     p.add_argument("--format", choices=("md", "html"), default="html", help="report format (default: %(default)s)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels: Chinese (default) or English")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace outputs in --out even if another input file wrote them (re-running the same file "
+                        "always replaces its own)")
 
 
 def _stem(gs, what: str) -> str:
@@ -44,7 +47,8 @@ def cmd_monitor(args) -> int:
     stem = _stem(gs, f"monitoring_{res.as_of}")
     files = monitoring_document(res, args.lang).render(args.format, stem)
     files[f"{stem}.xlsx"] = monitoring_xlsx(res, args.lang)
-    written = write_all({Path(args.out) / k: v for k, v in files.items()})
+    written = write_all({Path(args.out) / k: v for k, v in files.items()}, source=args.goals,
+                        overwrite=args.overwrite)
     for r in res.rows:
         if r.level:
             print(f"{r.goal.id:40s} {level_name(r.level, args.lang):10s} " +
@@ -73,7 +77,8 @@ def cmd_evaluate(args) -> int:
     carried = carry_over_explanations(res, xlsx)
     files = evaluation_document(res, args.lang).render(args.format, stem)
     files[xlsx.name] = self_evaluation_xlsx(res, args.lang)
-    written = write_all({Path(args.out) / k: v for k, v in files.items()})
+    written = write_all({Path(args.out) / k: v for k, v in files.items()}, source=args.goals,
+                        overwrite=args.overwrite)
     for r in res.rows:
         flag = "" if not r.listed else "  <- explain (Art. 18)"
         print(f"{r.goal.id:40s} {r.score:6.2f} / {r.goal.weight:5.1f}{flag}")
@@ -95,7 +100,8 @@ def cmd_province(args) -> int:
     stem = safe_name(f"{res.meta.fund}_{res.meta.province}_{res.meta.year}_province")
     files = province_document(res, args.lang).render(args.format, stem)
     files[f"{stem}.xlsx"] = province_xlsx(res, args.lang)
-    written = write_all({Path(args.out) / k: v for k, v in files.items()})
+    written = write_all({Path(args.out) / k: v for k, v in files.items()}, source=args.province,
+                        overwrite=args.overwrite)
     for rank, r in res.ranking():
         print(f"{rank:>3} {r.name:24s} {r.evaluation.total:6.2f} {r.evaluation.grade} monitoring: {r.monitoring.level}")
     if res.own is not None:

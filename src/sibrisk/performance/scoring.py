@@ -27,6 +27,7 @@ from typing import Annotated, Callable, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from sibrisk.errors import SibriskError
 from sibrisk.performance.library import GRADES
 
 TOL = 1e-9
@@ -51,7 +52,7 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= TOL * max(1.0, abs(a), abs(b))
 
 
-class NotFinite(ValueError):
+class NotFinite(SibriskError, ValueError):
     """A value that cannot be scored: NaN or infinite (``|inf - b| <= tol * inf`` would call it met)."""
 
 
