@@ -77,6 +77,24 @@ class Rebased:
         return "\n".join(lines)
 
 
+def actuals_from_accounts(budget, execution) -> dict:
+    """The ``actuals`` of ``rebase`` from a year's budget (its ``opening_balance``) and full-year execution
+    (``sibrisk.performance``): flows summed over the year, year-end balance = opening + income - expenditure, and
+    the counts ``contributors`` and ``beneficiaries`` where the execution data have them."""
+    if execution.months != 12:
+        raise InputError(f"re-basing needs the whole year: the execution data end at {execution.as_of}",
+                         file=execution.source, field="period", value=execution.as_of)
+    if "opening_balance" not in budget.items:
+        raise InputError("re-basing needs the opening balance (budget item opening_balance)", file=budget.source,
+                         field="opening_balance", has_value=False)
+    year = execution.cumulative(12)
+    out = {"year": execution.year, "opening_balance": budget.items["opening_balance"]}
+    out.update({k: year[k] for k in (*FLOWS, "contributors", "beneficiaries") if k in year})
+    out["fund_balance"] = (out["opening_balance"] + sum(out.get(k, 0.0) for k in FLOWS[:4])
+                           - sum(out.get(k, 0.0) for k in FLOWS[4:]))
+    return out
+
+
 def _first_value(value):
     if isinstance(value, dict):
         return value[min(value)]
@@ -155,4 +173,4 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
     return out
 
 
-__all__ = ["rebase", "Rebased", "ratio", "scaled_series", "FLOW_INPUTS"]
+__all__ = ["rebase", "Rebased", "actuals_from_accounts", "ratio", "scaled_series", "FLOW_INPUTS"]
