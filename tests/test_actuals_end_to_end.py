@@ -89,3 +89,23 @@ def test_evaluate_from_accounts_then_actual_vs_expected_then_rebase(case):
     for k in ("contribution_income", "benefit_expenditure", "contributors", "beneficiaries"):
         assert float(new[k]) == pytest.approx(acc[k], rel=1e-6), k
     assert float(new.fund_balance) == pytest.approx(opening + income - spent, rel=1e-6)
+
+
+def test_cli_rebase_writes_a_scenario_that_extends_the_original(case, tmp_path, capsys):
+    from sibrisk.cli import main
+
+    sc, row, acc, opening, budget, execution, goals = case
+    out = tmp_path / "rebased.toml"
+    assert main(["rebase", "unemployment_national", "--budget", budget.source, "--execution", execution.source,
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "population.scale" in text and "initial.fund_balance" in text and f"wrote {out}" in text
+    assert out.read_text(encoding="utf-8").count("extends = ") == 1
+    from_file = sibrisk.project(sibrisk.load_scenario(out), keep_detail=False)
+    direct = sibrisk.project(sibrisk.rebase(sc, actuals_from_accounts(budget, execution)).scenario, keep_detail=False)
+    assert int(from_file.year[0]) == YEAR
+    import numpy as np
+
+    np.testing.assert_allclose(from_file.fund_balance, direct.fund_balance, rtol=1e-12)
+    assert main(["rebase", "unemployment_national", "--budget", budget.source, "--execution", execution.source,
+                 "--out", str(out)]) == 2  # never replaced without --overwrite

@@ -95,6 +95,38 @@ def actuals_from_accounts(budget, execution) -> dict:
     return out
 
 
+def _toml_value(v) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, (int, float)):
+        return repr(int(v)) if isinstance(v, int) else repr(float(v))
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def rebased_file_text(result: Rebased, base_file) -> str:
+    """A scenario file that ``extends`` the original and names only what re-basing changed (``sibrisk rebase``)."""
+    from pathlib import Path
+
+    sections: dict[str, dict[str, Any]] = {}
+    for name, _, _ in result.adjusted:
+        section, _, key = name.partition(".")
+        if "." in key:
+            raise InputError("re-basing writes fields two levels deep only", field=name, value=key)
+        sections.setdefault(section, {})[key] = _get(result.scenario, name)
+    lines = [f"# Re-based to {result.year} by `sibrisk rebase` on the actual accounts of {result.year};",
+             *(f"# {line}" for line in result.report().splitlines()),
+             f"extends = {_toml_value(str(Path(base_file).resolve()))}", ""]
+    for section, fields in sections.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in fields.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _first_value(value):
     if isinstance(value, dict):
         return value[min(value)]
