@@ -298,11 +298,27 @@ def cite(text: str, lang: str) -> str:
 
 
 def value_source_text(row, lang: str) -> str:
-    """Where a value came from; a year-end indicator read from the accounts states its definition in ``lang``."""
+    """Where a value came from, in ``lang``; a year-end indicator read from the accounts states its definition."""
+    import re
+
     zh, en = row.goal.library.accounts_formula
-    if en and row.value_source == en:
+    src = row.value_source
+    if en and src == en:
         return zh if lang == "zh" else en
-    return row.value_source
+    if lang != "zh":
+        return src
+    if src == "budget/execution":
+        return "预算及执行数据"
+    if src == "assessment":
+        return "评价填报"
+    m = re.fullmatch(r"projection of scenario (\S+?)(?: with the goal set's (\d+) updates)?", src)
+    if m:
+        return f"情景 {m.group(1)} 的预测" + (f"（按目标文件调整{m.group(2)}项参数）" if m.group(2) else "")
+    m = re.fullmatch(r"(\d+) stochastic scenarios of (\S+?)(?: with the goal set's (\d+) updates)?, seed (\d+)", src)
+    if m:
+        return (f"情景 {m.group(2)} 的{m.group(1)}个随机情景" + (f"（按目标文件调整{m.group(3)}项参数）" if m.group(3) else "")
+                + f"，随机种子{m.group(4)}")
+    return src
 
 
 # ------------------------------------------------------------------------------------------------ charts
@@ -407,7 +423,11 @@ def _goals(doc: Document, gs, lang: str):
 
 def _inputs(doc: Document, inputs: dict, lang: str):
     doc.h2(t("inputs", lang))
-    doc.table([t("item", lang), t("source", lang)], [(k, v) for k, v in inputs.items() if v])
+    names = {"goals": ("绩效目标文件", "goal set"), "budget": ("预算文件", "budget"), "execution": ("执行数据", "execution"),
+             "assessment": ("评价填报文件", "assessment"), "last_year": ("上年执行数据", "last year's execution"),
+             "thresholds": ("预警阈值文件", "thresholds")}
+    doc.table([t("item", lang), t("source", lang)],
+              [(names.get(k, (k, k))[0 if lang == "zh" else 1], v) for k, v in inputs.items() if v])
 
 
 # ------------------------------------------------------------------------------------------------ monitoring
