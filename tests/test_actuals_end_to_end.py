@@ -109,3 +109,41 @@ def test_cli_rebase_writes_a_scenario_that_extends_the_original(case, tmp_path, 
     np.testing.assert_allclose(from_file.fund_balance, direct.fund_balance, rtol=1e-12)
     assert main(["rebase", "unemployment_national", "--budget", budget.source, "--execution", execution.source,
                  "--out", str(out)]) == 2  # never replaced without --overwrite
+
+
+def test_goal_set_of_the_coming_year_uses_the_rebased_projection(case, tmp_path, capsys):
+    from sibrisk.cli import main
+    from sibrisk.performance.engine import SibriskEngine, engine_value
+    from sibrisk.performance.goals import load_goals
+
+    sc, row, acc, opening, budget, execution, goals = case
+    assert main(["rebase", "unemployment_national", "--budget", budget.source, "--execution", execution.source,
+                 "--out", str(tmp_path / "rebased.toml")]) == 0
+    capsys.readouterr()
+    (tmp_path / "goals_2025.toml").write_text(f"""
+[meta]
+fund = "unemployment"
+region = "X"
+province = "P"
+level = "pooling_region"
+year = {YEAR + 1}
+title = "hand-made case, the coming year"
+[scenario]
+base = "rebased.toml"
+[[annual.goals]]
+text_zh = "可持续"
+text_en = "sustainable"
+indicators = ["months"]
+[[indicators]]
+id = "months"
+indicator = "balance_months"
+direction = "at_least"
+target = 6
+weight = 100
+""", encoding="utf-8")
+    gs = load_goals(tmp_path / "goals_2025.toml")
+    value, note = engine_value(gs.indicator("months"), gs, SibriskEngine())
+    rebased = sibrisk.project(sibrisk.load_scenario(tmp_path / "rebased.toml"), keep_detail=False)
+    assert value == pytest.approx(float(rebased.balance_months.sel(year=YEAR + 1)), rel=1e-12)
+    original = sibrisk.project(sc, keep_detail=False)
+    assert value != pytest.approx(float(original.balance_months.sel(year=YEAR + 1)), rel=1e-3)
