@@ -327,3 +327,24 @@ def test_sources_cite_articles_in_the_reports_language_and_only_what_ships(hand_
             assert all("Art." not in s_ for s_ in sources)
         else:
             assert not any(re.search(r"[\u4e00-\u9fff]", s_) for s_ in sources)
+
+
+def test_chinese_report_has_no_english_of_its_own(engine, tmp_path):
+    """Region A's Chinese report: apart from what the input files themselves say (notes, sources entered in the
+    assessment, file paths, identifiers), no English words."""
+    import re
+
+    from sibrisk.performance.evaluation import load_assessment
+    from sibrisk.performance.report import evaluation_document
+
+    gs = load_goals(GOALS / "region_a_2024.toml")
+    assessment = load_assessment(EXEC / "region_a_2024_assessment.toml", gs)
+    res = evaluate(gs, load_budget(EXEC / "region_a_2024_budget.csv"),
+                   load_execution(EXEC / "region_a_2024_execution.csv"), assessment=assessment, engine=engine)
+    text = evaluation_document(res, "zh").markdown()
+    allowed = [gs.meta.note or "", *assessment.sources.values(), *res.inputs.values(), "enterprise_pension_national",
+               gs.meta.region]
+    for a in sorted(allowed, key=len, reverse=True):
+        text = text.replace(a, "")
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # image links
+    assert re.findall(r"[A-Za-z]{3,}", text) == []

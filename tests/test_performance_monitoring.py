@@ -242,3 +242,32 @@ def test_shipped_sample_data_regenerate(tmp_path):
                 assert str(b[name]["A1"].value).startswith("# ILLUSTRATIVE DATA, NOT REAL")
     for p in EXEC.glob("*.toml"):
         assert p.read_text(encoding="utf-8").startswith("# ILLUSTRATIVE"), p
+
+
+def test_year_end_balance_months_from_opening_balance_and_outturn():
+    """Region B to June: balance months at year end = (budget opening balance + the linear outturn of the flows)
+    / (outturn expenditure / 12), computed here from the execution file by hand; the engine is not started."""
+    import csv
+
+    from sibrisk.performance import load_goals
+
+    class NoEngine:
+        def projection(self, gs):
+            raise AssertionError("not needed")
+
+        simulation = projection
+
+    gs = load_goals(ROOT / "scenarios" / "goals" / "region_b_2024.toml")
+    gs.indicators = [g for g in gs.indicators if g.indicator in ("balance_months", "current_balance")]
+    budget = load_budget(EXEC / "region_b_2024_budget.csv")
+    ex = EXEC / "region_b_2024_execution_to_june.csv"
+    res = monitor(gs, budget, load_execution(ex), engine=NoEngine())
+    rows = list(csv.DictReader(l for l in ex.read_text(encoding="utf-8").splitlines() if not l.startswith("#")))
+    year = {c: 2 * sum(float(r[c]) for r in rows) for c in rows[0] if c not in ("period", "insured_persons")}
+    income = sum(year.get(c, 0.0) for c in ("contribution_income", "fiscal_subsidy", "interest_income", "other_income"))
+    spent = year["benefit_expenditure"] + year.get("other_expenditure", 0.0)
+    opening = budget.items["opening_balance"] / 1e4  # 万元
+    by = {r.goal.id: r for r in res.rows}
+    assert by["balance_months"].projected == pytest.approx((opening + income - spent) / (spent / 12), rel=1e-9)
+    assert by["current_balance"].projected == pytest.approx((income - spent) / 1e4, rel=1e-9)  # 亿元
+    assert by["balance_months"].method == "accounts+linear"

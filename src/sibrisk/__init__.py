@@ -20,6 +20,7 @@ _LAZY = {
     "project": ("sibrisk.projection", "project"),
     "simulate": ("sibrisk.stochastic", "simulate"),
     "province_total": ("sibrisk.regions", "province_total"),
+    "rebase": ("sibrisk.rebasing", "rebase"),
     "InputError": ("sibrisk.errors", "InputError"),
 }
 _SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "demography", "economy", "funds",

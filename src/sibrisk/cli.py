@@ -387,6 +387,27 @@ def _simulate_and_write(sc, args, start, years, outs, nc, pngs) -> int:
     return 0
 
 
+def cmd_rebase(args) -> int:
+    from sibrisk.performance.execution import load_budget, load_execution
+    from sibrisk.rebasing import actuals_from_accounts, rebase, rebased_file_text
+    from sibrisk.scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    if not sc.source:
+        raise SibriskError("re-basing writes a file that extends the scenario file; this scenario has none")
+    actuals = actuals_from_accounts(load_budget(args.budget), load_execution(args.execution))
+    out = Path(args.out) if args.out else Path(f"{Path(sc.source).stem}_rebased_{actuals['year']}.toml")
+    if out.exists() and not args.overwrite:
+        raise SibriskError(f"{out} exists; choose another --out or pass --overwrite")
+    result = rebase(sc, actuals)
+    print(f"scenario file: {Path(sc.source).resolve()}")
+    print(result.report())
+    _atomic_write(out, lambda p: p.write_text(rebased_file_text(result, sc.source), encoding="utf-8"))
+    load_scenario(out)  # the file written loads
+    print(f"wrote {out} (name it in a goal set's [scenario] base for the coming year)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sibrisk", description="Projections and risk indicators for social insurance funds.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -420,6 +441,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replace an output file in --out even if another scenario file wrote it (outputs are named "
                           "after the scenario file; re-running the same file always replaces its own output)")
     run.set_defaults(func=cmd_run)
+    reb = sub.add_parser("rebase", help="re-base a scenario on a year's actual accounts (budget + execution)",
+                         description="Move the scenario's base year to the year of the accounts and scale its initial "
+                                     "state so that the projection of that year reproduces the actual balance, flows, "
+                                     "contributors and beneficiaries; write a scenario file that extends the original "
+                                     "and print what was adjusted and by how much.")
+    reb.add_argument("scenario", help="scenario TOML file, or the name of a shipped scenario")
+    reb.add_argument("--budget", required=True, help="the year's budget (CSV or xlsx; needs opening_balance)")
+    reb.add_argument("--execution", required=True, help="the year's full execution (CSV or xlsx)")
+    reb.add_argument("--out", help="the re-based scenario file to write (default: <scenario>_rebased_<year>.toml)")
+    reb.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    reb.set_defaults(func=cmd_rebase)
     try:  # monitoring and evaluation subcommands, when that part of the package is present
         has_performance = importlib.util.find_spec("sibrisk.performance.cli") is not None
     except ModuleNotFoundError:

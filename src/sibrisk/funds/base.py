@@ -82,6 +82,14 @@ class Fund:
     def run(self, inputs, *, keep_detail: bool = True, parallel: bool = False) -> FundRun:
         raise NotImplementedError
 
+    def rebase_updates(self, sc, actuals: dict, row) -> dict:
+        """Re-basing (``sibrisk.rebase``): dotted updates that move ``sc``'s base year (already the last actual
+        year) towards ``actuals`` (common variable names, yuan and persons), given ``row``, ``sc``'s own projection
+        of that year. Corrections are multiplicative on the fund's initial state and rates, so the age-sex shapes
+        of the assumptions are kept. Funds that do not implement it raise ``NotImplementedError``."""
+        raise NotImplementedError(f"re-basing is not implemented for the fund {self.id!r} yet (implemented: "
+                                  "enterprise_pension, public_sector_pension, unemployment)")
+
     def metadata(self, name: str) -> tuple[str, str, str]:
         for table in (self.variables, self.detail_variables, COMMON_VARIABLES, OPTIONAL_COMMON):  # the fund's own first
             if name in table:

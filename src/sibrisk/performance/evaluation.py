@@ -169,6 +169,9 @@ class EvaluationResult:
     grade: str
     figures: Figures | None
     inputs: dict[str, str]
+    # actual versus expected by flow (``deviations.actual_vs_expected``): the year's accounts against the goal
+    # set's projection for that year; empty without full-year accounts or without an engine indicator
+    deviations: list = field(default_factory=list)
 
     @property
     def listed(self) -> list[ScoredIndicator]:
@@ -268,4 +271,18 @@ def evaluate(goalset: GoalSet, budget: Budget | None = None, execution: Executio
             raise InputError(f"indicator {goal.id!r}: {e}", file=where, field=f"indicators.{goal.id}",
                              value=value) from None
     total = sum(r.score for r in rows)
-    return EvaluationResult(goalset, rows, total, grade_of(total, goalset.grading.bands), figs, inputs)
+    deviations = expected_vs_actual(goalset, figs, engine) if engine is not None else []
+    return EvaluationResult(goalset, rows, total, grade_of(total, goalset.grading.bands), figs, inputs, deviations)
+
+
+def expected_vs_actual(goalset: GoalSet, figs: Figures | None, engine) -> list:
+    """The year's accounts against the goal set's projection of that year (volume and price effects by flow)."""
+    from sibrisk.performance.deviations import actual_vs_expected
+
+    if figs is None or figs.months != 12 or not any(g.library.basis == "engine" for g in goalset.indicators):
+        return []
+    ds = engine.projection(goalset)
+    year = goalset.meta.year
+    if "year" not in ds.dims or year not in ds["year"].values or {"region", "scenario"} & set(ds.dims):
+        return []
+    return actual_vs_expected(figs.actual, ds.sel(year=year))

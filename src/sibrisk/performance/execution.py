@@ -8,8 +8,10 @@ insured-persons indicator) and ``opening_balance`` (optional).
 **Execution file** (CSV, or the sheet ``execution`` of an xlsx workbook): one row per month (``2024-01``) or per
 quarter (``2024-Q1``), every period of the year from the first up to the latest reported, none missing. Columns:
 ``period``, ``contribution_income``, ``fiscal_subsidy``, ``benefit_expenditure``, ``insured_persons`` (required),
-``interest_income``, ``other_income``, ``other_expenditure``, ``contribution_due`` (optional). Flows are the amounts
-of each period (not cumulative); ``insured_persons`` is the stock at the end of the period.
+``interest_income``, ``other_income``, ``other_expenditure``, ``contribution_due``, ``contributors``,
+``beneficiaries`` (optional; the two counts split the actual-versus-expected gaps into volume and price effects).
+Flows are the amounts of each period (not cumulative); ``insured_persons``, ``contributors`` and ``beneficiaries``
+are stocks at the end of the period.
 
 Units in both files: money in **万元** (1e4 yuan, as local fund accounts keep it), people in **persons** (人); they
 are converted to yuan on reading (``sibrisk.units``). Lines starting with ``#`` are comments.
@@ -31,12 +33,13 @@ from sibrisk.performance.library import EXPENDITURE_ITEMS, INCOME_ITEMS, Figures
 
 MONEY_DIVISOR = 1e4  # files hold 万元
 FLOWS = (*INCOME_ITEMS, *EXPENDITURE_ITEMS, "contribution_due")
-STOCKS = ("insured_persons",)
+STOCKS = ("insured_persons", "contributors", "beneficiaries")
 BUDGET_REQUIRED = ("year", "contribution_income", "fiscal_subsidy", "benefit_expenditure")
 BUDGET_ITEMS = (*BUDGET_REQUIRED, "interest_income", "other_income", "other_expenditure", "insured_persons",
                 "opening_balance")
 EXEC_REQUIRED = ("period", "contribution_income", "fiscal_subsidy", "benefit_expenditure", "insured_persons")
-EXEC_COLUMNS = (*EXEC_REQUIRED, "interest_income", "other_income", "other_expenditure", "contribution_due")
+EXEC_COLUMNS = (*EXEC_REQUIRED, "interest_income", "other_income", "other_expenditure", "contribution_due",
+                "contributors", "beneficiaries")
 MAY_BE_NEGATIVE = ("interest_income",)  # losses on deposits/investments can make it negative
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

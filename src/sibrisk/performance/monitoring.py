@@ -39,7 +39,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sibrisk.performance._files import read_toml, validate
-from sibrisk.performance.evaluation import execution_value
+from sibrisk.performance.evaluation import accounts_value, execution_value
 from sibrisk.performance.execution import (OUTTURN_METHODS, Budget, Execution, check_same_year, figures,
                                            projected_outturn)
 from sibrisk.performance.goals import GoalSet, IndicatorGoal
@@ -169,6 +169,8 @@ def monitor(goalset: GoalSet, budget: Budget, execution: Execution, *, last_year
     months = execution.months
     to_date = figures(budget, execution.cumulative(), months, goalset.meta.region)
     outturn, method = projected_outturn(execution, last_year)
+    if "opening_balance" in budget.items:  # the year-end position = opening balance + the projected outturn
+        outturn = {**outturn, "opening_balance": budget.items["opening_balance"]}
     year_end = figures(budget, outturn, 12, goalset.meta.region)
     time_progress = 100.0 * months / 12.0
     inputs = {"goals": goalset.source or "", "budget": budget.source, "execution": execution.source}
@@ -193,6 +195,10 @@ def monitor(goalset: GoalSet, budget: Budget, execution: Execution, *, last_year
                 gap = value_to_date - tp
                 lag = _adverse_gap(goal.direction, gap)
                 findings.append(Finding("progress_lag", lag, *level_of(lag, thresholds.progress_lag)))
+        elif basis == "engine" and (acc := accounts_value(goal, year_end)) is not None:
+            # the year-end balance months (and current balance, subsidy share) of this year: the opening balance
+            # plus the projected outturn of the year's flows, against the floor
+            projected, row_method = acc[0], f"accounts+{method}"
         else:
             if engine is None:
                 from sibrisk.performance.engine import SibriskEngine
@@ -209,6 +215,9 @@ def monitor(goalset: GoalSet, budget: Budget, execution: Execution, *, last_year
 
 
 def method_text(method: str, lang: str = "zh") -> str:
+    if method.startswith("accounts+"):  # a year-end position from the opening balance and the projected outturn
+        rest = method_text(method[len("accounts+"):], lang)
+        return f"年初结余＋全年预计收支（{rest}）" if lang == "zh" else f"opening balance + year-end outturn ({rest})"
     if method in OUTTURN_METHODS:
         return OUTTURN_METHODS[method][0 if lang == "zh" else 1]
     return method

@@ -69,6 +69,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_monitor": ("执行进度与时间进度", "Execution progress against time progress"),
     "chart_province": ("各地区总分", "Total score by region"),
     "wan_yuan": ("万元", "10k yuan"),
+    "avse": ("实际与预测对比（数量因素与价格因素）", "Actual versus expected (volume and price effects)"),
+    "avse_note": ("各项收支决算数与该年预测数之差，分解为数量因素（缴费人数、待遇领取人数）与价格因素（人均缴费、人均待遇）："
+                  "数量因素＝（实际人数－预测人数）×预测人均额，价格因素＝实际人数×（实际人均额－预测人均额），两者之和等于差额；"
+                  "执行数据无人数的项目只列差额。偏差5%以上的列出其背后的假设（《办法》第十八条：分析偏离原因）。",
+                  "Each flow's actual amount against the projection for the year, split into a volume effect "
+                  "(contributors, beneficiaries) and a price effect (contribution per contributor, average benefit): "
+                  "volume = (actual - expected count) x expected amount per person, price = actual count x (actual - "
+                  "expected amount per person); the two add up to the gap. Flows without counts in the execution "
+                  "data show the gap only. Gaps of 5% or more list the assumptions behind them (national measures "
+                  "Art. 18: analyse the causes of deviations)."),
+    "flow": ("项目", "Flow"), "expected": ("预测数（亿元）", "Expected (100m yuan)"),
+    "actual_yi": ("实际数（亿元）", "Actual (100m yuan)"), "gap_yi": ("差额（亿元）", "Gap (100m yuan)"),
+    "gap_pct": ("差额（%）", "Gap (%)"), "volume_effect": ("数量因素（亿元）", "Volume effect (100m yuan)"),
+    "price_effect": ("价格因素（亿元）", "Price effect (100m yuan)"),
+    "assumption": ("相关假设（偏差较大时）", "Assumptions behind a large gap"),
 }
 
 DIRECTION_EN = {"at_least": ">=", "at_most": "<=", "equal": "=", "range": "range", "grade": "grade"}
@@ -283,11 +298,27 @@ def cite(text: str, lang: str) -> str:
 
 
 def value_source_text(row, lang: str) -> str:
-    """Where a value came from; a year-end indicator read from the accounts states its definition in ``lang``."""
+    """Where a value came from, in ``lang``; a year-end indicator read from the accounts states its definition."""
+    import re
+
     zh, en = row.goal.library.accounts_formula
-    if en and row.value_source == en:
+    src = row.value_source
+    if en and src == en:
         return zh if lang == "zh" else en
-    return row.value_source
+    if lang != "zh":
+        return src
+    if src == "budget/execution":
+        return "预算及执行数据"
+    if src == "assessment":
+        return "评价填报"
+    m = re.fullmatch(r"projection of scenario (\S+?)(?: with the goal set's (\d+) updates)?", src)
+    if m:
+        return f"情景 {m.group(1)} 的预测" + (f"（按目标文件调整{m.group(2)}项参数）" if m.group(2) else "")
+    m = re.fullmatch(r"(\d+) stochastic scenarios of (\S+?)(?: with the goal set's (\d+) updates)?, seed (\d+)", src)
+    if m:
+        return (f"情景 {m.group(2)} 的{m.group(1)}个随机情景" + (f"（按目标文件调整{m.group(3)}项参数）" if m.group(3) else "")
+                + f"，随机种子{m.group(4)}")
+    return src
 
 
 # ------------------------------------------------------------------------------------------------ charts
@@ -392,7 +423,11 @@ def _goals(doc: Document, gs, lang: str):
 
 def _inputs(doc: Document, inputs: dict, lang: str):
     doc.h2(t("inputs", lang))
-    doc.table([t("item", lang), t("source", lang)], [(k, v) for k, v in inputs.items() if v])
+    names = {"goals": ("绩效目标文件", "goal set"), "budget": ("预算文件", "budget"), "execution": ("执行数据", "execution"),
+             "assessment": ("评价填报文件", "assessment"), "last_year": ("上年执行数据", "last year's execution"),
+             "thresholds": ("预警阈值文件", "thresholds")}
+    doc.table([t("item", lang), t("source", lang)],
+              [(names.get(k, (k, k))[0 if lang == "zh" else 1], v) for k, v in inputs.items() if v])
 
 
 # ------------------------------------------------------------------------------------------------ monitoring
@@ -458,8 +493,24 @@ def evaluation_document(result, lang: str = "zh") -> Document:
                     r.reason or "", r.measures or "") for r in result.listed])
     else:
         doc.p(t("none_listed", lang))
+    if getattr(result, "deviations", None):
+        doc.h2(t("avse", lang))
+        doc.p(t("avse_note", lang))
+        header, rows = deviation_rows(result, lang)
+        doc.table(header, [[fmt(c) if isinstance(c, float) else ("—" if c is None else c) for c in r] for r in rows])
     _inputs(doc, result.inputs, lang)
     return doc
+
+
+def deviation_rows(result, lang: str = "zh") -> tuple[list[str], list[list]]:
+    """Actual versus expected by flow, money in 亿元 (one unit per table); None where there is no split."""
+    header = [t(k, lang) for k in ("flow", "expected", "actual_yi", "gap_yi", "gap_pct", "volume_effect",
+                                   "price_effect", "assumption")]
+    yi = lambda x: None if x is None else round(x / 1e8, 6)  # noqa: E731
+    rows = [[d.name(lang), yi(d.expected), yi(d.actual), yi(d.gap),
+             None if math.isnan(d.gap_percent) else round(d.gap_percent, 6), yi(d.volume_effect), yi(d.price_effect),
+             d.assumption(lang) if d.large else ""] for d in result.deviations]
+    return header, rows
 
 
 SELF_EVALUATION_COLUMNS = ("dimension", "sub_aspect", "indicator", "id", "unit", "target", "actual", "weight",
@@ -529,6 +580,12 @@ def self_evaluation_xlsx(result, lang: str = "zh") -> bytes:
         for g in goals:
             ws3.append([t(key, lang), g.text_zh if lang == "zh" or not g.text_en else g.text_en,
                         ", ".join(g.indicators)])
+    if getattr(result, "deviations", None):
+        ws4 = wb.create_sheet("实际与预测" if lang == "zh" else "actual_vs_expected")
+        header, rows = deviation_rows(result, lang)
+        ws4.append(header)
+        for r in rows:
+            ws4.append(r)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

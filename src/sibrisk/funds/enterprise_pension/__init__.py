@@ -57,6 +57,25 @@ class EmployeePensionFund(Fund):
         return FundRun(year=year, age_detail=by_age)
 
 
+    def rebase_updates(self, sc, actuals, row) -> dict:
+        """Contributors and retirees (profiles kept), the average benefit (benefit expenditure per retiree) and the
+        collection rate (contribution income per contributor), each scaled by actual / projected."""
+        from sibrisk.rebasing import ratio, scaled_series
+
+        ini, up = sc.initial, {}
+        rc, rb = ratio(actuals, row, "contributors"), ratio(actuals, row, "beneficiaries")
+        re_, rk = ratio(actuals, row, "benefit_expenditure"), ratio(actuals, row, "contribution_income")
+        if rc is not None:
+            up["initial.contributors"] = ini.contributors * rc
+        if rb is not None:
+            up["initial.retirees"] = ini.retirees * rb
+        if re_ is not None:
+            up["initial.average_benefit"] = ini.average_benefit * re_ / (rb or 1.0)
+        if rk is not None:
+            up["economy.collection_rate"] = scaled_series(sc, "economy.collection_rate", rk / (rc or 1.0))
+        return up
+
+
 FUND = EmployeePensionFund(
     id="enterprise_pension", long_name="Basic pension insurance for enterprise employees",
     long_name_zh="企业职工基本养老保险", scenario_model=PensionScenario,

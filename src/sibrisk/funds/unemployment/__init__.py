@@ -76,6 +76,29 @@ class UnemploymentFund(Fund):
         return FundRun(year=year, age_detail=by_age)
 
 
+    def rebase_updates(self, sc, actuals, row) -> dict:
+        """The population scale (insured; coverage rates by age and sex kept), the take-up of claims (recipients
+        per insured), the benefit as a share of the minimum wage (benefit expenditure per recipient), the collection
+        rate (contributions per insured), each scaled by actual / projected; the minimum wage of the new base year
+        is the scenario's own path at that year."""
+        from sibrisk.rebasing import ratio, scaled_series
+
+        up = {}
+        rc, rb = ratio(actuals, row, "contributors"), ratio(actuals, row, "beneficiaries")
+        re_, rk = ratio(actuals, row, "benefit_expenditure"), ratio(actuals, row, "contribution_income")
+        if rc is not None:
+            up["population.scale"] = sc.population.scale * rc
+        if rb is not None:
+            up["benefits.takeup"] = scaled_series(sc, "benefits.takeup", rb / (rc or 1.0))
+        if re_ is not None:
+            up["benefits.share_of_minimum_wage"] = scaled_series(sc, "benefits.share_of_minimum_wage",
+                                                                 re_ / (rb or rc or 1.0))
+        if rk is not None:
+            up["economy.collection_rate"] = scaled_series(sc, "economy.collection_rate", rk / (rc or 1.0))
+        up["benefits.minimum_wage"] = {int(row.year): float(row.minimum_wage)}
+        return up
+
+
 FUND = UnemploymentFund(
     id="unemployment", long_name="Unemployment insurance", long_name_zh="失业保险",
     scenario_model=UnemploymentScenario, default_scenario="unemployment_national", variables=VARIABLES,
