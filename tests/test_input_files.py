@@ -144,3 +144,20 @@ def test_history_csv_of_a_scenario_in_gbk(tmp_path):
     path.write_bytes(b"\x00\x01\x02binary")
     with pytest.raises(InputError, match="h.csv: not a text file"):
         read_series(path)
+
+
+def test_xlsx_row_with_a_cell_beyond_the_header_is_an_error(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "budget"
+    for row in [("item", "amount"), ("year", 2024), ("contribution_income", 5900000), ("fiscal_subsidy", 1, 460000),
+                ("benefit_expenditure", 6530000)]:
+        ws.append(row)
+    path = tmp_path / "budget.xlsx"
+    wb.save(path)
+    # the sheet's version of an unquoted thousands separator: 1 | 460000 in two cells, read as 1 before
+    with pytest.raises(InputError, match=r"budget.xlsx: row = \['fiscal_subsidy', '1', '460000'\]: row 4: 3 cells for 2 "
+                                         r"columns \['item', 'amount'\]; extra cells \[460000\]"):
+        load_budget(path)
