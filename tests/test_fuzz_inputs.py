@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import sibrisk
-from sibrisk.errors import SibriskError
+from sibrisk.errors import InputError, SibriskError
 from sibrisk.performance.evaluation import load_assessment
 from sibrisk.performance.execution import load_budget, load_execution
 from sibrisk.performance.goals import load_goals
@@ -114,8 +114,13 @@ def csv_mutation(draw, text: str):
 
 
 def _refusal_names_the_file(err: Exception, name: str) -> None:
+    """Only sibrisk's own errors, naming the file; naming a field too, unless the whole file is unreadable (its
+    encoding, or TOML/CSV syntax at a stated line)."""
     assert isinstance(err, SibriskError), f"{type(err).__name__}: {err}"
     assert name in str(err), f"the error does not name {name}: {err}"
+    if isinstance(err, InputError) and not err.field:
+        assert re.search(r"not valid TOML|not valid CSV|not a text file|line \d+", err.reason), \
+            f"a refusal that names no field: {err}"
 
 
 def _write(folder: Path, name: str, raw: bytes) -> Path:

@@ -144,3 +144,35 @@ def test_history_csv_of_a_scenario_in_gbk(tmp_path):
     path.write_bytes(b"\x00\x01\x02binary")
     with pytest.raises(InputError, match="h.csv: not a text file"):
         read_series(path)
+
+
+def test_xlsx_row_with_a_cell_beyond_the_header_is_an_error(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "budget"
+    for row in [("item", "amount"), ("year", 2024), ("contribution_income", 5900000), ("fiscal_subsidy", 1, 460000),
+                ("benefit_expenditure", 6530000)]:
+        ws.append(row)
+    path = tmp_path / "budget.xlsx"
+    wb.save(path)
+    # the sheet's version of an unquoted thousands separator: 1 | 460000 in two cells, read as 1 before
+    with pytest.raises(InputError, match=r"budget.xlsx: row = \['fiscal_subsidy', '1', '460000'\]: row 4: 3 cells for 2 "
+                                         r"columns \['item', 'amount'\]; extra cells \[460000\]"):
+        load_budget(path)
+
+
+@pytest.mark.parametrize("content", [b"not a netCDF file\n", b""])
+def test_lee_carter_fit_that_is_not_netcdf_is_refused_at_load(tmp_path, content):
+    # before: a ValueError from xarray after the stochastic scenarios had been drawn
+    text = (SCEN / "unemployment_national.toml").read_text(encoding="utf-8")
+    i = text.index("[stochastic.mortality]")
+    j = text.index('note = "ASSUMPTION: the improvement index', i)
+    text = text[:i] + '[stochastic.mortality]\nmodel = "lee_carter"\nfit = "fit.nc"\n' + text[j:]
+    (tmp_path / "fit.nc").write_bytes(content)
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"s.toml: stochastic.mortality.fit = 'fit.nc': .*fit.nc: not a readable "
+                                         r"netCDF file"):
+        sibrisk.load_scenario(path)

@@ -228,3 +228,13 @@ def test_performance_outputs_of_another_goal_file_are_kept_unless_overwrite(tmp_
     assert "holds the output of another input file" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before
     assert evaluate(copy_dir / "region_a_2024_unemployment.toml", "--overwrite") == 0
+
+
+def test_two_outputs_onto_one_file_are_refused(tmp_path, capsys):
+    with pytest.raises(SibriskError, match="two outputs would be written to the same file"):
+        OutputSet([tmp_path / "a.png", tmp_path / "." / "a.png"])
+    assert not list(tmp_path.glob(f"{STAGING_PREFIX}*"))
+    # through the CLI: --plot onto the netCDF is not a chart format
+    assert main(["run", "unemployment_national", "--out", str(tmp_path), "--plot",
+                 str(tmp_path / "unemployment_national.nc")]) == 2
+    assert "unknown chart format 'nc'" in capsys.readouterr().err

@@ -171,3 +171,22 @@ def test_a_zero_budget_item_names_the_budget_file(tmp_path):
     figs = figures(budget, load_execution(EXE / "region_a_2024_execution.csv").cumulative(), 12)
     with pytest.raises(InputError, match=r"budget.csv: budget.fiscal_subsidy = 0.0: indicator 'subsidy_arrival'"):
         execution_value(goal, figs, file="execution.csv", budget_file=str(path))
+
+
+@pytest.mark.parametrize("target,why", [("0.95", "looks like a fraction"), ("[0.95, 1.05]", "looks like a fraction"),
+                                        ("5000", "outside the scale")])
+def test_completion_rate_targets_in_percent(tmp_path, target, why):
+    text = (GOALS / "region_a_2024.toml").read_text(encoding="utf-8")
+    i = text.index('id = "expenditure_execution"')
+    j = text.index("target = ", i)
+    k = text.index("\n", j)
+    direction = "range" if target.startswith("[") else "at_least"
+    d = text.index("direction = ", i)
+    dk = text.index("\n", d)
+    for f in GOALS.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / "g.toml"
+    path.write_text(text[:d] + f'direction = "{direction}"' + text[dk:j] + f"target = {target}" + text[k:],
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=rf"g.toml: indicators\[\d+\] \(expenditure_execution\).target = .*{why}"):
+        load_goals(path)

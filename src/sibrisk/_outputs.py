@@ -78,6 +78,10 @@ class OutputSet:
 
     def __init__(self, targets: list[Path], *, source: str | Path | None = None, overwrite: bool = False):
         self.targets = [Path(t) for t in targets]
+        resolved = [t.resolve() for t in self.targets]
+        if len(set(resolved)) != len(resolved):
+            twice = sorted({str(t) for t, r in zip(self.targets, resolved) if resolved.count(r) > 1})
+            raise SibriskError(f"two outputs would be written to the same file: {', '.join(twice)} (check --plot)")
         self.source = str(Path(source).resolve()) if source is not None else None
         self._staging: dict[Path, Path] = {}
         self.removed_leftovers: list[Path] = []

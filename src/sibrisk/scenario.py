@@ -611,6 +611,14 @@ def validate_scenario(data: dict, *, source: str | Path | None = None) -> Scenar
             if v not in known or v == "wage_growth":
                 raise InputError(f"not an economic series of this scenario (other than wage_growth); known: "
                                  f"{', '.join(known)}", file=src, field="stochastic.economy.wage_links", value=v)
+    if sc.stochastic and sc.stochastic.mortality and sc.stochastic.mortality.fit:
+        from sibrisk.demography.mortality import load_lee_carter
+
+        try:  # the fit file is read now, not after the scenarios have been drawn
+            load_lee_carter(sc.resolve_path(sc.stochastic.mortality.fit))
+        except InputError as e:
+            raise InputError(f"{e}", file=src, field="stochastic.mortality.fit",
+                             value=sc.stochastic.mortality.fit) from None
     sc.check()
     if sc.regions:
         sc.region_scenarios()  # every region validates too

@@ -142,8 +142,12 @@ def load_lee_carter(path: str | Path) -> LeeCarterFit:
     path = Path(path)
     if not path.exists():
         raise InputError("no such file", file=path, field="path")
-    with xr.open_dataset(path) as ds:
-        ds = ds.load()
+    try:
+        with xr.open_dataset(path) as ds:
+            ds = ds.load()
+    except (ValueError, OSError, RuntimeError) as e:  # not netCDF, damaged, or a folder
+        raise InputError(f"not a readable netCDF file ({type(e).__name__}); a Lee-Carter fit is written by "
+                         "LeeCarterFit.save", file=path) from None
     if ds.attrs.get("model") != "lee_carter" or not {"ax", "bx", "kt"} <= set(ds.data_vars):
         raise InputError("not a saved Lee-Carter fit (needs ax, bx, kt and model='lee_carter')", file=path,
                          field="model", value=ds.attrs.get("model"))

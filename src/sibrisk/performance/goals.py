@@ -176,7 +176,7 @@ class IndicatorGoal(_Model):
             if any(not lo <= b <= hi for b in bounds):
                 raise InputError(f"outside the scale of {li.id!r}, {lo:g}..{hi:g} {self.unit}", field="target",
                                  value=self.target)
-            if self.unit == "%" and all(0 < b <= 1 for b in bounds):
+            if self.unit == "%" and all(0 < b <= 2 for b in bounds):  # 0.95 or [0.95, 1.05] meant as 95 %
                 raise InputError(f"looks like a fraction: targets are in % (write {bounds[-1] * 100:g} for "
                                  f"{bounds[-1] * 100:g}%)", field="target", value=self.target)
         self.source = self.source or li.source

@@ -161,6 +161,9 @@ def manual(id: str, **kw):
 
 
 # ---------------------------------------------------------------- execution-based (budget and execution data)
+# the percentages of a plan or budget reached: 0..1000 % (a completion rate may exceed 100 %; ten times the plan is
+# a unit error); declaring a scale also flags a target of 0.95 as a fraction meant as 95 %
+RATE_OF_PLAN = (0.0, 1000.0)
 INCOME_ITEMS = ("contribution_income", "fiscal_subsidy", "interest_income", "other_income")
 EXPENDITURE_ITEMS = ("benefit_expenditure", "other_expenditure")
 
@@ -174,7 +177,8 @@ def total(table: dict[str, float], items) -> float:
                    basis="execution", progress=True,
                    formula="total income collected / total income budgeted x 100 (income = contributions + fiscal "
                            "subsidies + interest + other income)",
-                   source=f"{MEASURES} Art. 12 (premium income completion); {PRACTICE}")
+                   source=f"{MEASURES} Art. 12 (premium income completion); {PRACTICE}",
+                   scale=RATE_OF_PLAN)
 def _income_completion(f: Figures, **_) -> float:
     b = total(f.budget, INCOME_ITEMS)
     return _rate(total(f.actual, INCOME_ITEMS), b, "budget.total_income")
@@ -184,7 +188,8 @@ def _income_completion(f: Figures, **_) -> float:
                    name_en="Contribution income budget completion rate", dimension="output",
                    sub_aspect_zh="数量指标", sub_aspect_en="quantity", quantity="percent", basis="execution",
                    progress=True, formula="contribution income collected / contribution income budgeted x 100",
-                   source=f"{MEASURES} Art. 12 (社会保险费收入完成)")
+                   source=f"{MEASURES} Art. 12 (社会保险费收入完成)",
+                   scale=RATE_OF_PLAN)
 def _contribution_completion(f: Figures, **_) -> float:
     return _rate(f.need("actual", "contribution_income"), f.need("budget", "contribution_income"),
                  "budget.contribution_income")
@@ -195,7 +200,8 @@ def _contribution_completion(f: Figures, **_) -> float:
                    sub_aspect_en="budget management", quantity="percent", basis="execution", progress=True,
                    default_direction="range",
                    formula="total expenditure / total expenditure budgeted x 100 (benefits + other expenditure)",
-                   source=f"{MEASURES} Art. 12 (社会保险待遇支付); {PRACTICE}")
+                   source=f"{MEASURES} Art. 12 (社会保险待遇支付); {PRACTICE}",
+                   scale=RATE_OF_PLAN)
 def _expenditure_execution(f: Figures, **_) -> float:
     return _rate(total(f.actual, EXPENDITURE_ITEMS), total(f.budget, EXPENDITURE_ITEMS), "budget.total_expenditure")
 
@@ -204,7 +210,8 @@ def _expenditure_execution(f: Figures, **_) -> float:
                    sub_aspect_zh="质量指标", sub_aspect_en="quality", quantity="percent", basis="execution",
                    formula="contribution income collected / contributions due (应征) x 100; needs the execution "
                            "column contribution_due",
-                   source=f"{PRACTICE} (征缴率)")
+                   source=f"{PRACTICE} (征缴率)",
+                   scale=RATE_OF_PLAN)
 def _collection_rate(f: Figures, **_) -> float:
     return _rate(f.need("actual", "contribution_income"), f.need("actual", "contribution_due"), "actual.contribution_due")
 
@@ -213,7 +220,8 @@ def _collection_rate(f: Figures, **_) -> float:
                    dimension="output", sub_aspect_zh="时效指标", sub_aspect_en="timeliness", quantity="percent",
                    basis="execution", progress=True,
                    formula="fiscal subsidy arrived / fiscal subsidy budgeted x 100",
-                   source=f"{MEASURES} Art. 12 (一般公共预算安排的财政补助收入到位)")
+                   source=f"{MEASURES} Art. 12 (一般公共预算安排的财政补助收入到位)",
+                   scale=RATE_OF_PLAN)
 def _subsidy_arrival(f: Figures, **_) -> float:
     return _rate(f.need("actual", "fiscal_subsidy"), f.need("budget", "fiscal_subsidy"), "budget.fiscal_subsidy")
 
@@ -222,7 +230,8 @@ def _subsidy_arrival(f: Figures, **_) -> float:
                    dimension="output", sub_aspect_zh="数量指标", sub_aspect_en="quantity", quantity="percent",
                    basis="execution",
                    formula="insured persons at the end of the latest period / insured persons planned x 100",
-                   source=PRACTICE)
+                   source=PRACTICE,
+                   scale=RATE_OF_PLAN)
 def _insured_vs_plan(f: Figures, **_) -> float:
     return _rate(f.need("actual", "insured_persons"), f.need("budget", "insured_persons"), "budget.insured_persons")
 
