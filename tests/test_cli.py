@@ -29,8 +29,9 @@ def test_run_default_prints_table_with_units(run_default):
     lines = [l for l in text.splitlines() if l[:4].isdigit()]
     assert lines[0].startswith("2021") and lines[-1].startswith("2070")
     # 2021 row of the enterprise scheme (the split of the published urban employee totals, calibration.py):
-    # contributors 30,790 万, retirees 11,438 万, expenditure 41,000 亿元
-    assert "30,790" in lines[0] and "11,438" in lines[0] and "41,000" in lines[0]
+    # insured workers 30,790 万 of whom 82.3% contribute (contribution-history bands, ASSUMPTION): 25,343 万
+    # contributors; retirees 11,438 万, expenditure 41,000 亿元
+    assert "25,343" in lines[0] and "11,438" in lines[0] and "41,000" in lines[0]
     assert "Depletion year:" in text
     assert "Actuarial balance 2021-2070" in text
 
@@ -43,7 +44,9 @@ def test_run_writes_netcdf_and_png(run_default):
     with xr.open_dataset(nc) as ds:
         assert ds.fund_balance.attrs["units"] == "yuan"
         assert ds.contributors_by_age.dims == ("year", "age", "sex")
-        assert float(ds.contributors.sel(year=2021)) == pytest.approx(30790e4)
+        # insured workers 30,790 万, of whom the contributing ones (bands' steady-state shares, ASSUMPTION)
+        insured = float(ds.contributors.sel(year=2021) + ds.insured_not_contributing.sel(year=2021))
+        assert insured == pytest.approx(30790e4)
         closing = ds.opening_balance + ds.total_income - ds.total_expenditure
         np.testing.assert_allclose(closing, ds.fund_balance, rtol=1e-12)
 

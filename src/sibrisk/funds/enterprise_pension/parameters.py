@@ -37,7 +37,48 @@ class BenefitSpec(_Model):
     retirement_reform: bool = True
     female_cadre_share: Rate = 0.3
     forced_retirement_age: Annotated[int, Field(ge=50, le=100)] = 75
+    # minimum contribution years for a monthly pension, dated; left out: the statutory path (15, then +0.5 a year
+    # from 2030 to 20, 2024 NPC decision); 0 switches the rule off
+    minimum_years: series_field("minimum_years", bounds=(0.0, 50.0)) = None
     note: str = ""
+
+
+class ContributionHistorySpec(_Model):
+    """Insured workers by contribution history (缴费记录): a few bands per age-sex cell, each with its own average
+    contribution years and account, and within each band a contributing / not-contributing (断缴) split that moves
+    with yearly lapse and resumption probabilities. Non-contributors accrue neither service nor account credit, so a
+    band that lapses often reaches the statutory age with a short record, and the minimum-years rule acts on it.
+
+    All values are modelling ASSUMPTIONS unless a source is given in ``note``: no distribution of contribution records
+    by age is published for the enterprise scheme.
+    """
+    bands: list[str]
+    shares: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    lapse_rate: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    resume_rate: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    # dated multiplier of every band's lapse rate (e.g. a downturn year)
+    lapse_scale: series_field("ratio") = 1.0
+    female_lapse_factor: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    # extra yearly lapse probability at ages past the pre-2025 statutory age (the cohorts the 2024 reform holds back:
+    # lower employment and contribution density at 60-63 for men, 50-58 for women); dated
+    deferred_age_lapse: series_field("share") = 0.0
+    # of those at statutory age without the minimum years, the share leaving each year with their account paid out
+    # (一次性支付 or transfer to the resident scheme); the rest defer and keep paying (延缴)
+    ineligible_exit_share: Rate = 0.5
+    note: str = ""
+
+    @field_validator("shares")
+    @classmethod
+    def _sum_to_one(cls, v):
+        if abs(sum(v) - 1.0) > 1e-9:
+            raise ValueError(f"band shares must add up to 1 (they add up to {sum(v):.6g})")
+        return v
+
+    def stationary_share(self) -> np.ndarray:
+        """Contributing share of each band in the steady state of its lapse/resume chain: rho / (lambda + rho)."""
+        lam, rho = np.asarray(self.lapse_rate), np.asarray(self.resume_rate)
+        den = lam + rho
+        return np.where(den > 0, rho / np.where(den > 0, den, 1.0), 1.0)
 
 
 class InitialState(_Model):
@@ -75,10 +116,22 @@ class PensionScenario(ScenarioBase):
     subsidy: SubsidySpec
     initial: InitialState
     entrants: EntrantSpec
+    contribution_history: ContributionHistorySpec | None = None
 
     def check(self) -> None:
         super().check()
         src = self.source
+        ch = self.contribution_history
+        if ch is not None:
+            n = len(ch.bands)
+            for key in ("shares", "lapse_rate", "resume_rate"):
+                if len(getattr(ch, key)) != n:
+                    raise InputError(f"contribution_history.{key} needs one value per band ({n})", file=src,
+                                     field=f"contribution_history.{key}", value=getattr(ch, key))
+            self.series("contribution_history.lapse_scale")
+            self.series("contribution_history.deferred_age_lapse")
+        if self.benefits.minimum_years is not None:
+            self.series("benefits.minimum_years")
         for key in ("employer_rate", "employee_rate", "individual_account_rate"):
             self.series(f"contributions.{key}")
         self.series("entrants.total")
