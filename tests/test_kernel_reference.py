@@ -36,8 +36,9 @@ def kernel_inputs(draw):
         wage=arr((n_scen, n_year), st.floats(1.0, 1e5)), index=arr((n_scen, n_year), rate),
         rate=arr((n_scen, n_year), rate), collection=arr((n_scen, n_year), frac), credit=arr((n_scen, n_year), rate),
         contrib_rate=arr((n_year,), st.floats(0, 0.3)), acct_rate=arr((n_year,), st.floats(0, 0.1)),
-        accrual=draw(st.floats(0, 0.02)), transitional=draw(st.floats(0, 0.015)),
-        deemed=arr((n_year, n_age), st.floats(0, 30)), months=arr((n_age,), st.floats(50, 240)),
+        accrual=arr((n_year,), st.floats(0, 0.02)), transitional=draw(st.floats(0, 0.015)),
+        deemed=arr((n_year, n_age), st.floats(0, 30)), months=arr((n_year, n_age), st.floats(50, 240)),
+        pension_base=arr((n_year,), st.floats(0.5, 1.5)),
         opening0=draw(st.floats(-1e6, 1e6)), mid_year=draw(st.booleans()), rule=draw(st.integers(0, 2)),
         sub_param=arr((n_year,), st.floats(0, 24)),
     )

@@ -37,10 +37,10 @@ class KernelInputs:
     credit: np.ndarray        # (S, T) individual-account crediting rate
     contrib_rate: np.ndarray  # (T,) employer + employee rate
     acct_rate: np.ndarray     # (T,) individual-account rate
-    accrual: float            # basic pension accrual per contribution year
+    accrual: float | np.ndarray  # basic pension accrual per contribution year: scalar or (T,) dated
     transitional: float       # transitional-pension coefficient per deemed year
     deemed: np.ndarray        # (T, A) deemed service years (before 1996) of the cohort
-    months: np.ndarray        # (A,) payout months (计发月数) by retirement age
+    months: np.ndarray        # (A,) or (T, A) payout months (计发月数) by retirement age (and year)
     opening0: float           # fund balance on 1 January of the base year, yuan
     mid_year: bool            # flows at mid-year (True) or year end
     rule: int                 # subsidy rule
@@ -52,6 +52,7 @@ class KernelInputs:
     lapse: np.ndarray | None = None      # (T, A, 2, B) probability that a contributor stops contributing in year t
     resume: np.ndarray | None = None     # (T, A, 2, B) probability that a non-contributor resumes in year t
     ent_band: np.ndarray | None = None   # (B,) shares of entrants by band (sum 1)
+    pension_base: np.ndarray | None = None  # (T,) 计发基数 (the 全口径 average wage) / the modelled average wage; 1
     exit_share: float = 0.0              # share of those at statutory age without the minimum years who leave each
     #                                      year with their account paid out (the rest defer, 延缴)
 
@@ -81,13 +82,24 @@ class KernelInputs:
             ent_band=(np.ascontiguousarray(self.ent_band, dtype=float) if self.ent_band is not None
                       else np.full(n_b, 1.0 / n_b)))
 
+    def dated(self) -> dict[str, np.ndarray]:
+        """Accrual (T,), payout months (T, A) and pension base ratio (T,) as dated arrays."""
+        n_t = self.hazard.shape[0]
+        months = np.asarray(self.months, dtype=float)
+        return dict(
+            accrual=np.ascontiguousarray(np.broadcast_to(np.asarray(self.accrual, dtype=float), (n_t,))),
+            months=np.ascontiguousarray(np.broadcast_to(months, (n_t, months.shape[-1]))),
+            pension_base=(np.ones(n_t) if self.pension_base is None
+                          else np.ascontiguousarray(np.broadcast_to(np.asarray(self.pension_base, float), (n_t,)))))
+
     def args(self) -> tuple:
         bd = self.banded()
+        dt = self.dated()
         return (bd["c0"], bd["l0"], self.r0, self.b0, bd["y0"], bd["k0"], self.q_base, self.mort_b, self.kappa,
                 self.hazard, self.min_years, self.force_idx, self.entrants, bd["ent_band"], bd["lapse"], bd["resume"],
                 float(self.exit_share), self.base_ratio, self.wage, self.index, self.rate, self.collection,
-                self.credit, self.contrib_rate, self.acct_rate, self.accrual, self.transitional, self.deemed,
-                self.months, self.opening0, self.mid_year, self.rule, self.sub_param)
+                self.credit, self.contrib_rate, self.acct_rate, dt["accrual"], self.transitional, self.deemed,
+                dt["months"], dt["pension_base"], self.opening0, self.mid_year, self.rule, self.sub_param)
 
 
 def _normalised(table: np.ndarray, total: float) -> np.ndarray:
@@ -159,6 +171,21 @@ def contribution_history(sc, c0: np.ndarray, y0: np.ndarray, k0: np.ndarray) -> 
                 exit_share=float(ch.ineligible_exit_share))
 
 
+def indexation_path(sc, economy: dict[str, np.ndarray]) -> np.ndarray:
+    """(S, T) yearly increase of pensions in payment: ``economy.benefit_indexation`` up to
+    ``indexation.history_until`` (the published adjustments), then the rule ``wage_share * wage_growth +
+    price_share * inflation`` on the scenario's (possibly shocked) paths; without ``[indexation]`` the series as given."""
+    given = np.ascontiguousarray(economy["benefit_indexation"], dtype=float)
+    ix = sc.indexation
+    if ix is None or ix.rule == "given":
+        return given
+    rule = ix.wage_share * np.asarray(economy["wage_growth"], dtype=float)
+    if ix.price_share:
+        rule = rule + ix.price_share * np.asarray(economy["inflation"], dtype=float)
+    after = np.asarray(sc.years) > ix.history_until
+    return np.ascontiguousarray(np.where(after[None, :], rule, given))
+
+
 def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality) -> KernelInputs:
     """Resolve a scenario into kernel inputs for ``n_scenarios`` rows of the shared ``economy`` paths
     (``sibrisk.economy.economic_paths``) and ``mortality`` (``sibrisk.demography.MortalityPaths``)."""
@@ -210,11 +237,13 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         r0=r0, b0=b0, q_base=q_base, mort_b=np.ascontiguousarray(mort_b, dtype=float),
         kappa=np.ascontiguousarray(kappa, dtype=float), hazard=hazard, min_years=min_years,
         force_idx=int(ben.forced_retirement_age - AGE_MIN), entrants=entrants, base_ratio=base_ratio, wage=wage,
-        index=econ("benefit_indexation"), rate=econ("interest_rate"), collection=econ("collection_rate"),
+        index=indexation_path(sc, {k: econ(k) for k in ("benefit_indexation", "wage_growth", "inflation")
+                                   if k in economy}), rate=econ("interest_rate"), collection=econ("collection_rate"),
         credit=econ("account_crediting_rate"),
         contrib_rate=sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate"),
-        acct_rate=acct_rate, accrual=ben.accrual_rate, transitional=ben.transitional_coefficient, deemed=deemed,
-        months=policy.payout_months(ages), opening0=float(ini.fund_balance),
+        acct_rate=acct_rate, accrual=sc.series("benefits.accrual_rate"), transitional=ben.transitional_coefficient,
+        deemed=deemed, months=sc.series("benefits.payout_months_factor")[:, None] * policy.payout_months(ages)[None, :],
+        pension_base=sc.series("benefits.pension_base_ratio"), opening0=float(ini.fund_balance),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
         years=years, ages=ages)
 

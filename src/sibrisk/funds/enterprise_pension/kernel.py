@@ -25,7 +25,7 @@ N_DETAIL = 4
 @jit
 def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share,
                 base_ratio, wage_prev, wage, index, credit, acct_rate, accrual, transitional, deemed, months,
-                c_new, l_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret, out_refund):
+                pension_base, c_new, l_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret, out_refund):
     """Advance one year for one scenario: deaths, ageing, retirement or exit, lapses and resumptions, entrants,
     accrual.
 
@@ -93,7 +93,7 @@ def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, e
                     keep = 1.0 - h * exit_share
                 if nr > 0.0:
                     dy = min(ys, deemed[j])
-                    pension = (accrual * wage_prev * (1.0 + ratio) / 2.0 * ys
+                    pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * ys
                                + 12.0 * ks / months[j]
                                + transitional * wage_prev * ratio * dy)
                     nr_tot += nr
@@ -165,8 +165,8 @@ def aggregate_flows(c_end, r_end, b_end, c_beg, r_beg, b_beg, base_ratio, wage, 
 @jit
 def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, ent_band,
                  lapse, resume, exit_share, base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate,
-                 accrual, transitional, deemed, months, opening0, mid_year, rule, sub_param, flows, detail,
-                 keep_detail):
+                 accrual, transitional, deemed, months, pension_base, opening0, mid_year, rule, sub_param, flows,
+                 detail, keep_detail):
     n_age = c0.shape[0]
     n_band = c0.shape[2]
     n_year = hazard.shape[0]
@@ -202,8 +202,8 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_y
                     q[j, s] = qq if qq < 1.0 else 1.0
             cohort_step(c, l, r, b, yrs, k, q, hazard[t], min_years[t], force_idx, entrants[t], ent_band, lapse[t],
                         resume[t], exit_share, base_ratio, wage[i, t - 1], wage[i, t], index[i, t], credit[i, t],
-                        acct_rate[t], accrual, transitional, deemed[t], months, c_new, l_new, r_new, b_new, y_new,
-                        k_new, c_beg, r_beg, b_beg, new_ret, out_refund)
+                        acct_rate[t], accrual[t], transitional, deemed[t], months[t], pension_base[t], c_new, l_new,
+                        r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret, out_refund)
             refund = out_refund[0]
             exits = out_refund[1]
             c, c_new = c_new, c

@@ -3,7 +3,7 @@ initial state and entrants, on top of the sections every fund shares (``sibrisk.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -30,7 +30,13 @@ class ContributionSpec(_Model):
 
 
 class BenefitSpec(_Model):
-    accrual_rate: Annotated[float, Field(ge=0.0, le=0.05)] = 0.01
+    # basic pension per contribution year (国发〔2005〕38号: 1%), dated
+    accrual_rate: series_field("accrual_rate", bounds=(0.0, 0.05)) = 0.01
+    # dated multiplier of the 国发〔2005〕38号 payout-months table (计发月数), for a revised table (1: the 2005 table)
+    payout_months_factor: series_field("payout_months_factor", bounds=(0.2, 5.0)) = 1.0
+    # 计发基数 / the scenario's average wage (economy.average_wage): since 国办发〔2019〕13号 the pension base and the
+    # contribution reference are the 全口径 average wage of urban employment, below the non-private average; dated
+    pension_base_ratio: series_field("pension_base_ratio", bounds=(0.1, 2.0)) = 1.0
     transitional_coefficient: Annotated[float, Field(ge=0.0, le=0.05)] = 0.012
     deemed_service_end_year: Annotated[int, Field(ge=1950, le=2100)] = 1996
     work_start_age: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
@@ -81,6 +87,17 @@ class ContributionHistorySpec(_Model):
         return np.where(den > 0, rho / np.where(den > 0, den, 1.0), 1.0)
 
 
+class IndexationSpec(_Model):
+    """Indexation of pensions in payment (基本养老金调整) as a rule: up to ``history_until`` the published adjustments
+    (``economy.benefit_indexation``); after it ``wage_share`` x wage growth + ``price_share`` x inflation of the same
+    year (the scenario's paths, so stochastic wage and price shocks pass through the rule)."""
+    rule: Literal["given", "wage_price_share"] = "wage_price_share"
+    wage_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
+    price_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    history_until: Annotated[int, Field(ge=1990, le=2100)] = 2025
+    note: str = ""
+
+
 class InitialState(_Model):
     fund_balance: float
     contributors: Annotated[float, Field(gt=0.0)]
@@ -117,6 +134,7 @@ class PensionScenario(ScenarioBase):
     initial: InitialState
     entrants: EntrantSpec
     contribution_history: ContributionHistorySpec | None = None
+    indexation: IndexationSpec | None = None
 
     def check(self) -> None:
         super().check()
@@ -130,6 +148,12 @@ class PensionScenario(ScenarioBase):
                                      field=f"contribution_history.{key}", value=getattr(ch, key))
             self.series("contribution_history.lapse_scale")
             self.series("contribution_history.deferred_age_lapse")
+        ix = self.indexation
+        if ix is not None and ix.rule == "wage_price_share" and ix.price_share > 0 and self.economy.inflation is None:
+            raise InputError("indexation.price_share needs economy.inflation", file=src, field="economy.inflation",
+                             value=None)
+        for key in ("accrual_rate", "payout_months_factor", "pension_base_ratio"):
+            self.series(f"benefits.{key}")
         if self.benefits.minimum_years is not None:
             self.series("benefits.minimum_years")
         for key in ("employer_rate", "employee_rate", "individual_account_rate"):

@@ -33,6 +33,7 @@ def project_reference(inp, *, keep_detail: bool = True):
     flows = np.zeros((n_s, n_t, N_FLOWS))
     detail = np.zeros((n_s, n_t, n_a, 2, N_DETAIL)) if keep_detail else None
     bd = inp.banded()
+    dt = inp.dated()
     ratio = inp.base_ratio
     ratio3 = ratio[..., None]
     forced = (np.arange(n_a) >= inp.force_idx)[:, None, None]
@@ -62,7 +63,8 @@ def project_reference(inp, *, keep_detail: bool = True):
                 NR = np.where(eligible, Ns * h, 0.0)
                 X = np.where(eligible, 0.0, Ns * h * inp.exit_share)
                 Wp = inp.wage[i, t - 1]
-                pension = (inp.accrual * Wp * (1 + ratio3) / 2 * Ys + 12 * Ks / inp.months[:, None, None]
+                pension = (dt["accrual"][t] * Wp * (dt["pension_base"][t] + ratio3) / 2 * Ys
+                           + 12 * Ks / dt["months"][t][:, None, None]
                            + inp.transitional * Wp * ratio3 * np.minimum(Ys, inp.deemed[t][:, None, None]))
                 refund, exits = float(np.sum(X * Ks)), float(X.sum())
                 R = Rs + NR.sum(axis=2)
