@@ -8,6 +8,13 @@ def test_top_level_names():
         assert hasattr(sibrisk, name), name
 
 
+def test_sensitivity_api():
+    import inspect
+
+    assert callable(sibrisk.sensitivity) and callable(sibrisk.sensitivity_tornado)
+    assert list(inspect.signature(sibrisk.sensitivity.sensitivity).parameters)[:2] == ["scenario", "variations"]
+
+
 def test_indicator_api():
     for name in ["balance_months", "actuarial_balance", "actuarial_balance_of", "general_average_premium",
                  "compute", "list_indicators", "get", "register", "REGISTRY", "depletion_year",

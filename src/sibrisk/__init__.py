@@ -21,6 +21,8 @@ _LAZY = {
     "simulate": ("sibrisk.stochastic", "simulate"),
     "province_total": ("sibrisk.regions", "province_total"),
     "InputError": ("sibrisk.errors", "InputError"),
+    "sensitivity": ("sibrisk.sensitivity", "sensitivity"),
+    "sensitivity_tornado": ("sibrisk.sensitivity", "tornado_chart"),
 }
 _SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "demography", "economy", "funds",
                "regions", "performance", "plots", "cli", "stochastic", "random"}
