@@ -309,6 +309,32 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_solve(args) -> int:
+    from sibrisk.projection import project
+    from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
+    from sibrisk.solver import effect_chart, solve
+    from sibrisk.stochastic import simulate
+
+    sc = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    try:
+        lo, hi = (float(v) for v in args.bracket.split(","))
+    except ValueError:
+        raise SibriskError(f"--bracket {args.bracket!r}: write low,high (e.g. -0.1,0.1)") from None
+    target = "actuarial_balance" if args.floor is None else "balance_months_floor"
+    result = solve(sc, args.lever, target=target, floor=args.floor, horizon=args.horizon, from_year=args.from_year,
+                   bracket=(lo, hi), n_scenarios=args.scenarios, share=args.share, seed=args.seed)
+    print(f"{sc.meta.name}: {result}")
+    print(f"({result.iterations} projections; the change applies from {args.from_year or sc.projection.base_year + 1})")
+    if not args.no_plot:
+        out = Path(args.out)
+        run = ((lambda s: simulate(s, args.scenarios, seed=args.seed, keep_detail=False)) if args.scenarios
+               else (lambda s: project(s, keep_detail=False)))
+        png = out / f"{output_stem(sc)}_solve.png"
+        _atomic_write(png, lambda p: effect_chart(run(sc), run(result.scenario), result, p, floor=args.floor))
+        print(f"wrote {png}")
+    return 0
+
+
 def pd_options():
     import pandas as pd
 
@@ -355,6 +381,25 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--out", default="sibrisk-output", help="folder for the table and the chart (default: %(default)s)")
     sens.add_argument("--no-plot", action="store_true", help="do not draw the tornado chart")
     sens.set_defaults(func=cmd_sensitivity)
+    solve = sub.add_parser("solve", help="the change of one lever that zeroes the actuarial balance or keeps balance "
+                                         "months at a floor",
+                           description="Solve (scipy brentq) for the additive change of LEVER (a dotted scenario path: "
+                                       "contributions.employer_rate, subsidy.share, indexation.wage_share, ...) from "
+                                       "--from on that brings the actuarial balance to zero, or with --floor keeps "
+                                       "balance months at or above the floor through --horizon; with --scenarios N in "
+                                       "--share of N stochastic scenarios. Draws balance months before and after.")
+    solve.add_argument("scenario", nargs="?", help="scenario TOML file or shipped scenario name")
+    solve.add_argument("--lever", required=True, help="dotted path of the lever")
+    solve.add_argument("--floor", type=float, help="balance-months floor (default: solve for actuarial balance 0)")
+    solve.add_argument("--horizon", type=int, help="last year the floor must hold (default: the last projected year)")
+    solve.add_argument("--from", dest="from_year", type=int, help="first year of the change (default: base year + 1)")
+    solve.add_argument("--bracket", default="-0.1,0.1", help="changes to search between (default: %(default)s)")
+    solve.add_argument("--scenarios", type=int, metavar="N", help="solve in a share of N stochastic scenarios")
+    solve.add_argument("--share", type=float, default=0.9, help="share of stochastic scenarios (default: %(default)s)")
+    solve.add_argument("--seed", type=int, default=42, help="seed of the stochastic scenarios (default: %(default)s)")
+    solve.add_argument("--out", default="sibrisk-output", help="folder for the chart (default: %(default)s)")
+    solve.add_argument("--no-plot", action="store_true", help="do not draw the chart")
+    solve.set_defaults(func=cmd_solve)
     try:  # monitoring and evaluation subcommands, when that part of the package is present
         has_performance = importlib.util.find_spec("sibrisk.performance.cli") is not None
     except ModuleNotFoundError:
