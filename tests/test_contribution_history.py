@@ -146,8 +146,10 @@ def test_minimum_years_rule_changes_the_projection():
     base = project(sc, keep_detail=False, indicators=False)
     no_rule = project(off, keep_detail=False, indicators=False)
     assert float(no_rule.beneficiaries.sel(year=2040)) > float(base.beneficiaries.sel(year=2040))
-    assert float(base.other_expenditure.sel(year=2030)) > 0.0
-    assert float(no_rule.other_expenditure.max()) == 0.0
+    assert float(base.leavers_without_pension.sel(year=2030)) > 0.0
+    assert float(no_rule.leavers_without_pension.max()) == 0.0
+    # accounts paid out: to leavers (rule on) and to heirs (both): more with the rule on
+    assert float(base.account_payouts.sel(year=2030)) > float(no_rule.account_payouts.sel(year=2030)) > 0.0
     short = {"contribution_history.shares": [0.0, 0.0, 1.0]}
     s_base = project(sc.with_updates(short), keep_detail=False, indicators=False)
     s_off = project(off.with_updates(short), keep_detail=False, indicators=False)
@@ -164,3 +166,24 @@ def test_bad_history_section_names_field():
         sc.with_updates({"contribution_history.lapse_rate": [0.1, 0.2]})
     with pytest.raises(InputError, match="shares"):
         sc.with_updates({"contribution_history.shares": [0.5, 0.2, 0.1]})
+
+
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_death_refunds_and_grants_by_hand(engine):
+    """q = 0.1 at every age. Insured workers who die: 10% of band 0's 100 (account 100) and of band 1's 100
+    (account 40): accounts 10 x 100 + 10 x 40 = 1,400, paid to heirs at inherit = 1 (社会保险法 Art. 14); 700 at
+    0.5. Retirees: 20 at age 2 with 1,200 a year; 2 die; grants of 3 months of pension: 2 x 100 x 3 = 600."""
+    run = run_kernel if engine == "numba" else project_reference
+    inp = two_band_case()
+    inp.q_base[:] = 0.1
+    inp.r0[2, 0] = 20.0
+    inp.b0[2, 0] = 1200.0
+    inp.inherit = np.array([0.0, 1.0])
+    inp.grant_months = np.array([0.0, 3.0])
+    flows, _ = run(inp)
+    f1 = flows[0, 1]
+    assert f1[k.F_REFUND] == pytest.approx(1400.0)
+    assert f1[k.F_DEATH_GRANTS] == pytest.approx(600.0)
+    assert f1[k.F_CLOSING] == pytest.approx(flows[0, 0, k.F_CLOSING] + f1[k.F_CONTRIB] - f1[k.F_EXPEND] - 2000.0)
+    inp.inherit = np.array([0.0, 0.5])
+    assert run(inp)[0][0, 1, k.F_REFUND] == pytest.approx(700.0)

@@ -38,7 +38,8 @@ def kernel_inputs(draw):
         contrib_rate=arr((n_year,), st.floats(0, 0.3)), acct_rate=arr((n_year,), st.floats(0, 0.1)),
         accrual=arr((n_year,), st.floats(0, 0.02)), transitional=draw(st.floats(0, 0.015)),
         deemed=arr((n_year, n_age), st.floats(0, 30)), months=arr((n_year, n_age), st.floats(50, 240)),
-        pension_base=arr((n_year,), st.floats(0.5, 1.5)),
+        pension_base=arr((n_year,), st.floats(0.5, 1.5)), inherit=arr((n_year,), frac),
+        grant_months=arr((n_year,), st.floats(0, 24)),
         opening0=draw(st.floats(-1e6, 1e6)), mid_year=draw(st.booleans()), rule=draw(st.integers(0, 2)),
         sub_param=arr((n_year,), st.floats(0, 24)),
     )
@@ -69,9 +70,9 @@ def test_roll_forward_identity_closes(inp):
 
     flows, _ = run_kernel(inp)
     lhs = (flows[..., k.F_OPENING] + flows[..., k.F_CONTRIB] + flows[..., k.F_SUBSIDY] + flows[..., k.F_INTEREST]
-           - flows[..., k.F_EXPEND] - flows[..., k.F_REFUND])
+           - flows[..., k.F_EXPEND] - flows[..., k.F_REFUND] - flows[..., k.F_DEATH_GRANTS])
     scale = np.maximum(1.0, np.abs(flows[..., [k.F_OPENING, k.F_CONTRIB, k.F_SUBSIDY, k.F_INTEREST, k.F_EXPEND,
-                                               k.F_REFUND]]).max(axis=-1))
+                                               k.F_REFUND, k.F_DEATH_GRANTS]]).max(axis=-1))
     assert np.all(np.abs(lhs - flows[..., k.F_CLOSING]) <= 1e-12 * scale)
     # each year opens with the previous year's closing balance
     np.testing.assert_array_equal(flows[:, 1:, k.F_OPENING], flows[:, :-1, k.F_CLOSING])

@@ -17,6 +17,9 @@ VARIABLES = {
     "contributors": ("persons", "Contributing insured persons at year end", "参保在职职工人数"),
     "insured_not_contributing": ("persons", "Insured workers not contributing (lapsed, 断缴) at year end",
                                  "中断缴费参保职工人数"),
+    "account_payouts": ("yuan", "Individual accounts paid out: to leavers without the minimum years and to heirs of "
+                        "insured workers who died", "个人账户一次性支付和继承支出"),
+    "death_grants": ("yuan", "Funeral grants and survivor benefits on the death of retirees", "丧葬补助金和抚恤金"),
     "leavers_without_pension": ("persons", "Insured at statutory age without the minimum contribution years who "
                                 "left the scheme with their individual account paid out during the year",
                                 "未达最低缴费年限退出人数"),
@@ -53,8 +56,10 @@ class EmployeePensionFund(Fund):
             "opening_balance": col(k.F_OPENING), "contribution_income": col(k.F_CONTRIB),
             "fiscal_subsidy": col(k.F_SUBSIDY), "interest_income": col(k.F_INTEREST),
             "benefit_expenditure": col(k.F_EXPEND), "fund_balance": col(k.F_CLOSING),
-            # accounts paid out to those leaving without a pension (个人账户一次性支付/转出)
-            "other_expenditure": col(k.F_REFUND), "insured_not_contributing": col(k.F_LAPSED),
+            # accounts paid out (to leavers without a pension: 一次性支付/转出; to heirs of insured workers who died:
+            # 继承) and death grants (丧葬补助金, 抚恤金)
+            "other_expenditure": col(k.F_REFUND) + col(k.F_DEATH_GRANTS), "account_payouts": col(k.F_REFUND),
+            "death_grants": col(k.F_DEATH_GRANTS), "insured_not_contributing": col(k.F_LAPSED),
             "leavers_without_pension": col(k.F_EXITS),
             "covered_wage_bill": col(k.F_WAGEBILL), "contributors": col(k.F_CONTRIBUTORS),
             "beneficiaries": col(k.F_BENEFICIARIES), "new_beneficiaries": col(k.F_NEW_BEN),

@@ -52,6 +52,9 @@ class KernelInputs:
     lapse: np.ndarray | None = None      # (T, A, 2, B) probability that a contributor stops contributing in year t
     resume: np.ndarray | None = None     # (T, A, 2, B) probability that a non-contributor resumes in year t
     ent_band: np.ndarray | None = None   # (B,) shares of entrants by band (sum 1)
+    inherit: np.ndarray | None = None    # (T,) share of a deceased insured worker's account paid to heirs (0 if left out)
+    grant_months: np.ndarray | None = None  # (T,) death grants (丧葬补助金, 抚恤金) in months of the deceased retiree's
+    #                                         pension (0 if left out)
     pension_base: np.ndarray | None = None  # (T,) 计发基数 (the 全口径 average wage) / the modelled average wage; 1
     exit_share: float = 0.0              # share of those at statutory age without the minimum years who leave each
     #                                      year with their account paid out (the rest defer, 延缴)
@@ -89,6 +92,10 @@ class KernelInputs:
         return dict(
             accrual=np.ascontiguousarray(np.broadcast_to(np.asarray(self.accrual, dtype=float), (n_t,))),
             months=np.ascontiguousarray(np.broadcast_to(months, (n_t, months.shape[-1]))),
+            inherit=(np.zeros(n_t) if self.inherit is None
+                     else np.ascontiguousarray(np.broadcast_to(np.asarray(self.inherit, float), (n_t,)))),
+            grant_months=(np.zeros(n_t) if self.grant_months is None
+                          else np.ascontiguousarray(np.broadcast_to(np.asarray(self.grant_months, float), (n_t,)))),
             pension_base=(np.ones(n_t) if self.pension_base is None
                           else np.ascontiguousarray(np.broadcast_to(np.asarray(self.pension_base, float), (n_t,)))))
 
@@ -99,7 +106,7 @@ class KernelInputs:
                 self.hazard, self.min_years, self.force_idx, self.entrants, bd["ent_band"], bd["lapse"], bd["resume"],
                 float(self.exit_share), self.base_ratio, self.wage, self.index, self.rate, self.collection,
                 self.credit, self.contrib_rate, self.acct_rate, dt["accrual"], self.transitional, self.deemed,
-                dt["months"], dt["pension_base"], self.opening0, self.mid_year, self.rule, self.sub_param)
+                dt["months"], dt["pension_base"], dt["inherit"], dt["grant_months"], self.opening0, self.mid_year, self.rule, self.sub_param)
 
 
 def _normalised(table: np.ndarray, total: float) -> np.ndarray:
@@ -243,7 +250,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         contrib_rate=sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate"),
         acct_rate=acct_rate, accrual=sc.series("benefits.accrual_rate"), transitional=ben.transitional_coefficient,
         deemed=deemed, months=sc.series("benefits.payout_months_factor")[:, None] * policy.payout_months(ages)[None, :],
-        pension_base=sc.series("benefits.pension_base_ratio"), opening0=float(ini.fund_balance),
+        pension_base=sc.series("benefits.pension_base_ratio"), inherit=sc.series("benefits.account_inheritance"),
+        grant_months=sc.series("benefits.death_grant_months"), opening0=float(ini.fund_balance),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
         years=years, ages=ages)
 

@@ -15,8 +15,8 @@ from sibrisk.funds.common.accounts import SUB_FIXED, SUB_GAP, SUB_SHARE, roll_fo
 # columns of the per-(scenario, year) flow output
 F_CONTRIB, F_SUBSIDY, F_INTEREST, F_EXPEND, F_OPENING, F_CLOSING, F_WAGEBILL = 0, 1, 2, 3, 4, 5, 6
 F_CONTRIBUTORS, F_BENEFICIARIES, F_NEW_BEN, F_BEN_EXPOSURE, F_CONTRIB_EXPOSURE = 7, 8, 9, 10, 11
-F_LAPSED, F_REFUND, F_EXITS = 12, 13, 14
-N_FLOWS = 15
+F_LAPSED, F_REFUND, F_EXITS, F_DEATH_GRANTS = 12, 13, 14, 15
+N_FLOWS = 16
 # last axis of the age-detail output
 D_CONTRIB, D_RETIREES, D_BENEFIT, D_LAPSED = 0, 1, 2, 3
 N_DETAIL = 4
@@ -25,7 +25,8 @@ N_DETAIL = 4
 @jit
 def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share,
                 base_ratio, wage_prev, wage, index, credit, acct_rate, accrual, transitional, deemed, months,
-                pension_base, c_new, l_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret, out_refund):
+                pension_base, inherit, grant_months, c_new, l_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg,
+                new_ret, out_refund):
     """Advance one year for one scenario: deaths, ageing, retirement or exit, lapses and resumptions, entrants,
     accrual.
 
@@ -34,12 +35,15 @@ def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, e
     Retirees ``r`` and their average benefit ``b`` are (A, 2). Writes the year-end state ``*_new``, the
     cohort-aligned start-of-year stocks ``c_beg`` (contributing, all bands) and ``r_beg`` (survival not yet
     applied), the indexed start-of-year benefit ``b_beg``, new retirees ``new_ret`` (A, 2), and
-    ``out_refund[0]`` accounts paid out, ``out_refund[1]`` people who left without a pension.
+    ``out_refund[0]`` accounts paid out (to leavers without the minimum years, and ``inherit`` x the accounts of
+    insured workers who died), ``out_refund[1]`` people who left without a pension, ``out_refund[2]`` death grants
+    (``grant_months`` x the monthly pension of each retiree who died).
     """
     n_age = c.shape[0]
     n_band = c.shape[2]
     refund = 0.0
     exits = 0.0
+    grants = 0.0
     for s in range(2):
         for j in range(n_age):
             lo = j - 1
@@ -54,6 +58,7 @@ def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, e
                 rb += r[src, s]
                 rs += r[src, s] * p
                 bs += r[src, s] * p * b[src, s]
+                grants += r[src, s] * q[src, s] * b[src, s] / 12.0 * grant_months
                 for g in range(n_band):
                     cb += c[src, s, g]
             if rs > 0.0:
@@ -76,6 +81,7 @@ def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, e
                     ls += l[src, s, g] * p
                     ys += (c[src, s, g] + l[src, s, g]) * p * yrs[src, s, g]
                     ks += (c[src, s, g] + l[src, s, g]) * p * k[src, s, g]
+                    refund += (c[src, s, g] + l[src, s, g]) * q[src, s] * k[src, s, g] * inherit
                 ns = cs + ls
                 if ns > 0.0:
                     ys /= ns
@@ -124,6 +130,7 @@ def cohort_step(c, l, r, b, yrs, k, q, hazard, min_years, force_idx, entrants, e
             new_ret[j, s] = nr_tot
     out_refund[0] = refund
     out_refund[1] = exits
+    out_refund[2] = grants
 
 
 @jit
@@ -165,8 +172,8 @@ def aggregate_flows(c_end, r_end, b_end, c_beg, r_beg, b_beg, base_ratio, wage, 
 @jit
 def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_years, force_idx, entrants, ent_band,
                  lapse, resume, exit_share, base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate,
-                 accrual, transitional, deemed, months, pension_base, opening0, mid_year, rule, sub_param, flows,
-                 detail, keep_detail):
+                 accrual, transitional, deemed, months, pension_base, inherit, grant_months, opening0, mid_year, rule,
+                 sub_param, flows, detail, keep_detail):
     n_age = c0.shape[0]
     n_band = c0.shape[2]
     n_year = hazard.shape[0]
@@ -189,12 +196,13 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_y
     c_tot = np.zeros_like(r)
     l_tot = np.zeros_like(r)
     q = np.empty_like(r)
-    out_refund = np.zeros(2)
+    out_refund = np.zeros(3)
     opening = opening0
     for t in range(n_year):
         first = t == 0
         refund = 0.0
         exits = 0.0
+        grants = 0.0
         if not first:
             for s in range(2):
                 for j in range(n_age):
@@ -202,10 +210,12 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_y
                     q[j, s] = qq if qq < 1.0 else 1.0
             cohort_step(c, l, r, b, yrs, k, q, hazard[t], min_years[t], force_idx, entrants[t], ent_band, lapse[t],
                         resume[t], exit_share, base_ratio, wage[i, t - 1], wage[i, t], index[i, t], credit[i, t],
-                        acct_rate[t], accrual[t], transitional, deemed[t], months[t], pension_base[t], c_new, l_new,
-                        r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret, out_refund)
+                        acct_rate[t], accrual[t], transitional, deemed[t], months[t], pension_base[t], inherit[t],
+                        grant_months[t], c_new, l_new, r_new, b_new, y_new, k_new, c_beg, r_beg, b_beg, new_ret,
+                        out_refund)
             refund = out_refund[0]
             exits = out_refund[1]
+            grants = out_refund[2]
             c, c_new = c_new, c
             l, l_new = l_new, l
             r, r_new = r_new, r
@@ -226,8 +236,8 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_y
         contrib, expend, bill, cexp, rexp, cend, rend = aggregate_flows(
             c_tot, r, b, c_beg, r_beg, b_beg, base_ratio, wage[i, t], contrib_rate[t], collection[i, t], first)
         ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
-        sub, interest, closing = roll_forward(opening, contrib, expend + refund, rate[i, t], ff, rule, sub_param[t],
-                                              rend)
+        sub, interest, closing = roll_forward(opening, contrib, expend + refund + grants, rate[i, t], ff, rule,
+                                              sub_param[t], rend)
         flows[i, t, F_CONTRIB] = contrib
         flows[i, t, F_SUBSIDY] = sub
         flows[i, t, F_INTEREST] = interest
@@ -248,6 +258,7 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, q_base, mort_b, kappa, hazard, min_y
         flows[i, t, F_LAPSED] = lapsed
         flows[i, t, F_REFUND] = refund
         flows[i, t, F_EXITS] = exits
+        flows[i, t, F_DEATH_GRANTS] = grants
         if keep_detail:
             for s in range(2):
                 for j in range(n_age):

@@ -37,6 +37,11 @@ class BenefitSpec(_Model):
     # 计发基数 / the scenario's average wage (economy.average_wage): since 国办发〔2019〕13号 the pension base and the
     # contribution reference are the 全口径 average wage of urban employment, below the non-private average; dated
     pension_base_ratio: series_field("pension_base_ratio", bounds=(0.1, 2.0)) = 1.0
+    # share of a deceased insured worker's individual account paid to heirs (社会保险法 Art. 14: 个人死亡的，个人账户余额
+    # 可以依法继承); dated; 0 when left out. Accounts of retirees who die are not tracked (not modelled)
+    account_inheritance: series_field("share") = 0.0
+    # funeral grants and survivor benefits (丧葬补助金、抚恤金) in months of the deceased retiree's pension; dated
+    death_grant_months: series_field("death_grant_months", bounds=(0.0, 120.0)) = 0.0
     transitional_coefficient: Annotated[float, Field(ge=0.0, le=0.05)] = 0.012
     deemed_service_end_year: Annotated[int, Field(ge=1950, le=2100)] = 1996
     work_start_age: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
@@ -152,7 +157,8 @@ class PensionScenario(ScenarioBase):
         if ix is not None and ix.rule == "wage_price_share" and ix.price_share > 0 and self.economy.inflation is None:
             raise InputError("indexation.price_share needs economy.inflation", file=src, field="economy.inflation",
                              value=None)
-        for key in ("accrual_rate", "payout_months_factor", "pension_base_ratio"):
+        for key in ("accrual_rate", "payout_months_factor", "pension_base_ratio", "account_inheritance",
+                    "death_grant_months"):
             self.series(f"benefits.{key}")
         if self.benefits.minimum_years is not None:
             self.series("benefits.minimum_years")

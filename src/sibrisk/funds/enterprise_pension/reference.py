@@ -10,7 +10,7 @@ import numpy as np
 
 from sibrisk.funds.enterprise_pension.kernel import (D_BENEFIT, D_CONTRIB, D_LAPSED, D_RETIREES, F_BEN_EXPOSURE,
                                                      F_CLOSING, F_CONTRIB, F_CONTRIB_EXPOSURE, F_CONTRIBUTORS,
-                                                     F_BENEFICIARIES, F_EXITS, F_EXPEND, F_INTEREST, F_LAPSED,
+                                                     F_BENEFICIARIES, F_DEATH_GRANTS, F_EXITS, F_EXPEND, F_INTEREST, F_LAPSED,
                                                      F_NEW_BEN, F_OPENING, F_REFUND, F_SUBSIDY, F_WAGEBILL, N_DETAIL,
                                                      N_FLOWS, SUB_FIXED, SUB_SHARE)
 
@@ -43,7 +43,7 @@ def project_reference(inp, *, keep_detail: bool = True):
         opening = inp.opening0
         for t in range(n_t):
             W = inp.wage[i, t]
-            refund = exits = 0.0
+            refund = exits = grants = 0.0
             if t == 0:
                 c_mid, r_mid = C.sum(axis=2), R
                 expend = float(np.sum(R * B))
@@ -51,6 +51,9 @@ def project_reference(inp, *, keep_detail: bool = True):
             else:
                 p = 1.0 - np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
                 p3 = p[..., None]
+                # deaths during the year: heirs get the account share ``inherit``; retirees' deaths cost grants
+                refund_deaths = float(np.sum((C + L) * (1 - p3) * K)) * dt["inherit"][t]
+                grants = float(np.sum(R * (1 - p) * B / 12.0)) * dt["grant_months"][t]
                 c_beg, r_beg = age_shift(C.sum(axis=2)), age_shift(R)
                 Cs, Ls = age_shift(C * p3), age_shift(L * p3)
                 Ns = Cs + Ls
@@ -66,7 +69,7 @@ def project_reference(inp, *, keep_detail: bool = True):
                 pension = (dt["accrual"][t] * Wp * (dt["pension_base"][t] + ratio3) / 2 * Ys
                            + 12 * Ks / dt["months"][t][:, None, None]
                            + inp.transitional * Wp * ratio3 * np.minimum(Ys, inp.deemed[t][:, None, None]))
-                refund, exits = float(np.sum(X * Ks)), float(X.sum())
+                refund, exits = float(np.sum(X * Ks)) + refund_deaths, float(X.sum())
                 R = Rs + NR.sum(axis=2)
                 B = np.where(R > 0, _div(Rs * Bs + (NR * pension).sum(axis=2), R), Bs)
                 keep = np.where(eligible, 1.0 - h, 1.0 - h * inp.exit_share)
@@ -85,7 +88,7 @@ def project_reference(inp, *, keep_detail: bool = True):
             contrib = bill * inp.contrib_rate[t] * inp.collection[i, t]
             rate = inp.rate[i, t]
             f = (1 + rate) ** 0.5 - 1 if inp.mid_year else 0.0
-            out = expend + refund
+            out = expend + refund + grants
             if inp.rule == SUB_FIXED:
                 sub = inp.sub_param[t]
             elif inp.rule == SUB_SHARE:
@@ -100,7 +103,7 @@ def project_reference(inp, *, keep_detail: bool = True):
                 contrib, sub, interest, expend, opening, closing, bill)
             row[[F_CONTRIBUTORS, F_BENEFICIARIES, F_NEW_BEN, F_BEN_EXPOSURE, F_CONTRIB_EXPOSURE]] = (
                 C.sum(), R.sum(), new_ret, r_mid.sum(), c_mid.sum())
-            row[[F_LAPSED, F_REFUND, F_EXITS]] = (L.sum(), refund, exits)
+            row[[F_LAPSED, F_REFUND, F_EXITS, F_DEATH_GRANTS]] = (L.sum(), refund, exits, grants)
             if keep_detail:
                 detail[i, t, ..., D_CONTRIB] = C.sum(axis=2)
                 detail[i, t, ..., D_RETIREES] = R
