@@ -160,7 +160,7 @@ def contribution_history(sc, c0: np.ndarray, y0: np.ndarray, k0: np.ndarray) -> 
     ch = sc.contribution_history
     if ch is None:
         return dict(c0=c0, y0=y0, k0=k0)
-    years, ages = sc.years, sc.ages
+    ages = sc.ages
     share = np.asarray(ch.shares, float)
     pi = ch.stationary_share()
     insured = c0[..., None] * share
