@@ -124,7 +124,7 @@ def test_actuarial_balance_of_a_projection_equals_its_discounted_ending_fund(def
     for start, years in [(2021, 30), (2030, 20), (2021, 49)]:
         p = ds.sel(year=slice(start, start + years - 1))
         v, d_end = mid_year_discount_factors(p.interest_rate)
-        next_cost = float(ds.benefit_expenditure.sel(year=start + years))
+        next_cost = float(ds.total_expenditure.sel(year=start + years))
         expected = float(d_end) * (float(p.fund_balance[-1]) - next_cost) / float((v * p.covered_wage_bill).sum())
         got = float(actuarial_balance_of(ds, start=start, years=years).actuarial_balance)
         assert got == pytest.approx(expected, rel=1e-9)

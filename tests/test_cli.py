@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import sibrisk
 from sibrisk.cli import main
 
 
@@ -29,8 +30,9 @@ def test_run_default_prints_table_with_units(run_default):
     lines = [l for l in text.splitlines() if l[:4].isdigit()]
     assert lines[0].startswith("2021") and lines[-1].startswith("2070")
     # 2021 row of the enterprise scheme (the split of the published urban employee totals, calibration.py):
-    # contributors 30,790 万, retirees 11,438 万, expenditure 41,000 亿元
-    assert "30,790" in lines[0] and "11,438" in lines[0] and "41,000" in lines[0]
+    # insured workers 30,790 万 of whom 82.3% contribute (contribution-history bands, ASSUMPTION): 25,343 万
+    # contributors; retirees 11,438 万, expenditure 41,000 亿元
+    assert "25,343" in lines[0] and "11,438" in lines[0] and "41,000" in lines[0]
     assert "Depletion year:" in text
     assert "Actuarial balance 2021-2070" in text
 
@@ -43,7 +45,9 @@ def test_run_writes_netcdf_and_png(run_default):
     with xr.open_dataset(nc) as ds:
         assert ds.fund_balance.attrs["units"] == "yuan"
         assert ds.contributors_by_age.dims == ("year", "age", "sex")
-        assert float(ds.contributors.sel(year=2021)) == pytest.approx(30790e4)
+        # insured workers 30,790 万, of whom the contributing ones (bands' steady-state shares, ASSUMPTION)
+        insured = float(ds.contributors.sel(year=2021) + ds.insured_not_contributing.sel(year=2021))
+        assert insured == pytest.approx(30790e4)
         closing = ds.opening_balance + ds.total_income - ds.total_expenditure
         np.testing.assert_allclose(closing, ds.fund_balance, rtol=1e-12)
 
@@ -100,12 +104,13 @@ def test_after_depletion_the_table_shows_the_financing_gap(run_default):
     gap, months = 7, 8  # positions in a row: year, contribution, subsidy, interest, expenditure, current, accum.
     rows = {l[:4]: l.split() for l in text.splitlines() if l[:4].isdigit()}
     with xr.open_dataset(out / "enterprise_pension_national.nc") as ds:
-        closing = float(ds.fund_balance.sel(year=2044))
-        d = ds.sel(year=2050)
+        first = int(sibrisk.indicators.depletion_year(ds.fund_balance))  # 2054 in the default
+        closing = float(ds.fund_balance.sel(year=first))
+        d = ds.sel(year=first + 6)
         deficit = float(d.total_expenditure - d.contribution_income - d.fiscal_subsidy - d.other_income)
     assert closing < 0
-    assert float(rows["2044"][gap].replace(",", "")) == pytest.approx(-closing / 1e8, abs=0.5)
-    assert float(rows["2050"][gap].replace(",", "")) == pytest.approx(deficit / 1e8, abs=0.5)
+    assert float(rows[str(first)][gap].replace(",", "")) == pytest.approx(-closing / 1e8, abs=0.5)
+    assert float(rows[str(first + 6)][gap].replace(",", "")) == pytest.approx(deficit / 1e8, abs=0.5)
     assert all(float(r[6].replace(",", "")) >= 0 for r in rows.values())  # accumulated balance never negative
     assert min(float(r[months].replace(",", "")) for r in rows.values()) >= 0  # balance months never negative
     assert sibrisk.indicators.balance_months(0.0, 1.0) == 0.0
@@ -121,6 +126,9 @@ def test_csv_and_xlsx_export_with_units_in_the_header(tmp_path):
     assert list(csv.index) == [2021, 2022, 2023, 2024]
     assert "contribution income (亿元)" in csv.columns and "contributors (万人)" in csv.columns
     assert "balance months (months)" in csv.columns
-    assert csv.loc[2021, "contributors (万人)"] == pytest.approx(30790)  # the calibrated 2021 enterprise row
+    # the calibrated 2021 enterprise row: 30,790 万 insured workers, of whom the paying share contributes
+    paying = sibrisk.project(sibrisk.load_scenario("enterprise_pension_national"), keep_detail=False).sel(year=2021)
+    assert csv.loc[2021, "contributors (万人)"] == pytest.approx(float(paying.contributors) / 1e4, abs=0.05)
+    assert float(paying.contributors + paying.insured_not_contributing) == pytest.approx(30790e4, rel=1e-6)
     assert csv.loc[2021, "total expenditure (亿元)"] == pytest.approx(41000, rel=1e-4)
     np.testing.assert_allclose(xlsx.to_numpy(), csv.to_numpy(), rtol=1e-5)

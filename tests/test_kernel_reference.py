@@ -15,6 +15,7 @@ def kernel_inputs(draw):
     n_age = draw(st.integers(2, 7))
     n_year = draw(st.integers(1, 5))
     n_scen = draw(st.integers(1, 3))
+    n_band = draw(st.integers(1, 3))
     pos = st.floats(0.0, 1e4, allow_nan=False)
     frac = st.floats(0.0, 1.0, allow_nan=False)
     rate = st.floats(-0.05, 0.15, allow_nan=False)
@@ -22,18 +23,23 @@ def kernel_inputs(draw):
     def arr(shape, elements):
         return draw(hnp.arrays(float, shape, elements=elements))
 
+    band_share = arr((n_band,), st.floats(0.01, 1.0))
     return tiny(
         n_age=n_age, n_year=n_year, n_scen=n_scen,
-        c0=arr((n_age, 2), pos), r0=arr((n_age, 2), pos), b0=arr((n_age, 2), pos), y0=arr((n_age, 2), st.floats(0, 40)),
-        k0=arr((n_age, 2), pos), q_base=arr((n_age, 2), st.floats(0, 0.6)), mort_b=arr((n_age, 2), st.floats(-0.05, 0.0)),
+        c0=arr((n_age, 2, n_band), pos), l0=arr((n_age, 2, n_band), pos), r0=arr((n_age, 2), pos),
+        b0=arr((n_age, 2), pos), y0=arr((n_age, 2, n_band), st.floats(0, 40)), k0=arr((n_age, 2, n_band), pos),
+        lapse=arr((n_year, n_age, 2, n_band), frac), resume=arr((n_year, n_age, 2, n_band), frac),
+        ent_band=band_share / band_share.sum(), exit_share=draw(frac), q_base=arr((n_age, 2), st.floats(0, 0.6)), mort_b=arr((n_age, 2), st.floats(-0.05, 0.0)),
         kappa=arr((n_scen, n_year), st.floats(0, 30)), hazard=arr((n_year, n_age, 2), frac),
         min_years=arr((n_year,), st.floats(0, 20)), force_idx=draw(st.integers(0, n_age)),
         entrants=arr((n_year, n_age, 2), pos), base_ratio=arr((n_age, 2), st.floats(0.6, 3.0)),
         wage=arr((n_scen, n_year), st.floats(1.0, 1e5)), index=arr((n_scen, n_year), rate),
         rate=arr((n_scen, n_year), rate), collection=arr((n_scen, n_year), frac), credit=arr((n_scen, n_year), rate),
         contrib_rate=arr((n_year,), st.floats(0, 0.3)), acct_rate=arr((n_year,), st.floats(0, 0.1)),
-        accrual=draw(st.floats(0, 0.02)), transitional=draw(st.floats(0, 0.015)),
-        deemed=arr((n_year, n_age), st.floats(0, 30)), months=arr((n_age,), st.floats(50, 240)),
+        accrual=arr((n_year,), st.floats(0, 0.02)), transitional=draw(st.floats(0, 0.015)),
+        deemed=arr((n_year, n_age), st.floats(0, 30)), months=arr((n_year, n_age), st.floats(50, 240)),
+        pension_base=arr((n_year,), st.floats(0.5, 1.5)), inherit=arr((n_year,), frac),
+        grant_months=arr((n_year,), st.floats(0, 24)),
         opening0=draw(st.floats(-1e6, 1e6)), mid_year=draw(st.booleans()), rule=draw(st.integers(0, 2)),
         sub_param=arr((n_year,), st.floats(0, 24)),
     )
@@ -63,8 +69,10 @@ def test_roll_forward_identity_closes(inp):
     from sibrisk.funds.enterprise_pension import kernel as k
 
     flows, _ = run_kernel(inp)
-    lhs = flows[..., k.F_OPENING] + flows[..., k.F_CONTRIB] + flows[..., k.F_SUBSIDY] + flows[..., k.F_INTEREST] - flows[..., k.F_EXPEND]
-    scale = np.maximum(1.0, np.abs(flows[..., [k.F_OPENING, k.F_CONTRIB, k.F_SUBSIDY, k.F_INTEREST, k.F_EXPEND]]).max(axis=-1))
+    lhs = (flows[..., k.F_OPENING] + flows[..., k.F_CONTRIB] + flows[..., k.F_SUBSIDY] + flows[..., k.F_INTEREST]
+           - flows[..., k.F_EXPEND] - flows[..., k.F_REFUND] - flows[..., k.F_DEATH_GRANTS])
+    scale = np.maximum(1.0, np.abs(flows[..., [k.F_OPENING, k.F_CONTRIB, k.F_SUBSIDY, k.F_INTEREST, k.F_EXPEND,
+                                               k.F_REFUND, k.F_DEATH_GRANTS]]).max(axis=-1))
     assert np.all(np.abs(lhs - flows[..., k.F_CLOSING]) <= 1e-12 * scale)
     # each year opens with the previous year's closing balance
     np.testing.assert_array_equal(flows[:, 1:, k.F_OPENING], flows[:, :-1, k.F_CLOSING])
@@ -73,14 +81,16 @@ def test_roll_forward_identity_closes(inp):
 @settings(max_examples=40, deadline=None)
 @given(kernel_inputs())
 def test_people_are_conserved(inp):
-    """Year-end insured (contributors + retirees) = survivors of last year's insured + this year's entrants."""
+    """Year-end insured (contributing + not contributing + retirees) = survivors of last year's insured + this year's
+    entrants - those who left without a pension."""
     from sibrisk.funds.enterprise_pension import kernel as k
 
     flows, detail = run_kernel(inp)
     for i in range(flows.shape[0]):
         for t in range(1, flows.shape[1]):
             q = np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
-            before = detail[i, t - 1, ..., k.D_CONTRIB] + detail[i, t - 1, ..., k.D_RETIREES]
-            expected = float(np.sum(before * (1 - q)) + inp.entrants[t].sum())
-            got = flows[i, t, k.F_CONTRIBUTORS] + flows[i, t, k.F_BENEFICIARIES]
+            before = (detail[i, t - 1, ..., k.D_CONTRIB] + detail[i, t - 1, ..., k.D_LAPSED]
+                      + detail[i, t - 1, ..., k.D_RETIREES])
+            expected = float(np.sum(before * (1 - q)) + inp.entrants[t].sum() - flows[i, t, k.F_EXITS])
+            got = flows[i, t, k.F_CONTRIBUTORS] + flows[i, t, k.F_LAPSED] + flows[i, t, k.F_BENEFICIARIES]
             assert got == pytest.approx(expected, rel=1e-12, abs=1e-6)

@@ -109,14 +109,14 @@ def test_engine_indicators_come_from_the_projection(engine):
     gs = load_goals(GOALS / "region_a_2024.toml")
     sc = sibrisk.load_scenario("enterprise_pension_national").with_updates(gs.scenario.updates)
     ds = sibrisk.project(sc).sel(year=2024)
-    months = float(ds.fund_balance / (ds.benefit_expenditure / 12))
+    months = float(ds.fund_balance / (ds.total_expenditure / 12))
     from sibrisk.performance.engine import engine_value
 
     value, note = engine_value(gs.indicator("balance_months"), gs, engine)
     assert value == pytest.approx(months, rel=1e-12)
     assert "enterprise_pension_national" in note
     cb, _ = engine_value(gs.indicator("current_balance"), gs, engine)
-    assert cb == pytest.approx(float(ds.total_income - ds.benefit_expenditure), rel=1e-12)
+    assert cb == pytest.approx(float(ds.total_income - ds.total_expenditure), rel=1e-12)
 
 
 def test_bad_scenario_updates_name_the_goal_file(tmp_path, engine):

@@ -17,6 +17,8 @@ def test_base_year_reproduces_published_2021_within_1pct(default_projection, nam
     # enterprise participants (MOHRSS 2021 bulletin) split into contributors and retirees by the published average
     # enterprise pension 2,987 元/月 (Qiushi 2022-07-12)
     value = float(default_projection[name].sel(year=2021))
+    if name == "contributors":  # published 参保职工 count insured workers, contributing or not
+        value += float(default_projection.insured_not_contributing.sel(year=2021))
     assert value == pytest.approx(PUBLISHED_2021[name], rel=0.01)
 
 
@@ -55,7 +57,8 @@ def test_dataset_shape_and_labels(default_projection):
 
 def test_roll_forward_identity_every_year(default_projection):
     ds = default_projection
-    closing = ds.opening_balance + ds.contribution_income + ds.fiscal_subsidy + ds.interest_income - ds.benefit_expenditure
+    closing = (ds.opening_balance + ds.contribution_income + ds.fiscal_subsidy + ds.interest_income
+               - ds.benefit_expenditure - ds.other_expenditure)  # other: accounts paid out to leavers
     np.testing.assert_allclose(closing, ds.fund_balance, rtol=1e-13, atol=1e-3)  # yuan, on balances of ~1e12-1e14
     np.testing.assert_array_equal(ds.opening_balance.values[1:], ds.fund_balance.values[:-1])
 

@@ -8,6 +8,17 @@ def test_top_level_names():
         assert hasattr(sibrisk, name), name
 
 
+def test_sensitivity_api():
+    import inspect
+
+    assert callable(sibrisk.sensitivity) and callable(sibrisk.sensitivity_tornado)
+    from sibrisk.sensitivity import sensitivity
+
+    assert callable(sibrisk.sensitivity)  # the module, once imported, forwards calls to the function
+    assert list(inspect.signature(sensitivity).parameters)[:2] == ["scenario", "variations"]
+    assert list(inspect.signature(sibrisk.solve).parameters)[:2] == ["scenario", "lever"]
+
+
 def test_indicator_api():
     for name in ["balance_months", "actuarial_balance", "actuarial_balance_of", "general_average_premium",
                  "compute", "list_indicators", "get", "register", "REGISTRY", "depletion_year",

@@ -48,9 +48,12 @@ def test_enterprise_rebase_scales_counts_and_keeps_profiles():
     ds = sibrisk.project(sc, keep_detail=False)
     act = actuals_of(ds, 2023, contributors=1.02, beneficiaries=0.97)
     res = sibrisk.rebase(sc, act)
-    # counts at the base year are the initial state: set to the actual counts exactly
-    assert res.scenario.initial.contributors == pytest.approx(act["contributors"], rel=1e-9)
+    # the base year's counts are the actual ones: retirees are the initial state itself; contributors are the paying
+    # share of the insured workers (initial.contributors counts non-payers too), so insured workers are scaled by
+    # actual / projected payers until the re-based base year pays the actual number
     assert res.scenario.initial.retirees == pytest.approx(act["beneficiaries"], rel=1e-9)
+    rebased = sibrisk.project(res.scenario, keep_detail=False)
+    assert float(rebased.contributors.isel(year=0)) == pytest.approx(act["contributors"], rel=1e-9)
     # the age-sex shapes are the scenario's own
     assert res.scenario.initial.contributors_profile == sc.initial.contributors_profile
     adjusted = {name for name, *_ in res.adjusted}

@@ -32,7 +32,7 @@ def test_shape_and_labels(sim200):
 
 def test_roll_forward_closes_in_every_scenario(sim200):
     ds = sim200
-    closing = ds.opening_balance + ds.total_income - ds.benefit_expenditure
+    closing = ds.opening_balance + ds.total_income - ds.total_expenditure
     np.testing.assert_allclose(closing, ds.fund_balance, rtol=1e-12, atol=1e-2)
 
 

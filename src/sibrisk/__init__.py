@@ -22,9 +22,12 @@ _LAZY = {
     "province_total": ("sibrisk.regions", "province_total"),
     "rebase": ("sibrisk.rebasing", "rebase"),
     "InputError": ("sibrisk.errors", "InputError"),
+    "sensitivity": ("sibrisk.sensitivity", "sensitivity"),
+    "sensitivity_tornado": ("sibrisk.sensitivity", "tornado_chart"),
+    "solve": ("sibrisk.solver", "solve"),
 }
 _SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "demography", "economy", "funds",
-               "regions", "performance", "plots", "cli", "stochastic", "random"}
+               "regions", "performance", "plots", "cli", "stochastic", "random", "solver"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

@@ -408,6 +408,83 @@ def cmd_rebase(args) -> int:
     return 0
 
 
+def _parse_vary(items: list[str]) -> dict[str, list[float]]:
+    out = {}
+    for item in items:
+        path, sep, values = item.partition("=")
+        parts = values.split(",")
+        if not sep or not path or len(parts) != 2:
+            raise SibriskError(f"--vary {item!r}: write dotted.path=low,high (e.g. economy.interest_rate=0.015,0.035)")
+        try:
+            out[path.strip()] = [float(v) for v in parts]
+        except ValueError:
+            raise SibriskError(f"--vary {item!r}: low and high must be numbers") from None
+    return out
+
+
+def cmd_sensitivity(args) -> int:
+    from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
+    from sibrisk.sensitivity import METRICS, sensitivity, tornado_chart
+
+    variations = _parse_vary(args.vary)
+    sc = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    table = sensitivity(sc, variations, horizon=args.horizon)
+    horizon = table.attrs["horizon"]
+    print(f"Sensitivity of {sc.meta.name}: one parameter at a time; balance months in {horizon}; actuarial balance "
+          f"over the whole projection (share of payroll); money in 亿元")
+    shown = table[["parameter", "variant", "value", *METRICS]].copy()
+    shown["peak_balance"] = (shown["peak_balance"] / 1e8).map(lambda v: f"{v:,.0f}")
+    for col in ("depletion_year", "peak_year"):
+        shown[col] = shown[col].map(lambda v: "none" if v != v else f"{v:.0f}")
+    shown["balance_months_at_horizon"] = shown["balance_months_at_horizon"].map(lambda v: f"{v:.1f}")
+    shown["actuarial_balance"] = shown["actuarial_balance"].map(lambda v: f"{100 * v:.2f}%")
+    shown["value"] = shown["value"].map(lambda v: "-" if v is None or v != v else f"{v:g}")
+    with pd_options():
+        print(shown.to_string(index=False))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / f"{output_stem(sc)}_sensitivity.csv"
+    _atomic_write(csv, lambda p: table.to_csv(p, index=False))
+    print(f"\nwrote {csv}")
+    if not args.no_plot:
+        png = out / f"{output_stem(sc)}_tornado_{args.metric}.png"
+        _atomic_write(png, lambda p: tornado_chart(table, args.metric, p))
+        print(f"wrote {png}")
+    return 0
+
+
+def cmd_solve(args) -> int:
+    from sibrisk.projection import project
+    from sibrisk.scenario import DEFAULT_SCENARIO, load_scenario
+    from sibrisk.solver import effect_chart, solve
+    from sibrisk.stochastic import simulate
+
+    sc = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    try:
+        lo, hi = (float(v) for v in args.bracket.split(","))
+    except ValueError:
+        raise SibriskError(f"--bracket {args.bracket!r}: write low,high (e.g. -0.1,0.1)") from None
+    target = "actuarial_balance" if args.floor is None else "balance_months_floor"
+    result = solve(sc, args.lever, target=target, floor=args.floor, horizon=args.horizon, from_year=args.from_year,
+                   bracket=(lo, hi), n_scenarios=args.scenarios, share=args.share, seed=args.seed)
+    print(f"{sc.meta.name}: {result}")
+    print(f"({result.iterations} projections; the change applies from {args.from_year or sc.projection.base_year + 1})")
+    if not args.no_plot:
+        out = Path(args.out)
+        run = ((lambda s: simulate(s, args.scenarios, seed=args.seed, keep_detail=False)) if args.scenarios
+               else (lambda s: project(s, keep_detail=False)))
+        png = out / f"{output_stem(sc)}_solve.png"
+        _atomic_write(png, lambda p: effect_chart(run(sc), run(result.scenario), result, p, floor=args.floor))
+        print(f"wrote {png}")
+    return 0
+
+
+def pd_options():
+    import pandas as pd
+
+    return pd.option_context("display.width", 200, "display.max_columns", 20)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sibrisk", description="Projections and risk indicators for social insurance funds.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -452,6 +529,41 @@ def build_parser() -> argparse.ArgumentParser:
     reb.add_argument("--out", help="the re-based scenario file to write (default: <scenario>_rebased_<year>.toml)")
     reb.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     reb.set_defaults(func=cmd_rebase)
+    sens = sub.add_parser("sensitivity", help="one-at-a-time sensitivity: depletion year, peak balance, balance months "
+                                              "at a horizon and actuarial balance for low and high values",
+                          description="Move each --vary parameter to its low and its high value (one at a time), "
+                                      "project, and report the depletion year, the peak balance, balance months at "
+                                      "--horizon and the actuarial balance; writes a CSV table and a tornado chart.")
+    sens.add_argument("scenario", nargs="?", help="scenario TOML file or shipped scenario name "
+                                                  "(default: enterprise_pension_national)")
+    sens.add_argument("--vary", action="append", required=True, metavar="PATH=LOW,HIGH",
+                      help="dotted scenario path and two values, e.g. economy.interest_rate=0.015,0.035 (repeat)")
+    sens.add_argument("--horizon", type=int, help="year of the balance months (default: the last projected year)")
+    sens.add_argument("--metric", default="depletion_year",
+                      choices=["depletion_year", "peak_balance", "balance_months_at_horizon", "actuarial_balance"],
+                      help="metric of the tornado chart (default: %(default)s)")
+    sens.add_argument("--out", default="sibrisk-output", help="folder for the table and the chart (default: %(default)s)")
+    sens.add_argument("--no-plot", action="store_true", help="do not draw the tornado chart")
+    sens.set_defaults(func=cmd_sensitivity)
+    solve = sub.add_parser("solve", help="the change of one lever that zeroes the actuarial balance or keeps balance "
+                                         "months at a floor",
+                           description="Solve (scipy brentq) for the additive change of LEVER (a dotted scenario path: "
+                                       "contributions.employer_rate, subsidy.share, indexation.wage_share, ...) from "
+                                       "--from on that brings the actuarial balance to zero, or with --floor keeps "
+                                       "balance months at or above the floor through --horizon; with --scenarios N in "
+                                       "--share of N stochastic scenarios. Draws balance months before and after.")
+    solve.add_argument("scenario", nargs="?", help="scenario TOML file or shipped scenario name")
+    solve.add_argument("--lever", required=True, help="dotted path of the lever")
+    solve.add_argument("--floor", type=float, help="balance-months floor (default: solve for actuarial balance 0)")
+    solve.add_argument("--horizon", type=int, help="last year the floor must hold (default: the last projected year)")
+    solve.add_argument("--from", dest="from_year", type=int, help="first year of the change (default: base year + 1)")
+    solve.add_argument("--bracket", default="-0.1,0.1", help="changes to search between (default: %(default)s)")
+    solve.add_argument("--scenarios", type=int, metavar="N", help="solve in a share of N stochastic scenarios")
+    solve.add_argument("--share", type=float, default=0.9, help="share of stochastic scenarios (default: %(default)s)")
+    solve.add_argument("--seed", type=int, default=42, help="seed of the stochastic scenarios (default: %(default)s)")
+    solve.add_argument("--out", default="sibrisk-output", help="folder for the chart (default: %(default)s)")
+    solve.add_argument("--no-plot", action="store_true", help="do not draw the chart")
+    solve.set_defaults(func=cmd_solve)
     try:  # monitoring and evaluation subcommands, when that part of the package is present
         has_performance = importlib.util.find_spec("sibrisk.performance.cli") is not None
     except ModuleNotFoundError:

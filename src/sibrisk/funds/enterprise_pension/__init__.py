@@ -15,6 +15,14 @@ from sibrisk.funds.enterprise_pension.parameters import PensionScenario
 
 VARIABLES = {
     "contributors": ("persons", "Contributing insured persons at year end", "参保在职职工人数"),
+    "insured_not_contributing": ("persons", "Insured workers not contributing (lapsed, 断缴) at year end",
+                                 "中断缴费参保职工人数"),
+    "account_payouts": ("yuan", "Individual accounts paid out: to leavers without the minimum years and to heirs of "
+                        "insured workers who died", "个人账户一次性支付和继承支出"),
+    "death_grants": ("yuan", "Funeral grants and survivor benefits on the death of retirees", "丧葬补助金和抚恤金"),
+    "leavers_without_pension": ("persons", "Insured at statutory age without the minimum contribution years who "
+                                "left the scheme with their individual account paid out during the year",
+                                "未达最低缴费年限退出人数"),
     "beneficiaries": ("persons", "Retirees receiving benefits at year end", "离退休人员人数"),
     "new_beneficiaries": ("persons", "New retirees during the year", "新增离退休人数"),
     "average_benefit": ("yuan/year", "Average annual benefit per retiree", "人均养老金"),
@@ -23,6 +31,8 @@ DETAIL_VARIABLES = {
     "contributors_by_age": ("persons", "Contributing insured persons by age and sex at year end", "分年龄性别参保在职职工"),
     "beneficiaries_by_age": ("persons", "Retirees by age and sex at year end", "分年龄性别离退休人员"),
     "benefit_by_age": ("yuan/year", "Average annual benefit by age and sex", "分年龄性别人均养老金"),
+    "not_contributing_by_age": ("persons", "Insured workers not contributing by age and sex at year end",
+                                "分年龄性别中断缴费参保职工"),
 }
 
 
@@ -46,6 +56,11 @@ class EmployeePensionFund(Fund):
             "opening_balance": col(k.F_OPENING), "contribution_income": col(k.F_CONTRIB),
             "fiscal_subsidy": col(k.F_SUBSIDY), "interest_income": col(k.F_INTEREST),
             "benefit_expenditure": col(k.F_EXPEND), "fund_balance": col(k.F_CLOSING),
+            # accounts paid out (to leavers without a pension: 一次性支付/转出; to heirs of insured workers who died:
+            # 继承) and death grants (丧葬补助金, 抚恤金)
+            "other_expenditure": col(k.F_REFUND) + col(k.F_DEATH_GRANTS), "account_payouts": col(k.F_REFUND),
+            "death_grants": col(k.F_DEATH_GRANTS), "insured_not_contributing": col(k.F_LAPSED),
+            "leavers_without_pension": col(k.F_EXITS),
             "covered_wage_bill": col(k.F_WAGEBILL), "contributors": col(k.F_CONTRIBUTORS),
             "beneficiaries": col(k.F_BENEFICIARIES), "new_beneficiaries": col(k.F_NEW_BEN),
             "average_wage": inputs.wage, "average_benefit": avg_ben, "interest_rate": inputs.rate,
@@ -53,7 +68,8 @@ class EmployeePensionFund(Fund):
         by_age = None
         if detail is not None:
             by_age = {"contributors_by_age": detail[..., k.D_CONTRIB], "beneficiaries_by_age": detail[..., k.D_RETIREES],
-                      "benefit_by_age": detail[..., k.D_BENEFIT]}
+                      "benefit_by_age": detail[..., k.D_BENEFIT],
+                      "not_contributing_by_age": detail[..., k.D_LAPSED]}
         return FundRun(year=year, age_detail=by_age)
 
 

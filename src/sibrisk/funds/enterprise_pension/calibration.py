@@ -75,6 +75,59 @@ PUBLIC_SECTOR_2021["source"] = ("urban employee totals (MOHRSS 2021 bulletin) mi
 # what the enterprise default scenario is calibrated to (the name the tests and notebooks read)
 PUBLISHED_2021 = ENTERPRISE_2021
 
+# Published figures after the 2021 base year that the default projections are checked against (back-test). Only
+# rounded or derived figures are public for the enterprise scheme alone; each carries its source and how it was read.
+BACKTEST = [
+    {"year": 2022, "item": "enterprise fiscal subsidy (亿元)", "published": 6500.0, "scope": "enterprise",
+     "variable": "fiscal_subsidy", "scale": 1e8,
+     "source": "central fiscal subsidy to the enterprise scheme 'about 650 billion yuan' in 2022 (Xinhua 2022-08-25, "
+               "quoting MOHRSS); rounded, central subsidy only"},
+    {"year": 2023, "item": "enterprise fund balance, year end (亿元)", "published": 60000.0, "scope": "enterprise",
+     "variable": "fund_balance", "scale": 1e8,
+     "source": "'nearly 6 trillion yuan' at the end of 2023 (MOF, 2024-02-01); "
+               "an upper bound read as 60,000"},
+    {"year": 2022, "item": "urban employee pension participants (万人)", "published": 50355.0, "scope": "urban_employee",
+     "variable": "participants", "scale": 1e4,
+     "source": "derived: 52,121 at end-2023 minus the 2023 increase of 1,766 (NBS 2023 statistical communiqué, Shine "
+               "2024-03-08, https://www.shine.cn/biz/economy/2403089725/)"},
+    {"year": 2023, "item": "urban employee pension participants (万人)", "published": 52121.0, "scope": "urban_employee",
+     "variable": "participants", "scale": 1e4,
+     "source": "NBS 2023 statistical communiqué (Shine 2024-03-08, https://www.shine.cn/biz/economy/2403089725/)"},
+]
+# the rounded figures ('about', 'nearly') carry about +-5% themselves; the default must land within 10% of each
+BACKTEST_TOLERANCE = 0.10
+
+
+def backtest_table(enterprise=None, public_sector=None):
+    """Projected vs published figures for the years after 2021 (``BACKTEST``), from the shipped default scenarios (or
+    the given projections). Participants = contributing + non-contributing insured workers + retirees of the
+    enterprise and public-sector schemes together. Returns a pandas DataFrame."""
+    import pandas as pd
+
+    import sibrisk
+
+    if enterprise is None:
+        enterprise = sibrisk.project(sibrisk.load_scenario("enterprise_pension_national"), keep_detail=False)
+    if public_sector is None:
+        public_sector = sibrisk.project(sibrisk.load_scenario("public_sector_pension_national"), keep_detail=False)
+
+    def participants(ds, y):
+        d = ds.sel(year=y)
+        return float(d.contributors + d.insured_not_contributing + d.beneficiaries)
+
+    rows = []
+    for b in BACKTEST:
+        y = b["year"]
+        if b["variable"] == "participants":
+            value = participants(enterprise, y) + participants(public_sector, y)
+        else:
+            value = float(enterprise[b["variable"]].sel(year=y))
+        projected = value / b["scale"]
+        rows.append({"year": y, "item": b["item"], "published": b["published"], "projected": round(projected, 1),
+                     "difference": projected / b["published"] - 1, "source": b["source"]})
+    return pd.DataFrame(rows)
+
+
 # ASSUMPTION: new contributors a year of the urban employee scheme as a whole (the previous default's table); the
 # enterprise scheme takes its 2021 share of contributors (the public sector's entrants follow its staffing quota).
 URBAN_EMPLOYEE_ENTRANTS = {2021: 16.0e6, 2025: 12.0e6, 2030: 9.0e6, 2035: 7.5e6, 2040: 6.5e6}

@@ -17,11 +17,11 @@ BASE_RATIO_BOUNDS = (0.6, 3.0)  # contribution base bounded to 60%-300% of the a
 @dataclass
 class KernelInputs:
     """Everything the kernel needs, as arrays. Shapes: A ages, 2 sexes, T years, S scenarios."""
-    c0: np.ndarray            # (A, 2) contributors at the end of the base year
+    c0: np.ndarray            # (A, 2) or (A, 2, B) contributing insured workers at the end of the base year
     r0: np.ndarray            # (A, 2) retirees
     b0: np.ndarray            # (A, 2) average annual benefit per retiree, yuan
-    y0: np.ndarray            # (A, 2) average contribution years of contributors
-    k0: np.ndarray            # (A, 2) average individual-account balance per contributor, yuan
+    y0: np.ndarray            # (A, 2) or (A, 2, B) average contribution years of insured workers
+    k0: np.ndarray            # (A, 2) or (A, 2, B) average individual-account balance per insured worker, yuan
     q_base: np.ndarray        # (A, 2) base-table one-year death probabilities
     mort_b: np.ndarray        # (A, 2) log-mortality sensitivity to kappa
     kappa: np.ndarray         # (S, T) mortality index: q = min(1, q_base * exp(mort_b * kappa))
@@ -37,26 +37,76 @@ class KernelInputs:
     credit: np.ndarray        # (S, T) individual-account crediting rate
     contrib_rate: np.ndarray  # (T,) employer + employee rate
     acct_rate: np.ndarray     # (T,) individual-account rate
-    accrual: float            # basic pension accrual per contribution year
+    accrual: float | np.ndarray  # basic pension accrual per contribution year: scalar or (T,) dated
     transitional: float       # transitional-pension coefficient per deemed year
     deemed: np.ndarray        # (T, A) deemed service years (before 1996) of the cohort
-    months: np.ndarray        # (A,) payout months (计发月数) by retirement age
+    months: np.ndarray        # (A,) or (T, A) payout months (计发月数) by retirement age (and year)
     opening0: float           # fund balance on 1 January of the base year, yuan
     mid_year: bool            # flows at mid-year (True) or year end
     rule: int                 # subsidy rule
     sub_param: np.ndarray     # (T,) amount, share or floor months by rule
     years: np.ndarray = field(default=None)
     ages: np.ndarray = field(default=None)
+    # contribution histories (B bands; left out: one band, everyone contributing, as before bands existed)
+    l0: np.ndarray | None = None         # (A, 2, B) insured workers not contributing (断缴) at the end of the base year
+    lapse: np.ndarray | None = None      # (T, A, 2, B) probability that a contributor stops contributing in year t
+    resume: np.ndarray | None = None     # (T, A, 2, B) probability that a non-contributor resumes in year t
+    ent_band: np.ndarray | None = None   # (B,) shares of entrants by band (sum 1)
+    inherit: np.ndarray | None = None    # (T,) share of a deceased insured worker's account paid to heirs (0 if left out)
+    grant_months: np.ndarray | None = None  # (T,) death grants (丧葬补助金, 抚恤金) in months of the deceased retiree's
+    #                                         pension (0 if left out)
+    pension_base: np.ndarray | None = None  # (T,) 计发基数 (the 全口径 average wage) / the modelled average wage; 1
+    exit_share: float = 0.0              # share of those at statutory age without the minimum years who leave each
+    #                                      year with their account paid out (the rest defer, 延缴)
 
     @property
     def n_scenarios(self) -> int:
         return self.wage.shape[0]
 
+    @property
+    def n_bands(self) -> int:
+        return self.c0.shape[2] if self.c0.ndim == 3 else 1
+
+    def banded(self) -> dict[str, np.ndarray]:
+        """The insured-worker state and transition arrays with the band axis (last), defaults filled in."""
+        n_t, n_a, n_b = self.hazard.shape[0], self.r0.shape[0], self.n_bands
+
+        def band(x):
+            x = np.asarray(x, dtype=float)
+            return np.ascontiguousarray(x[..., None] if x.ndim == 2 else x)
+
+        zeros_t = np.zeros((n_t, n_a, 2, n_b))
+        return dict(
+            c0=band(self.c0), l0=band(self.l0) if self.l0 is not None else np.zeros((n_a, 2, n_b)),
+            y0=np.ascontiguousarray(np.broadcast_to(band(self.y0), (n_a, 2, n_b))),
+            k0=np.ascontiguousarray(np.broadcast_to(band(self.k0), (n_a, 2, n_b))),
+            lapse=np.ascontiguousarray(self.lapse, dtype=float) if self.lapse is not None else zeros_t,
+            resume=np.ascontiguousarray(self.resume, dtype=float) if self.resume is not None else zeros_t.copy(),
+            ent_band=(np.ascontiguousarray(self.ent_band, dtype=float) if self.ent_band is not None
+                      else np.full(n_b, 1.0 / n_b)))
+
+    def dated(self) -> dict[str, np.ndarray]:
+        """Accrual (T,), payout months (T, A) and pension base ratio (T,) as dated arrays."""
+        n_t = self.hazard.shape[0]
+        months = np.asarray(self.months, dtype=float)
+        return dict(
+            accrual=np.ascontiguousarray(np.broadcast_to(np.asarray(self.accrual, dtype=float), (n_t,))),
+            months=np.ascontiguousarray(np.broadcast_to(months, (n_t, months.shape[-1]))),
+            inherit=(np.zeros(n_t) if self.inherit is None
+                     else np.ascontiguousarray(np.broadcast_to(np.asarray(self.inherit, float), (n_t,)))),
+            grant_months=(np.zeros(n_t) if self.grant_months is None
+                          else np.ascontiguousarray(np.broadcast_to(np.asarray(self.grant_months, float), (n_t,)))),
+            pension_base=(np.ones(n_t) if self.pension_base is None
+                          else np.ascontiguousarray(np.broadcast_to(np.asarray(self.pension_base, float), (n_t,)))))
+
     def args(self) -> tuple:
-        return (self.c0, self.r0, self.b0, self.y0, self.k0, self.q_base, self.mort_b, self.kappa, self.hazard,
-                self.min_years, self.force_idx, self.entrants, self.base_ratio, self.wage, self.index, self.rate,
-                self.collection, self.credit, self.contrib_rate, self.acct_rate, self.accrual, self.transitional,
-                self.deemed, self.months, self.opening0, self.mid_year, self.rule, self.sub_param)
+        bd = self.banded()
+        dt = self.dated()
+        return (bd["c0"], bd["l0"], self.r0, self.b0, bd["y0"], bd["k0"], self.q_base, self.mort_b, self.kappa,
+                self.hazard, self.min_years, self.force_idx, self.entrants, bd["ent_band"], bd["lapse"], bd["resume"],
+                float(self.exit_share), self.base_ratio, self.wage, self.index, self.rate, self.collection,
+                self.credit, self.contrib_rate, self.acct_rate, dt["accrual"], self.transitional, self.deemed,
+                dt["months"], dt["pension_base"], dt["inherit"], dt["grant_months"], self.opening0, self.mid_year, self.rule, self.sub_param)
 
 
 def _normalised(table: np.ndarray, total: float) -> np.ndarray:
@@ -86,6 +136,63 @@ def initial_accounts(sc, ages: np.ndarray, base_ratio: np.ndarray, acct_rate0: f
     return y0, k0
 
 
+def pre_reform_age_weight(sc, ages: np.ndarray) -> np.ndarray:
+    """(A, 2) share of a sex's insured whose pre-2025 statutory age (60 men; 50 women workers, 55 women cadres) is at
+    or below ``age``: at these ages only those the 2024 reform holds back (or those still short of the minimum
+    years) remain insured workers."""
+    cadre = sc.benefits.female_cadre_share
+    w = np.zeros((len(ages), 2))
+    w[:, 0] = ages >= policy.RETIREMENT_RULES["male"][0]
+    w[:, 1] = ((1 - cadre) * (ages >= policy.RETIREMENT_RULES["female_worker"][0])
+               + cadre * (ages >= policy.RETIREMENT_RULES["female_cadre"][0]))
+    return w
+
+
+def contribution_history(sc, c0: np.ndarray, y0: np.ndarray, k0: np.ndarray) -> dict:
+    """Band-resolved initial state and transition rates (``KernelInputs`` fields ``c0, l0, y0, k0, lapse, resume,
+    ent_band, exit_share``) from ``[contribution_history]``; without that section one band, everyone contributing.
+
+    ASSUMPTIONS (no record distribution by age is published): ``initial.contributors`` counts insured workers,
+    contributing or not (the bulletin's 参保职工 includes those who have stopped paying); each band starts at the
+    contributing share of its lapse/resume chain's steady state, with contribution years and account balances in
+    proportion to it (a band that contributes half the time has half the service of a continuous one).
+    """
+    ch = sc.contribution_history
+    if ch is None:
+        return dict(c0=c0, y0=y0, k0=k0)
+    ages = sc.ages
+    share = np.asarray(ch.shares, float)
+    pi = ch.stationary_share()
+    insured = c0[..., None] * share
+    sex_factor = np.array([1.0, ch.female_lapse_factor])
+    scale = sc.series("contribution_history.lapse_scale")
+    deferred = sc.series("contribution_history.deferred_age_lapse")
+    w = pre_reform_age_weight(sc, ages)
+    base_lapse = np.asarray(ch.lapse_rate, float)
+    lapse = (scale[:, None, None, None] * base_lapse * sex_factor[None, None, :, None]
+             + deferred[:, None, None, None] * w[None, :, :, None])
+    lapse = np.clip(lapse, 0.0, 1.0)
+    resume = np.broadcast_to(np.asarray(ch.resume_rate, float), lapse.shape).copy()
+    return dict(c0=insured * pi, l0=insured * (1 - pi), y0=y0[..., None] * pi, k0=k0[..., None] * pi,
+                lapse=np.ascontiguousarray(lapse), resume=resume, ent_band=share,
+                exit_share=float(ch.ineligible_exit_share))
+
+
+def indexation_path(sc, economy: dict[str, np.ndarray]) -> np.ndarray:
+    """(S, T) yearly increase of pensions in payment: ``economy.benefit_indexation`` up to
+    ``indexation.history_until`` (the published adjustments), then the rule ``wage_share * wage_growth +
+    price_share * inflation`` on the scenario's (possibly shocked) paths; without ``[indexation]`` the series as given."""
+    given = np.ascontiguousarray(economy["benefit_indexation"], dtype=float)
+    ix = sc.indexation
+    if ix is None or ix.rule == "given":
+        return given
+    rule = ix.wage_share * np.asarray(economy["wage_growth"], dtype=float)
+    if ix.price_share:
+        rule = rule + ix.price_share * np.asarray(economy["inflation"], dtype=float)
+    after = np.asarray(sc.years) > ix.history_until
+    return np.ascontiguousarray(np.where(after[None, :], rule, given))
+
+
 def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality) -> KernelInputs:
     """Resolve a scenario into kernel inputs for ``n_scenarios`` rows of the shared ``economy`` paths
     (``sibrisk.economy.economic_paths``) and ``mortality`` (``sibrisk.demography.MortalityPaths``)."""
@@ -108,7 +215,10 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     h_f = policy.retirement_hazard({"female_worker": 1.0 - ben.female_cadre_share,
                                     "female_cadre": ben.female_cadre_share}, years, ages, reform=reform)
     hazard = np.stack([h_m, h_f], axis=2)
-    min_years = np.array([policy.minimum_contribution_years(int(y)) for y in years])
+    if ben.minimum_years is not None:
+        min_years = sc.series("benefits.minimum_years")
+    else:
+        min_years = np.array([policy.minimum_contribution_years(int(y)) for y in years])
 
     base_ratio = np.full((n_a, 2), float(np.clip(sc.contributions.base_ratio, *BASE_RATIO_BOUNDS)))
     acct_rate = sc.series("contributions.individual_account_rate")
@@ -128,16 +238,20 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     deemed = np.clip(ben.deemed_service_end_year - (birth + ben.work_start_age), 0.0, None).astype(float)
 
     rule, sub_param = subsidy_parameters(sc)
+    hist = contribution_history(sc, c0, y0, k0)
 
-    return KernelInputs(
-        c0=c0, r0=r0, b0=b0, y0=y0, k0=k0, q_base=q_base, mort_b=np.ascontiguousarray(mort_b, dtype=float),
+    return KernelInputs(**hist,
+        r0=r0, b0=b0, q_base=q_base, mort_b=np.ascontiguousarray(mort_b, dtype=float),
         kappa=np.ascontiguousarray(kappa, dtype=float), hazard=hazard, min_years=min_years,
         force_idx=int(ben.forced_retirement_age - AGE_MIN), entrants=entrants, base_ratio=base_ratio, wage=wage,
-        index=econ("benefit_indexation"), rate=econ("interest_rate"), collection=econ("collection_rate"),
+        index=indexation_path(sc, {k: econ(k) for k in ("benefit_indexation", "wage_growth", "inflation")
+                                   if k in economy}), rate=econ("interest_rate"), collection=econ("collection_rate"),
         credit=econ("account_crediting_rate"),
         contrib_rate=sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate"),
-        acct_rate=acct_rate, accrual=ben.accrual_rate, transitional=ben.transitional_coefficient, deemed=deemed,
-        months=policy.payout_months(ages), opening0=float(ini.fund_balance),
+        acct_rate=acct_rate, accrual=sc.series("benefits.accrual_rate"), transitional=ben.transitional_coefficient,
+        deemed=deemed, months=sc.series("benefits.payout_months_factor")[:, None] * policy.payout_months(ages)[None, :],
+        pension_base=sc.series("benefits.pension_base_ratio"), inherit=sc.series("benefits.account_inheritance"),
+        grant_months=sc.series("benefits.death_grant_months"), opening0=float(ini.fund_balance),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
         years=years, ages=ages)
 

@@ -3,7 +3,7 @@ initial state and entrants, on top of the sections every fund shares (``sibrisk.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -30,13 +30,76 @@ class ContributionSpec(_Model):
 
 
 class BenefitSpec(_Model):
-    accrual_rate: Annotated[float, Field(ge=0.0, le=0.05)] = 0.01
+    # basic pension per contribution year (国发〔2005〕38号: 1%), dated
+    accrual_rate: series_field("accrual_rate", bounds=(0.0, 0.05)) = 0.01
+    # dated multiplier of the 国发〔2005〕38号 payout-months table (计发月数), for a revised table (1: the 2005 table)
+    payout_months_factor: series_field("payout_months_factor", bounds=(0.2, 5.0)) = 1.0
+    # 计发基数 / the scenario's average wage (economy.average_wage): since 国办发〔2019〕13号 the pension base and the
+    # contribution reference are the 全口径 average wage of urban employment, below the non-private average; dated
+    pension_base_ratio: series_field("pension_base_ratio", bounds=(0.1, 2.0)) = 1.0
+    # share of a deceased insured worker's individual account paid to heirs (社会保险法 Art. 14: 个人死亡的，个人账户余额
+    # 可以依法继承); dated; 0 when left out. Accounts of retirees who die are not tracked (not modelled)
+    account_inheritance: series_field("share") = 0.0
+    # funeral grants and survivor benefits (丧葬补助金、抚恤金) in months of the deceased retiree's pension; dated
+    death_grant_months: series_field("death_grant_months", bounds=(0.0, 120.0)) = 0.0
     transitional_coefficient: Annotated[float, Field(ge=0.0, le=0.05)] = 0.012
     deemed_service_end_year: Annotated[int, Field(ge=1950, le=2100)] = 1996
     work_start_age: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
     retirement_reform: bool = True
     female_cadre_share: Rate = 0.3
     forced_retirement_age: Annotated[int, Field(ge=50, le=100)] = 75
+    # minimum contribution years for a monthly pension, dated; left out: the statutory path (15, then +0.5 a year
+    # from 2030 to 20, 2024 NPC decision); 0 switches the rule off
+    minimum_years: series_field("minimum_years", bounds=(0.0, 50.0)) = None
+    note: str = ""
+
+
+class ContributionHistorySpec(_Model):
+    """Insured workers by contribution history (缴费记录): a few bands per age-sex cell, each with its own average
+    contribution years and account, and within each band a contributing / not-contributing (断缴) split that moves
+    with yearly lapse and resumption probabilities. Non-contributors accrue neither service nor account credit, so a
+    band that lapses often reaches the statutory age with a short record, and the minimum-years rule acts on it.
+
+    All values are modelling ASSUMPTIONS unless a source is given in ``note``: no distribution of contribution records
+    by age is published for the enterprise scheme.
+    """
+    bands: list[str]
+    shares: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    lapse_rate: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    resume_rate: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    # dated multiplier of every band's lapse rate (e.g. a downturn year)
+    lapse_scale: series_field("ratio") = 1.0
+    female_lapse_factor: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    # extra yearly lapse probability at ages past the pre-2025 statutory age (the cohorts the 2024 reform holds back:
+    # lower employment and contribution density at 60-63 for men, 50-58 for women); dated
+    deferred_age_lapse: series_field("share") = 0.0
+    # of those at statutory age without the minimum years, the share leaving each year with their account paid out
+    # (一次性支付 or transfer to the resident scheme); the rest defer and keep paying (延缴)
+    ineligible_exit_share: Rate = 0.5
+    note: str = ""
+
+    @field_validator("shares")
+    @classmethod
+    def _sum_to_one(cls, v):
+        if abs(sum(v) - 1.0) > 1e-9:
+            raise ValueError(f"band shares must add up to 1 (they add up to {sum(v):.6g})")
+        return v
+
+    def stationary_share(self) -> np.ndarray:
+        """Contributing share of each band in the steady state of its lapse/resume chain: rho / (lambda + rho)."""
+        lam, rho = np.asarray(self.lapse_rate), np.asarray(self.resume_rate)
+        den = lam + rho
+        return np.where(den > 0, rho / np.where(den > 0, den, 1.0), 1.0)
+
+
+class IndexationSpec(_Model):
+    """Indexation of pensions in payment (基本养老金调整) as a rule: up to ``history_until`` the published adjustments
+    (``economy.benefit_indexation``); after it ``wage_share`` x wage growth + ``price_share`` x inflation of the same
+    year (the scenario's paths, so stochastic wage and price shocks pass through the rule)."""
+    rule: Literal["given", "wage_price_share"] = "wage_price_share"
+    wage_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
+    price_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    history_until: Annotated[int, Field(ge=1990, le=2100)] = 2025
     note: str = ""
 
 
@@ -75,10 +138,30 @@ class PensionScenario(ScenarioBase):
     subsidy: SubsidySpec
     initial: InitialState
     entrants: EntrantSpec
+    contribution_history: ContributionHistorySpec | None = None
+    indexation: IndexationSpec | None = None
 
     def check(self) -> None:
         super().check()
         src = self.source
+        ch = self.contribution_history
+        if ch is not None:
+            n = len(ch.bands)
+            for key in ("shares", "lapse_rate", "resume_rate"):
+                if len(getattr(ch, key)) != n:
+                    raise InputError(f"contribution_history.{key} needs one value per band ({n})", file=src,
+                                     field=f"contribution_history.{key}", value=getattr(ch, key))
+            self.series("contribution_history.lapse_scale")
+            self.series("contribution_history.deferred_age_lapse")
+        ix = self.indexation
+        if ix is not None and ix.rule == "wage_price_share" and ix.price_share > 0 and self.economy.inflation is None:
+            raise InputError("indexation.price_share needs economy.inflation", file=src, field="economy.inflation",
+                             value=None)
+        for key in ("accrual_rate", "payout_months_factor", "pension_base_ratio", "account_inheritance",
+                    "death_grant_months"):
+            self.series(f"benefits.{key}")
+        if self.benefits.minimum_years is not None:
+            self.series("benefits.minimum_years")
         for key in ("employer_rate", "employee_rate", "individual_account_rate"):
             self.series(f"contributions.{key}")
         self.series("entrants.total")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk.funds.enterprise_pension.kernel import (D_BENEFIT, D_CONTRIB, D_RETIREES, F_BEN_EXPOSURE, F_CLOSING, F_CONTRIB,
-                                   F_CONTRIB_EXPOSURE, F_CONTRIBUTORS, F_BENEFICIARIES, F_EXPEND, F_INTEREST,
-                                   F_NEW_BEN, F_OPENING, F_SUBSIDY, F_WAGEBILL, N_DETAIL, N_FLOWS, SUB_FIXED,
-                                   SUB_SHARE)
+from sibrisk.funds.enterprise_pension.kernel import (D_BENEFIT, D_CONTRIB, D_LAPSED, D_RETIREES, F_BEN_EXPOSURE,
+                                                     F_CLOSING, F_CONTRIB, F_CONTRIB_EXPOSURE, F_CONTRIBUTORS,
+                                                     F_BENEFICIARIES, F_DEATH_GRANTS, F_EXITS, F_EXPEND, F_INTEREST, F_LAPSED,
+                                                     F_NEW_BEN, F_OPENING, F_REFUND, F_SUBSIDY, F_WAGEBILL, N_DETAIL,
+                                                     N_FLOWS, SUB_FIXED, SUB_SHARE)
 
 
 def age_shift(x: np.ndarray) -> np.ndarray:
-    """Move everyone one age up; the last (open) group keeps its own members and gains the one below."""
+    """Move everyone one age up (axis 0); the last (open) group keeps its own members and gains the one below."""
     out = np.zeros_like(x)
     out[1:] = x[:-1]
     out[-1] += x[-1]
@@ -28,61 +29,85 @@ def _div(num, den):
 
 def project_reference(inp, *, keep_detail: bool = True):
     """Same contract as ``sibrisk.funds.enterprise_pension.inputs.run_kernel``: returns (flows, detail or None)."""
-    n_s, n_t, n_a = inp.wage.shape[0], inp.hazard.shape[0], inp.c0.shape[0]
+    n_s, n_t, n_a = inp.wage.shape[0], inp.hazard.shape[0], inp.r0.shape[0]
     flows = np.zeros((n_s, n_t, N_FLOWS))
     detail = np.zeros((n_s, n_t, n_a, 2, N_DETAIL)) if keep_detail else None
+    bd = inp.banded()
+    dt = inp.dated()
     ratio = inp.base_ratio
-    not_forced = (np.arange(n_a) < inp.force_idx)[:, None]
+    ratio3 = ratio[..., None]
+    forced = (np.arange(n_a) >= inp.force_idx)[:, None, None]
     for i in range(n_s):
-        C, R, B, Y, K = (x.copy() for x in (inp.c0, inp.r0, inp.b0, inp.y0, inp.k0))
+        C, L, Y, K = (bd[x].copy() for x in ("c0", "l0", "y0", "k0"))
+        R, B = inp.r0.copy(), inp.b0.copy()
         opening = inp.opening0
         for t in range(n_t):
             W = inp.wage[i, t]
+            refund = exits = grants = 0.0
             if t == 0:
-                c_mid, r_mid = C, R
+                c_mid, r_mid = C.sum(axis=2), R
                 expend = float(np.sum(R * B))
                 new_ret = 0.0
             else:
                 p = 1.0 - np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
-                c_beg, r_beg = age_shift(C), age_shift(R)
-                Cs, Rs = age_shift(C * p), age_shift(R * p)
-                Ys, Ks = _div(age_shift(C * p * Y), Cs), _div(age_shift(C * p * K), Cs)
+                p3 = p[..., None]
+                # deaths during the year: heirs get the account share ``inherit``; retirees' deaths cost grants
+                refund_deaths = float(np.sum((C + L) * (1 - p3) * K)) * dt["inherit"][t]
+                grants = float(np.sum(R * (1 - p) * B / 12.0)) * dt["grant_months"][t]
+                c_beg, r_beg = age_shift(C.sum(axis=2)), age_shift(R)
+                Cs, Ls = age_shift(C * p3), age_shift(L * p3)
+                Ns = Cs + Ls
+                Ys = _div(age_shift((C + L) * p3 * Y), Ns)
+                Ks = _div(age_shift((C + L) * p3 * K), Ns)
+                Rs = age_shift(R * p)
                 Bs = _div(age_shift(R * p * B), Rs) * (1.0 + inp.index[i, t])
-                h = np.where((Ys < inp.min_years[t]) & not_forced, 0.0, inp.hazard[t])
-                NR = Cs * h
+                h = np.broadcast_to(inp.hazard[t][..., None], Ns.shape)
+                eligible = (Ys >= inp.min_years[t]) | forced
+                NR = np.where(eligible, Ns * h, 0.0)
+                X = np.where(eligible, 0.0, Ns * h * inp.exit_share)
                 Wp = inp.wage[i, t - 1]
-                pension = (inp.accrual * Wp * (1 + ratio) / 2 * Ys + 12 * Ks / inp.months[:, None]
-                           + inp.transitional * Wp * ratio * np.minimum(Ys, inp.deemed[t][:, None]))
-                R = Rs + NR
-                B = np.where(R > 0, _div(Rs * Bs + NR * pension, R), Bs)
-                stay = Cs - NR
-                C = stay + inp.entrants[t]
-                Y = np.where(C > 0, _div(stay * Ys, C) + 1.0, 0.0)
-                K = np.where(C > 0, _div(stay * Ks, C) * (1 + inp.credit[i, t]) + inp.acct_rate[t] * ratio * W, 0.0)
-                c_mid, r_mid = 0.5 * (c_beg + C), 0.5 * (r_beg + R)
+                pension = (dt["accrual"][t] * Wp * (dt["pension_base"][t] + ratio3) / 2 * Ys
+                           + 12 * Ks / dt["months"][t][:, None, None]
+                           + inp.transitional * Wp * ratio3 * np.minimum(Ys, inp.deemed[t][:, None, None]))
+                refund, exits = float(np.sum(X * Ks)) + refund_deaths, float(X.sum())
+                R = Rs + NR.sum(axis=2)
+                B = np.where(R > 0, _div(Rs * Bs + (NR * pension).sum(axis=2), R), Bs)
+                keep = np.where(eligible, 1.0 - h, 1.0 - h * inp.exit_share)
+                Cr, Lr = Cs * keep, Ls * keep
+                lam, rho = bd["lapse"][t], bd["resume"][t]
+                E = inp.entrants[t][..., None] * bd["ent_band"]
+                C = Cr * (1 - lam) + Lr * rho + E
+                L = Cr * lam + Lr * (1 - rho)
+                tot = Cr + Lr + E
+                Y = _div((Cr + Lr) * Ys + C, tot)
+                K = _div((Cr + Lr) * Ks * (1 + inp.credit[i, t]) + C * inp.acct_rate[t] * ratio3 * W, tot)
+                c_mid, r_mid = 0.5 * (c_beg + C.sum(axis=2)), 0.5 * (r_beg + R)
                 expend = float(np.sum(0.5 * (r_beg * Bs + R * B)))
                 new_ret = float(NR.sum())
             bill = float(np.sum(c_mid * W * ratio))
             contrib = bill * inp.contrib_rate[t] * inp.collection[i, t]
             rate = inp.rate[i, t]
             f = (1 + rate) ** 0.5 - 1 if inp.mid_year else 0.0
+            out = expend + refund + grants
             if inp.rule == SUB_FIXED:
                 sub = inp.sub_param[t]
             elif inp.rule == SUB_SHARE:
-                sub = inp.sub_param[t] * expend
+                sub = inp.sub_param[t] * out
             else:
-                target = inp.sub_param[t] * expend / 12
-                sub = max(0.0, (target - opening * (1 + rate) - (contrib - expend) * (1 + f)) / (1 + f))
-            interest = opening * rate + (contrib + sub - expend) * f
-            closing = opening + contrib + sub + interest - expend
+                target = inp.sub_param[t] * out / 12
+                sub = max(0.0, (target - opening * (1 + rate) - (contrib - out) * (1 + f)) / (1 + f))
+            interest = opening * rate + (contrib + sub - out) * f
+            closing = opening + contrib + sub + interest - out
             row = flows[i, t]
             row[[F_CONTRIB, F_SUBSIDY, F_INTEREST, F_EXPEND, F_OPENING, F_CLOSING, F_WAGEBILL]] = (
                 contrib, sub, interest, expend, opening, closing, bill)
             row[[F_CONTRIBUTORS, F_BENEFICIARIES, F_NEW_BEN, F_BEN_EXPOSURE, F_CONTRIB_EXPOSURE]] = (
                 C.sum(), R.sum(), new_ret, r_mid.sum(), c_mid.sum())
+            row[[F_LAPSED, F_REFUND, F_EXITS, F_DEATH_GRANTS]] = (L.sum(), refund, exits, grants)
             if keep_detail:
-                detail[i, t, ..., D_CONTRIB] = C
+                detail[i, t, ..., D_CONTRIB] = C.sum(axis=2)
                 detail[i, t, ..., D_RETIREES] = R
                 detail[i, t, ..., D_BENEFIT] = B
+                detail[i, t, ..., D_LAPSED] = L.sum(axis=2)
             opening = closing
     return flows, detail

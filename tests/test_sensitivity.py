@@ -1,0 +1,108 @@
+"""sibrisk.sensitivity: one-at-a-time variants, their metrics against separately computed projections, the tornado
+chart, the CLI form, and bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sibrisk
+from sibrisk.cli import main
+from sibrisk.sensitivity import METRICS, summary
+
+
+@pytest.fixture(scope="module")
+def small():
+    """The enterprise default over 15 years (2021-2035): small enough to project a few times."""
+    return sibrisk.load_scenario("enterprise_pension_national").with_updates({"projection.years": 15})
+
+
+@pytest.fixture(scope="module")
+def table(small):
+    return sibrisk.sensitivity(small, {"economy.interest_rate": [0.01, 0.04],
+                                       "contributions.employer_rate": [0.14, 0.18]}, horizon=2030)
+
+
+def test_table_reproduces_each_variant(small, table):
+    assert list(table.variant) == ["base", "low", "high", "low", "high"]
+    for _, row in table.iterrows():
+        sc = small if row.variant == "base" else small.with_updates({row.parameter: row.value})
+        ds = sibrisk.project(sc, keep_detail=False)
+        # by definition: balance months = balance / (expenditure / 12) in the horizon year; peak = the largest balance
+        y = ds.sel(year=2030)
+        assert row.balance_months_at_horizon == pytest.approx(float(y.fund_balance / (y.total_expenditure / 12)),
+                                                              rel=1e-12)
+        assert row.peak_balance == pytest.approx(float(ds.fund_balance.max()), rel=1e-12)
+        assert row.peak_year == float(ds.year.values[np.argmax(ds.fund_balance.values)])
+        assert row.actuarial_balance == pytest.approx(float(ds.actuarial_balance), rel=1e-12)
+        dep = row.depletion_year
+        assert (np.isnan(dep) and float(ds.fund_balance.min()) >= 0) or float(ds.fund_balance.sel(year=int(dep))) < 0
+    for m in METRICS:
+        np.testing.assert_allclose(table[f"delta_{m}"], table[m] - table.loc[0, m])
+
+
+def test_directions(table):
+    """Higher fund yield and higher employer rate improve the balance; the base lies between low and high."""
+    for p in ("economy.interest_rate", "contributions.employer_rate"):
+        g = table[table.parameter == p].set_index("variant")
+        assert g.loc["low", "balance_months_at_horizon"] < table.loc[0, "balance_months_at_horizon"]
+        assert table.loc[0, "balance_months_at_horizon"] < g.loc["high", "balance_months_at_horizon"]
+        assert g.loc["low", "actuarial_balance"] < g.loc["high", "actuarial_balance"]
+
+
+def test_generic_over_funds():
+    sc = sibrisk.load_scenario("unemployment_national").with_updates({"projection.years": 10})
+    t = sibrisk.sensitivity(sc, {"economy.interest_rate": [0.01, 0.03]})
+    base = summary(sibrisk.project(sc, keep_detail=False))
+    assert t.loc[0, "balance_months_at_horizon"] == pytest.approx(base["balance_months_at_horizon"])
+    assert t.attrs["horizon"] == int(sc.years[-1])
+
+
+def test_tornado_chart(table, tmp_path):
+    fig = sibrisk.sensitivity_tornado(table, "balance_months_at_horizon", tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 5_000
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert set(labels) == {"economy.interest_rate", "contributions.employer_rate"}
+    with pytest.raises(ValueError, match="unknown metric"):
+        sibrisk.sensitivity_tornado(table, "nope")
+
+
+def test_bad_input_names_the_parameter(small):
+    with pytest.raises(sibrisk.InputError, match="economy.interest_rate"):
+        sibrisk.sensitivity(small, {"economy.interest_rate": [0.01]})
+    with pytest.raises(sibrisk.InputError, match="interest_rate"):
+        sibrisk.sensitivity(small, {"economy.interest_rate": [0.01, 5.0]})
+    with pytest.raises(ValueError, match="horizon"):
+        sibrisk.sensitivity(small, {"economy.interest_rate": [0.01, 0.02]}, horizon=2090)
+
+
+def test_cli_sensitivity(tmp_path, capsys):
+    code = main(["sensitivity", "--vary", "economy.interest_rate=0.01,0.04", "--horizon", "2030", "--out",
+                 str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "economy.interest_rate" in out and "balance_months_at_horizon" in out
+    csv = pd.read_csv(tmp_path / "enterprise_pension_national_sensitivity.csv")
+    assert list(csv.variant) == ["base", "low", "high"]
+    assert (tmp_path / "enterprise_pension_national_tornado_depletion_year.png").exists()
+    assert main(["sensitivity", "--vary", "economy.interest_rate=0.01", "--out", str(tmp_path)]) == 2
+    assert "dotted.path=low,high" in capsys.readouterr().err
+
+
+def test_cass_2019_walk_as_in_readme_and_notebook_05():
+    """The seven cumulative steps from the default to the CASS 2019 report (README, notebooks/05) give depletion in
+    2035 with the peak in 2028 and the first current deficit in 2029; each step alone as the README states."""
+    sc = sibrisk.load_scenario("enterprise_pension_national")
+    steps = [({"indexation.wage_share": 1.0}, 2044, 2044), ({"benefits.pension_base_ratio": 1.0}, 2041, 2050),
+             ({"contribution_history.shares": [1.0, 0.0, 0.0]}, 2044, 2056),
+             ({"contribution_history.deferred_age_lapse": 0.0}, 2044, 2055), ({"subsidy.share": 0.10}, 2040, 2049),
+             ({"economy.interest_rate": 0.02}, 2040, 2054), ({"benefits.retirement_reform": False}, 2035, 2044)]
+    assert float(sibrisk.project(sc, keep_detail=False).depletion_year) == 2054
+    cur = sc
+    for update, cumulative, alone in steps:
+        cur = cur.with_updates(update)
+        ds = sibrisk.project(cur, keep_detail=False)
+        assert float(ds.depletion_year) == cumulative, update
+        assert float(sibrisk.project(sc.with_updates(update), keep_detail=False).depletion_year) == alone, update
+    net = (ds.total_income - ds.total_expenditure).values
+    assert int(ds.year.values[np.argmax(ds.fund_balance.values)]) == 2028
+    assert int(ds.year.values[np.argmax(net < 0)]) == 2029
