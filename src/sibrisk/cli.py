@@ -254,9 +254,10 @@ def _check_not_another_run(path: Path, sc, args) -> None:
 
 
 PERCENTILE_ROWS = [
-    # (variable, header, divisor, format)
-    ("fund_balance", "accumulated balance, 亿元", YI, "{:>10,.0f}"),
-    ("balance_months", "balance months", 1.0, "{:>10.1f}"),
+    # (variable, header, divisor, format); after depletion the balance is floored at 0 and the gap shown apart
+    ("fund_balance_floored", "accumulated balance (floored at 0), 亿元", YI, "{:>10,.0f}"),
+    ("financing_gap", "financing gap after depletion, 亿元", YI, "{:>10,.0f}"),
+    ("balance_months_floored", "balance months (floored at 0)", 1.0, "{:>10.1f}"),
     ("payg_cost_rate", "PAYG cost rate, %", 0.01, "{:>10.1f}"),
 ]
 
@@ -264,11 +265,12 @@ PERCENTILE_ROWS = [
 def format_percentiles(ds, start: int, every: int = 1) -> str:
     from sibrisk.stochastic import PERCENTILES, percentiles
 
+    ds = with_financing_gap(ds)
     pct = percentiles(ds.sel(year=slice(start, None)), [v for v, *_ in PERCENTILE_ROWS])
     last = int(pct.year.values[-1])
     blocks = []
     for var, header, div, fmt in PERCENTILE_ROWS:
-        if var not in pct:
+        if var not in pct or (var == "financing_gap" and not (pct[var] > 0).any()):
             continue
         lines = [f"{header}: percentiles over scenarios",
                  "year  " + " ".join(f"{'P' + str(q):>10}" for q in PERCENTILES)]
@@ -332,8 +334,9 @@ def _run_stochastic(sc, args, start: int, years: int) -> int:
         from sibrisk.plots import depletion_chart, fan_chart
 
         stem = Path(args.plot).with_suffix("") if args.plot else out / output_stem(sc, variant)
-        for suffix, draw in (("_fan_balance.png", lambda p: fan_chart(shown, "fund_balance", p)),
-                             ("_fan_months.png", lambda p: fan_chart(shown, "balance_months", p)),
+        floored = with_financing_gap(shown)  # readable axes: no balance running to minus millions
+        for suffix, draw in (("_fan_balance.png", lambda p: fan_chart(floored, "fund_balance_floored", p)),
+                             ("_fan_months.png", lambda p: fan_chart(floored, "balance_months_floored", p)),
                              ("_depletion.png", lambda p: depletion_chart(shown, p))):
             png = Path(f"{stem}{suffix}")
             _atomic_write(png, draw)
