@@ -35,6 +35,11 @@ def test_run_default_prints_table_with_units(run_default):
     assert "25,343" in lines[0] and "11,438" in lines[0] and "41,000" in lines[0]
     assert "Depletion year:" in text
     assert "Actuarial balance 2021-2070" in text
+    # the path of the scenario file used is printed (edits to another copy are never silently ignored)
+    used = next(l for l in text.splitlines() if l.startswith("scenario file: ")).split(": ", 1)[1]
+    from pathlib import Path
+
+    assert Path(used).is_file() and Path(used).name == "enterprise_pension_national.toml"
 
 
 def test_run_writes_netcdf_and_png(run_default):

@@ -271,3 +271,21 @@ def test_year_end_balance_months_from_opening_balance_and_outturn():
     assert by["balance_months"].projected == pytest.approx((opening + income - spent) / (spent / 12), rel=1e-9)
     assert by["current_balance"].projected == pytest.approx((income - spent) / 1e4, rel=1e-9)  # 亿元
     assert by["balance_months"].method == "accounts+linear"
+
+
+def test_chinese_monitoring_report_has_no_english_of_its_own():
+    import re
+
+    from sibrisk.performance import load_goals
+    from sibrisk.performance.report import monitoring_document
+
+    gs = load_goals(ROOT / "scenarios" / "goals" / "region_b_2024.toml")
+    res = monitor(gs, load_budget(EXEC / "region_b_2024_budget.csv"),
+                  load_execution(EXEC / "region_b_2024_execution_to_june.csv"))
+    text = monitoring_document(res, "zh").markdown()
+    for a in sorted([gs.meta.note or "", *res.inputs.values(), "enterprise_pension_national", gs.meta.region],
+                    key=len, reverse=True):
+        text = text.replace(a, "")
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    assert re.findall(r"[A-Za-z]{2,}", text) == []
+    assert "个百分点" in text

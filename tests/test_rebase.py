@@ -71,3 +71,16 @@ def test_rebase_errors():
         sibrisk.rebase(ep, {"year": 2024, "fund_balance": 1e12})
     with pytest.raises(InputError, match="unknown item"):
         sibrisk.rebase(ep, {"year": 2024, "opening_balance": 1e12, "balance": 1.0})
+
+
+def test_rebased_on_its_own_projection_unemployment_stays_on_course():
+    """Re-basing the unemployment default on its own 2024 changes little after it (the coverage shapes are the
+    scenario's): balance within 1% of the original to 2050 (measured: -0.4% in 2030, -0.9% in 2050)."""
+    import numpy as np
+
+    sc = sibrisk.load_scenario("unemployment_national")
+    ds = sibrisk.project(sc, keep_detail=False)
+    res = sibrisk.rebase(sc, actuals_of(ds, 2024))
+    new = sibrisk.project(res.scenario, keep_detail=False)
+    years = slice(2024, 2050)
+    np.testing.assert_allclose(new.fund_balance.sel(year=years), ds.fund_balance.sel(year=years), rtol=0.01)

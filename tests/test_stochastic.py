@@ -115,6 +115,10 @@ def test_cli_stochastic(tmp_path, capsys):
                  "--valuation-years", "25"]) == 0
     text = capsys.readouterr().out
     assert "percentiles over scenarios" in text and "P5" in text and "P95" in text
+    # the balance percentiles are floored at zero after depletion (the gap is its own block): no negative balance
+    block = text.split("accumulated balance (floored at 0), 亿元")[1].split("\n\n")[0]
+    values = [float(v.replace(",", "")) for line in block.splitlines()[2:] for v in line.split()[1:]]
+    assert values and min(values) >= 0
     assert "Probability of depletion by year" in text and "Actuarial balance 2030-2054 (25 years" in text
     stem = "enterprise_pension_national_stochastic_n50_seed1"  # named after the scenario file and the variant
     for name in [f"{stem}.nc", f"{stem}_fan_balance.png", f"{stem}_fan_months.png", f"{stem}_depletion.png"]:

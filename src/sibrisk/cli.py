@@ -287,9 +287,10 @@ def _check_not_another_run(path: Path, sc, args) -> None:
 
 
 PERCENTILE_ROWS = [
-    # (variable, header, divisor, format)
-    ("fund_balance", "accumulated balance, 亿元", YI, "{:>10,.0f}"),
-    ("balance_months", "balance months", 1.0, "{:>10.1f}"),
+    # (variable, header, divisor, format); after depletion the balance is floored at 0 and the gap shown apart
+    ("fund_balance_floored", "accumulated balance (floored at 0), 亿元", YI, "{:>10,.0f}"),
+    ("financing_gap", "financing gap after depletion, 亿元", YI, "{:>10,.0f}"),
+    ("balance_months_floored", "balance months (floored at 0)", 1.0, "{:>10.1f}"),
     ("payg_cost_rate", "PAYG cost rate, %", 0.01, "{:>10.1f}"),
 ]
 
@@ -297,11 +298,12 @@ PERCENTILE_ROWS = [
 def format_percentiles(ds, start: int, every: int = 1) -> str:
     from sibrisk.stochastic import PERCENTILES, percentiles
 
+    ds = with_financing_gap(ds)
     pct = percentiles(ds.sel(year=slice(start, None)), [v for v, *_ in PERCENTILE_ROWS])
     last = int(pct.year.values[-1])
     blocks = []
     for var, header, div, fmt in PERCENTILE_ROWS:
-        if var not in pct:
+        if var not in pct or (var == "financing_gap" and not (pct[var] > 0).any()):
             continue
         lines = [f"{header}: percentiles over scenarios",
                  "year  " + " ".join(f"{'P' + str(q):>10}" for q in PERCENTILES)]
@@ -378,8 +380,9 @@ def _simulate_and_write(sc, args, start, years, outs, nc, pngs) -> int:
     if pngs:
         from sibrisk.plots import depletion_chart, fan_chart
 
-        fan_chart(shown, "fund_balance", outs.stage(pngs[0]))
-        fan_chart(shown, "balance_months", outs.stage(pngs[1]))
+        floored = with_financing_gap(shown)  # readable axes: no balance running to minus millions
+        fan_chart(floored, "fund_balance_floored", outs.stage(pngs[0]))
+        fan_chart(floored, "balance_months_floored", outs.stage(pngs[1]))
         depletion_chart(shown, outs.stage(pngs[2]))
     print()
     for p in outs.commit():  # the netCDF and its charts move into place together

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from sibrisk.errors import InputError
-from sibrisk.funds.base import FLOW_INPUTS
 
 FLOWS = ("contribution_income", "fiscal_subsidy", "interest_income", "other_income", "benefit_expenditure",
          "other_expenditure")
@@ -205,4 +204,4 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
     return out
 
 
-__all__ = ["rebase", "Rebased", "actuals_from_accounts", "ratio", "scaled_series", "FLOW_INPUTS"]
+__all__ = ["rebase", "Rebased", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]

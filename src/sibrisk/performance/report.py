@@ -305,6 +305,27 @@ def value_source_text(row, lang: str) -> str:
     src = row.value_source
     if en and src == en:
         return zh if lang == "zh" else en
+    return note_text(src, lang)
+
+
+def _rule_unit(rule: str, lang: str) -> str:
+    from sibrisk.performance.monitoring import LEVEL_RULES
+
+    unit = LEVEL_RULES[rule][2]
+    return "个百分点" if unit == "pp" and lang == "zh" else unit
+
+
+def _goal_name(goalset, goal_id: str, lang: str) -> str:
+    try:
+        return goalset.indicator(goal_id).name(lang)
+    except Exception:  # an id the goal set does not have: show it as it is
+        return goal_id
+
+
+def note_text(src: str, lang: str) -> str:
+    """An engine note or data-source tag (``engine.engine_value``) in ``lang``."""
+    import re
+
     if lang != "zh":
         return src
     if src == "budget/execution":
@@ -444,12 +465,12 @@ def monitoring_document(result, lang: str = "zh") -> Document:
     doc.h2(t("results", lang))
     rows = []
     for r in result.rows:
-        fired = "; ".join(f"{LEVEL_RULES[f.rule][0 if lang == 'zh' else 1]} {fmt(f.measure)}"
-                          f"{LEVEL_RULES[f.rule][2]} ≥ {fmt(f.threshold)} → {level_name(f.level, lang)}"
-                          for f in r.fired)
+        fired = ("；" if lang == "zh" else "; ").join(
+            f"{LEVEL_RULES[f.rule][0 if lang == 'zh' else 1]} {fmt(f.measure)}"
+            f"{_rule_unit(f.rule, lang)} ≥ {fmt(f.threshold)} → {level_name(f.level, lang)}" for f in r.fired)
         rows.append((r.goal.name(lang), unit_name(r.goal.unit, lang), target_text(r.goal, lang),
                      fmt(r.value_to_date), fmt(r.time_progress), fmt(r.progress_gap), fmt(r.projected),
-                     method_text(r.method, lang) if r.method else t("not_monitored", lang),
+                     note_text(method_text(r.method, lang), lang) if r.method else t("not_monitored", lang),
                      level_name(r.level, lang), fired or "—"))
     doc.table([t(k, lang) for k in ("indicator", "unit", "target", "to_date", "time_progress", "gap", "projected",
                                      "method", "level", "rules_fired")], rows)
@@ -461,7 +482,8 @@ def monitoring_document(result, lang: str = "zh") -> Document:
     doc.p(t("thresholds_default", lang) if th.is_default else t("thresholds_custom", lang) + (th.source or ""))
     doc.table([t("rule", lang), level_name("prompt", lang), level_name("warning", lang),
                level_name("correction", lang)],
-              [(f"{LEVEL_RULES[k][0 if lang == 'zh' else 1]} ({LEVEL_RULES[k][2]})",
+              [(f"{LEVEL_RULES[k][0 if lang == 'zh' else 1]}" + ("（" if lang == "zh" else " (")
+                + _rule_unit(k, lang).strip() + ("）" if lang == "zh" else ")"),
                 *(fmt(getattr(th, k)[lvl]) for lvl in ("prompt", "warning", "correction"))) for k in LEVEL_RULES])
     _inputs(doc, result.inputs, lang)
     return doc
@@ -638,7 +660,8 @@ def province_document(view, lang: str = "zh") -> Document:
     uw = view.under_warning()
     if uw:
         doc.table([t("region", lang), t("level", lang), t("indicator", lang)],
-                  [(r.evaluation.goalset.region_name(lang), level_name(lvl, lang), ", ".join(ids))
+                  [(r.evaluation.goalset.region_name(lang), level_name(lvl, lang),
+                    ("、" if lang == "zh" else ", ").join(_goal_name(r.evaluation.goalset, i, lang) for i in ids))
                    for r, lvl, ids in uw])
     else:
         doc.p(t("none_listed", lang))
