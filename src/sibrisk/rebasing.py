@@ -173,7 +173,7 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
     original = project(scenario, keep_detail=False)
     row0 = original.sel(year=year)
     updates: dict[str, Any] = {"projection.base_year": year, "projection.years": int(years[-1]) - year + 1,
-                               "initial.fund_balance": opening}
+                               **fund.opening_balance_updates(scenario, opening, row0)}
     if "average_wage" in row0 and scenario.economy.average_wage is not None:
         updates["economy.average_wage"] = float(row0.average_wage)
     try:
@@ -189,7 +189,8 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
             # what the fund's flows still miss (flows it does not calibrate) goes into the opening balance, so that
             # the year-end balance the projection rolls forward from is the actual one (the opening earns a year's
             # interest)
-            more["initial.fund_balance"] = float(sc.initial.fund_balance) + gap / (1.0 + float(row.interest_rate))
+            more.update(fund.opening_balance_updates(
+                sc, float(row.opening_balance) + gap / (1.0 + float(row.interest_rate)), row))
         if not more:
             break
         sc = sc.with_updates(more)

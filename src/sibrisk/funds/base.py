@@ -87,8 +87,13 @@ class Fund:
         year) towards ``actuals`` (common variable names, yuan and persons), given ``row``, ``sc``'s own projection
         of that year. Corrections are multiplicative on the fund's initial state and rates, so the age-sex shapes
         of the assumptions are kept. Funds that do not implement it raise ``NotImplementedError``."""
-        raise NotImplementedError(f"re-basing is not implemented for the fund {self.id!r} yet (implemented: "
-                                  "enterprise_pension, public_sector_pension, unemployment)")
+        raise NotImplementedError(f"re-basing is not implemented for the fund {self.id!r} yet")
+
+    def opening_balance_updates(self, sc, opening: float, row) -> dict:
+        """Re-basing: the dotted updates that make the base year open with ``opening`` yuan (the whole fund).
+        Funds whose fund account is kept in parts (employee medical: pooled fund and individual accounts) split it,
+        e.g. by the parts' shares in ``row``."""
+        return {"initial.fund_balance": float(opening)}
 
     def metadata(self, name: str) -> tuple[str, str, str]:
         for table in (self.variables, self.detail_variables, COMMON_VARIABLES, OPTIONAL_COMMON):  # the fund's own first

@@ -87,7 +87,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         parsed.append((line, row))
     if not parsed:
         raise InputError("the file has no header and no rows", file=p, has_value=False)
-    (hline, header), body = parsed[0], parsed[1:]
+    (_hline, header), body = parsed[0], parsed[1:]
     header = [h.strip() for h in header]
     while header and header[-1] == "":
         header.pop()

@@ -299,7 +299,6 @@ def cite(text: str, lang: str) -> str:
 
 def value_source_text(row, lang: str) -> str:
     """Where a value came from, in ``lang``; a year-end indicator read from the accounts states its definition."""
-    import re
 
     zh, en = row.goal.library.accounts_formula
     src = row.value_source
