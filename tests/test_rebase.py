@@ -60,8 +60,12 @@ def test_enterprise_rebase_scales_counts_and_keeps_profiles():
     assert {"initial.contributors", "initial.retirees", "initial.average_benefit", "economy.collection_rate"} <= adjusted
 
 
-def test_rebase_errors():
+def test_rebase_errors(monkeypatch):
+    from sibrisk.funds.base import Fund
+
     sc = sibrisk.load_scenario("work_injury_national")
+    # a fund without re-basing (the base class's method) gets a clear error naming it
+    monkeypatch.setattr(type(sc.fund), "rebase_updates", Fund.rebase_updates)
     with pytest.raises(InputError, match="not implemented for the fund 'work_injury'"):
         sibrisk.rebase(sc, {"year": 2024, "opening_balance": 1e11})
     ep = sibrisk.load_scenario("enterprise_pension_national")
