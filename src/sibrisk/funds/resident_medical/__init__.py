@@ -70,6 +70,48 @@ class ResidentMedicalFund(Fund):
             by_age = {"insured_by_age": detail[..., k.D_INSURED], "expenditure_by_age": detail[..., k.D_EXPEND]}
         return FundRun(year=year, age_detail=by_age)
 
+    def rebase_updates(self, sc, actuals, row) -> dict:
+        """Re-basing (``sibrisk.rebase``), each correction scaled by actual / projected of one published quantity:
+
+        - insured (``contributors``, else ``beneficiaries``: this fund's insured are both, so where the two actual
+          counts differ only ``contributors`` is matched): ``coverage.participation`` (the whole series; the
+          employee-scheme shares by age and sex are kept). Participation is at most 1: what it cannot carry goes
+          into ``population.scale``;
+        - expenditure per insured (``benefit_expenditure`` / insured): ``costs.cost_level``, the level of the
+          age-cost curve in the new base year (relative costs kept). It is always reset to the projection's level
+          of that year, since the base year's cost growth is not applied;
+        - premium income per insured (``contribution_income`` / insured): ``economy.collection_rate`` (the whole
+          series). The collection rate is at most 1: what it cannot carry goes into ``financing.top_up``, which
+          also raises the subsidy per insured (the scenario's top-up is one factor on both national standards);
+        - the fiscal subsidy is not calibrated: under the ``per_capita`` rule it is the subsidy standard x top-up
+          x insured, so it follows the insured (other rules compute it as they do). What it, the interest and any
+          other income or expenditure still miss goes into the opening balance (``rebase``)."""
+        from sibrisk.demography.population import PopulationSpec
+        from sibrisk.rebasing import ratio, scaled_series
+
+        def capped(table):  # a rate scaled up to its cap of 1 stays a rate (no rounding above 1)
+            return {y: min(v, 1.0) for y, v in table.items()}
+
+        up = {}
+        ri = ratio(actuals, row, "contributors") or ratio(actuals, row, "beneficiaries")
+        re_, rk = ratio(actuals, row, "benefit_expenditure"), ratio(actuals, row, "contribution_income")
+        if ri is not None:
+            peak = float(np.max(sc.series("coverage.participation")))
+            f = min(ri, 1.0 / peak) if peak > 0 else ri
+            up["coverage.participation"] = capped(scaled_series(sc, "coverage.participation", f))
+            if f != ri:
+                scale = (sc.population or PopulationSpec()).scale
+                up["population.scale"] = scale * ri / f
+        up["costs.cost_level"] = float(row.cost_level) * (re_ / (ri or 1.0) if re_ is not None else 1.0)
+        if rk is not None:
+            k = rk / (ri or 1.0)
+            peak = float(np.max(sc.series("economy.collection_rate")))
+            g = min(k, 1.0 / peak) if peak > 0 else k
+            up["economy.collection_rate"] = capped(scaled_series(sc, "economy.collection_rate", g))
+            if g != k:
+                up["financing.top_up"] = sc.financing.top_up * k / g
+        return up
+
 
 FUND = ResidentMedicalFund(
     id="resident_medical", long_name="Basic medical insurance for urban and rural residents",
