@@ -54,6 +54,103 @@ class ResidentPensionFund(Fund):
         flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
         return fund_run(flows, detail, inputs)
 
+    def rebase_updates(self, sc, actuals, row) -> dict:
+        """Re-basing (``sibrisk.rebase``): multiplicative corrections, each by actual / projected of one published
+        quantity of the base year, computed from ``row`` (``sc``'s own projection of that year); the age-sex shapes
+        of coverage, students, employee-scheme profile and accounts are kept.
+
+        - ``population.scale`` x f_s and ``coverage.takeup_working`` x rc / f_s (contributors: participants below
+          the pension age x density) and ``coverage.takeup_pension`` x rb / f_s (beneficiaries: participants at or
+          above it), with rc, rb the actual / projected contributors and beneficiaries and
+          f_s = max(rc, rb x the largest pension take-up): the population scale carries the contributors and the
+          pension take-up the beneficiaries per contributor, unless that would raise the pension take-up above 1,
+          when the scale also carries the beneficiaries and the working take-up falls;
+        - ``benefits.local_top_up`` (every year) x the factor that makes the basic pension per beneficiary
+          (benefit expenditure less the account pensions, per beneficiary) the actual one: the average pension;
+          the central minimum is statutory and kept (a top-up of 0 stays 0, and it never goes below 0);
+        - ``benefits.other_expenditure_share`` x (actual / projected other expenditure) / (actual / projected
+          benefit expenditure): other expenditure;
+        - ``contributions.average`` x actual / projected contributions per contributor: contributions;
+        - ``initial.history_contribution`` x actual year-end balance / projected accounts of participants below
+          the pension age (``account_balances``): the base year's individual accounts (rebuilt from the
+          contribution history, ``inputs.initial_accounts``) hold the fund's year-end balance, the assumption the
+          default scenario was calibrated on (no accounts are published); the account pensions of the base year's
+          beneficiaries follow from the same history, and the top-up makes the average pension the actual one;
+        - ``subsidy.matching`` (入口补贴 per contributor, every year) x the factor that makes the fund's own rule
+          (basic pension cost + matching + the financed share of other expenditure) give the actual subsidy (the
+          part of the subsidy beyond the basic pension and the other expenditure is what goes into individual
+          accounts); never below 0, where the actual subsidy is below the basic pension cost and the financed other
+          expenditure the rest stays unmatched (``Rebased.check``) and the opening balance absorbs it.
+
+        Moving the base year (no correction; the first pass, when ``sc`` still has the old base year, t years
+        earlier): ``coverage.employee_reference_age`` + t (cohort profiles of the employee schemes are fixed by age
+        at the base year: the same cohorts keep the same shares; at most 60, the field's bound),
+        ``contributions.average`` also x the growth compounded from the old base year to the new one (the
+        contribution path restarts from the new base year), ``initial.history_contribution`` also
+        x (1 + history growth)^t (the history is in base-year yuan).
+        Not calibrated: interest income (the fund's yield on the opening balance that makes the year-end balance the
+        actual one: it matches only where the actual opening balance and timing of flows are the model's) and other
+        income (none in this model)."""
+        from sibrisk.rebasing import ratio, scaled_series
+
+        year = int(row.year)
+        t = year - int(sc.projection.base_year)
+        up: dict = {}
+        rc, rb = ratio(actuals, row, "contributors"), ratio(actuals, row, "beneficiaries")
+        re_, ro = ratio(actuals, row, "benefit_expenditure"), ratio(actuals, row, "other_expenditure")
+        rk = ratio(actuals, row, "contribution_income")
+        cov = sc.coverage
+        # counts: population scale and take-ups
+        if rc is not None or rb is not None:
+            tp_max = float(np.max(sc.series("coverage.takeup_pension")))
+            f_s = rc if rc is not None else rb
+            if rb is not None and rb * tp_max > f_s:
+                f_s = rb * tp_max
+            up["population.scale"] = sc.population.scale * f_s
+            if rc is not None and rc != f_s:
+                up["coverage.takeup_working"] = scaled_series(sc, "coverage.takeup_working", rc / f_s)
+            if rb is not None and rb != f_s:
+                up["coverage.takeup_pension"] = {y: min(v, 1.0) for y, v in  # 1 up to rounding
+                                                 scaled_series(sc, "coverage.takeup_pension", rb / f_s).items()}
+        # the average pension: the local top-up (basic pension = 12 x (central minimum + top-up) in the base year)
+        if re_ is not None and float(row.basic_pension_expenditure) > 0:
+            exposure = float(row.basic_pension_expenditure) / float(row.basic_pension)
+            basic_needed = ((float(actuals["benefit_expenditure"])
+                             - float(row.account_pension_expenditure) * (rb or 1.0)) / (exposure * (rb or 1.0)))
+            t0 = list(sc.years).index(year)
+            central = float(sc.series("benefits.central_minimum")[t0])
+            top_up = float(sc.series("benefits.local_top_up")[t0])
+            if top_up > 0:
+                f_top = max(basic_needed / 12.0 - central, 0.0) / top_up
+                up["benefits.local_top_up"] = scaled_series(sc, "benefits.local_top_up", f_top)
+        if ro is not None:
+            up["benefits.other_expenditure_share"] = scaled_series(sc, "benefits.other_expenditure_share",
+                                                                   ro / (re_ or 1.0))
+        # contributions per contributor (and the contribution path restarting from the new base year)
+        g = sc.series("contributions.growth")
+        compounded = float(np.prod(1.0 + g[1:t + 1])) if t > 0 else 1.0
+        if rk is not None or t > 0:
+            up["contributions.average"] = scaled_series(sc, "contributions.average",
+                                                        compounded * (rk or 1.0) / (rc or 1.0))
+        # the subsidy by the fund's rule: matching per contributor
+        if "fiscal_subsidy" in actuals and float(row.matching_subsidy) > 0:
+            benefit = float(actuals.get("benefit_expenditure", float(row.benefit_expenditure)))
+            other = float(actuals.get("other_expenditure", float(row.other_expenditure)))
+            basic_cost = benefit - float(row.account_pension_expenditure) * (rb or 1.0)
+            financed = float(sc.series("subsidy.other_expenditure_financed")[list(sc.years).index(year)])
+            matching_needed = float(actuals["fiscal_subsidy"]) - basic_cost - financed * other
+            f_m = max(matching_needed, 0.0) / (float(row.matching_subsidy) * (rc or 1.0))
+            up["subsidy.matching"] = scaled_series(sc, "subsidy.matching", f_m)
+        # the individual accounts: the year-end balance, as in the scenario's calibration
+        f_h = (1.0 + sc.initial.history_growth) ** t if t > 0 else 1.0
+        if "fund_balance" in actuals and float(actuals["fund_balance"]) > 0 and float(row.account_balances) > 0:
+            f_h *= float(actuals["fund_balance"]) / float(row.account_balances)
+        if f_h != 1.0:
+            up["initial.history_contribution"] = sc.initial.history_contribution * f_h
+        if t > 0:
+            up["coverage.employee_reference_age"] = min(cov.employee_reference_age + t, 60.0)  # its upper bound
+        return up
+
 
 def fund_run(flows, detail, inputs) -> FundRun:
     """Name the kernel's (or the reference's) output columns."""
