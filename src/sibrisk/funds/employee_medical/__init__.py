@@ -67,6 +67,113 @@ class EmployeeMedicalFund(Fund):
         flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
         return FundRun(year=year_outputs(flows, inputs), age_detail=detail_outputs(detail))
 
+    def rebase_updates(self, sc, actuals, row) -> dict:
+        """Re-basing (``sibrisk.rebase``) on the actual accounts of ``row.year``. The new base year starts from the
+        scenario's own path at that year (as the average wage): the insured shares by age and sex are those the
+        scenario projects for that year (the cohorts have moved on from the old base profile), the cost per unit of
+        the age-cost curve includes the medical cost index reached (the index restarts at 1 in the new base year)
+        and the maternity cost per birth is the year's own (it is indexed to the wage of the base year). On top of
+        that, each correction targets one published quantity, solved from the model's own base-year formulas
+        (exposure in the base year = the year-end members) and refined by the passes of ``rebase``:
+
+        - ``coverage.profile`` (male, female): the in-service and the retired members (``contributors``,
+          ``beneficiaries``). The insured share at each age and sex is multiplied by ``a (1 - R) + b R`` (R: share
+          past the statutory retirement age in that year), (a, b) solving the 2 x 2 linear system that gives both
+          counts exactly; the age-sex shape is kept, shares are capped at 1.
+        - ``benefits.base_cost``: benefit expenditure (medical cost per insured member, maternity per birth kept on
+          the scenario's path): base_cost = (expenditure - maternity + account shortfall) / sum over ages of
+          (in-service + retiree_factor x retired) x cost curve x utilisation.
+        - ``contributions.base_ratio``: contribution income per contributor (contribution base / average wage, the
+          parameter the default's calibration identifies; the collection rate stays an assumption and is not
+          capped at 100% by this correction). It scales the account credits of in-service members with it.
+        - ``subsidy``: the fiscal subsidy where the rule computes it (``fixed``: the amount, times the growth
+          reached; ``share_of_expenditure``: the share; ``per_capita``: yuan per insured member), by actual /
+          projected; ``gap_to_floor`` follows its rule and is not calibrated, nor is a projected subsidy of zero.
+
+        Interest (the scenario's rate), other income and other expenditure are not calibrated: what they miss goes
+        into the opening balance (``opening_balance_updates``), so the year-end balance is the actual one."""
+        from sibrisk.funds.employee_medical import kernel as k
+        from sibrisk.projection import fund_inputs
+        from sibrisk.rebasing import ratio, scaled_series
+
+        year = int(row.year)
+        t = year - int(sc.years[0])  # > 0 on the first call (old base year), 0 once the base year has moved
+        moving = t != 0
+        inp = fund_inputs(sc, 1)
+        cov = inp.cov0.copy()
+        nxt = np.empty_like(cov)
+        for i in range(1, t + 1):  # the scenario's own insured shares at ``year`` (the kernel's coverage step)
+            k.coverage_step(cov, inp.pop[0, i - 1], inp.young[i], inp.lock_idx, nxt)
+            cov, nxt = nxt, cov
+        pop, R = inp.pop[0, t], inp.retired[t]
+        up: dict = {}
+
+        def target(name):
+            v = actuals.get(name)
+            return float(v) if v is not None and float(v) > 0 else float(row[name])
+
+        # members: in-service and retired, the age-sex shape of the insured shares kept
+        ins = pop * cov
+        a_w, a_r = ins * (1 - R), ins * R
+        m = np.array([[np.sum(a_w * (1 - R)), np.sum(a_w * R)], [np.sum(a_r * (1 - R)), np.sum(a_r * R)]])
+        want = np.array([target("contributors"), target("beneficiaries")])
+        a, b = np.linalg.solve(m, want)
+        if not (a > 0 and b > 0):  # targets the shapes cannot give both: scale the insured as a whole
+            a = b = want.sum() / (m.sum())
+        new_cov = np.minimum(1.0, cov * (a * (1 - R) + b * R))
+        if moving or a != 1.0 or b != 1.0:
+            up["coverage.profile.male"] = [float(x) for x in new_cov[:, 0]]
+            up["coverage.profile.female"] = [float(x) for x in new_cov[:, 1]]
+        workers = np.sum(pop * new_cov * (1 - R))
+        retirees_cost = np.sum(pop * new_cov * R * inp.curve) * inp.retiree_factor
+        workers_cost = np.sum(pop * new_cov * (1 - R) * inp.curve)
+
+        # expenditure: the medical cost per member (maternity per birth kept on the scenario's path)
+        maternity = float(row.maternity_expenditure)
+        if moving:
+            births = float(row.births)
+            if births > 0:
+                up["benefits.maternity_cost_per_birth"] = maternity / births
+        base_cost = float(sc.benefits.base_cost) * float(row.medical_cost_index)
+        if ratio(actuals, row, "benefit_expenditure") is not None:
+            medical = float(actuals["benefit_expenditure"]) - maternity + float(row.account_shortfall)
+            units = (workers_cost + retirees_cost) * inp.utilisation[t]
+            if medical > 0 and units > 0:
+                base_cost = medical / units
+        if moving or base_cost != float(sc.benefits.base_cost):
+            up["benefits.base_cost"] = base_cost
+
+        # contributions per contributor: the contribution base (exposure of the base year = year-end members)
+        if ratio(actuals, row, "contribution_income") is not None and workers > 0:
+            per = workers * float(row.average_wage) * inp.contrib_rate[t] * inp.collection[0, t]
+            if per > 0:
+                up["contributions.base_ratio"] = float(actuals["contribution_income"]) / per
+
+        # subsidy where the rule computes it
+        sub = sc.subsidy
+        rs = ratio(actuals, row, "fiscal_subsidy")
+        if sub.rule == "fixed" and sub.amount is not None:
+            grown = 1.0
+            if moving and sub.growth is not None:  # the growth is cumulated from the base year
+                grown = float(np.prod(1 + sc.series("subsidy.growth")[1:t + 1]))
+            if rs is not None or grown != 1.0:
+                up["subsidy.amount"] = scaled_series(sc, "subsidy.amount", grown * (rs or 1.0))
+        elif rs is not None and sub.rule == "share_of_expenditure":
+            up["subsidy.share"] = scaled_series(sc, "subsidy.share", rs)
+        elif rs is not None and sub.rule == "per_capita":
+            up["subsidy.per_capita"] = scaled_series(sc, "subsidy.per_capita", rs)
+        return up
+
+    def opening_balance_updates(self, sc, opening, row) -> dict:
+        """The opening balance split between the pooled fund and the individual accounts by their shares of the
+        opening balance in ``row`` (NHSA has published the account balance only to 2022); where those shares are
+        not both non-negative (a pooled deficit) or the opening is negative, the accounts keep their projected
+        balance (never negative) and the pooled fund takes the rest."""
+        pool, acct = float(row.pooled_opening_balance), max(0.0, float(row.account_opening_balance))
+        if pool >= 0.0 and pool + acct > 0.0 and opening >= 0.0:
+            acct = opening * acct / (pool + acct)
+        return {"initial.pooled_balance": float(opening) - acct, "initial.account_balance": acct}
+
 
 def year_outputs(flows: np.ndarray, inputs) -> dict[str, np.ndarray]:
     """Named (S, T) outputs from the kernel's flow columns (shared by the kernel and the reference runs)."""
