@@ -88,3 +88,22 @@ def test_rebased_on_its_own_projection_unemployment_stays_on_course():
     new = sibrisk.project(res.scenario, keep_detail=False)
     years = slice(2024, 2050)
     np.testing.assert_allclose(new.fund_balance.sel(year=years), ds.fund_balance.sel(year=years), rtol=0.01)
+
+
+def test_rebased_file_writes_nested_tables_whole(tmp_path):
+    """A re-based age profile (employee medical: coverage.profile.male) is written as its whole table, so the file
+    that extends the original loads and reproduces the actual base year."""
+    from sibrisk.rebasing import rebased_file_text
+
+    sc = sibrisk.load_scenario("employee_medical_national")
+    ds = sibrisk.project(sc, keep_detail=False)
+    act = actuals_of(ds, 2026, contributors=1.02, beneficiaries=0.97)
+    res = sibrisk.rebase(sc, act)
+    assert "85 values scaled by" in res.report()
+    path = tmp_path / "rebased.toml"
+    path.write_text(rebased_file_text(res, sc.source), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "[coverage.profile]" in text and "female = [" in text
+    row = sibrisk.project(sibrisk.load_scenario(path), keep_detail=False).isel(year=0)
+    for name in ("contributors", "beneficiaries", "fund_balance"):
+        assert float(row[name]) == pytest.approx(act[name], rel=1e-9)

@@ -65,7 +65,12 @@ class Rebased:
     def report(self) -> str:
         lines = [f"Re-based to {self.year} (base year {self.year}, the last actual year):", "adjusted:"]
         for name, old, new in self.adjusted:
-            if isinstance(old, float) and isinstance(new, float):
+            if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and len(old) > 6:
+                o, n = np.asarray(old, float), np.asarray(new, float)
+                ratio_ = np.divide(n, o, out=np.ones_like(n), where=o != 0)
+                lines.append(f"  {name}: {len(old)} values scaled by {ratio_.min():.4f}..{ratio_.max():.4f} "
+                             f"(sum {o.sum():,.6g} -> {n.sum():,.6g})")
+            elif isinstance(old, float) and isinstance(new, float):
                 change = f" ({(new / old - 1) * 100:+.2f}%)" if old else ""
                 lines.append(f"  {name}: {old:,.6g} -> {new:,.6g}{change}")
             else:
@@ -101,6 +106,8 @@ def _toml_value(v) -> str:
         return "true" if v else "false"
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, (int, float)):
         return repr(int(v)) if isinstance(v, int) else repr(float(v))
     return json.dumps(str(v), ensure_ascii=False)
@@ -112,18 +119,31 @@ def rebased_file_text(result: Rebased, base_file) -> str:
 
     sections: dict[str, dict[str, Any]] = {}
     for name, _, _ in result.adjusted:
-        section, _, key = name.partition(".")
-        if "." in key:
-            raise InputError("re-basing writes fields two levels deep only", field=name, value=key)
-        sections.setdefault(section, {})[key] = _get(result.scenario, name)
+        section, key = name.split(".")[:2]
+        # a file that extends another replaces each field it names whole, so a nested change writes its whole field
+        # (e.g. coverage.profile.male -> the whole [coverage.profile] table, female and note included)
+        value = getattr(getattr(result.scenario, section), key)
+        if hasattr(value, "model_dump"):
+            value = value.model_dump(exclude_none=True)
+        sections.setdefault(section, {})[key] = value
     lines = [f"# Re-based to {result.year} by `sibrisk rebase` on the actual accounts of {result.year};",
              *(f"# {line}" for line in result.report().splitlines()),
              f"extends = {_toml_value(str(Path(base_file).resolve()))}", ""]
     for section, fields in sections.items():
         lines.append(f"[{section}]")
-        lines.extend(f"{k} = {_toml_value(v)}" for k, v in fields.items())
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in fields.items() if not isinstance(v, dict) or _is_series(v))
         lines.append("")
+        for k, v in fields.items():
+            if isinstance(v, dict) and not _is_series(v):
+                lines.append(f"[{section}.{k}]")
+                lines.extend(f"{kk} = {_toml_value(vv)}" for kk, vv in v.items())
+                lines.append("")
     return "\n".join(lines)
+
+
+def _is_series(v: dict) -> bool:
+    """A {year: value} series table (written inline), as opposed to a sub-table such as an age profile."""
+    return all(isinstance(k, int) or (isinstance(k, str) and k.isdigit()) for k in v)
 
 
 def _first_value(value):
