@@ -58,6 +58,92 @@ class WorkInjuryFund(Fund):
         flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
         return fund_run(inputs, flows, detail, reserve_share=getattr(inputs, "reserve_share", 0.0))
 
+    def rebase_updates(self, sc, actuals, row) -> dict:
+        """Re-basing: the levers the default's calibration solves (``calibration``), each scaled by actual /
+        projected of one published quantity, age-sex shapes kept:
+
+        - ``population.scale`` <- insured (``contributors``): the coverage rates by age and sex and their growth
+          path are kept, the insured are scaled as a whole;
+        - ``incidence.rate`` (every year) <- beneficiaries per insured: new cases and, through the stationary
+          initial stocks, the continuing grade 1-4 disability and survivor pensioners are all proportional to it
+          in the base year, so the beneficiaries scale with it exactly;
+        - ``benefits.medical_cost_level`` <- benefit expenditure per beneficiary. Only the medical part of
+          expenditure depends on it (about 13% of the default's expenditure): the other benefits follow statutory
+          multiples of wages and incomes, so the level is solved from the affine relation (as in the calibration),
+          new level = level x (1 + (actual / s - projected) / medical), s the scaling of the cases this pass
+          (beneficiaries ratio): a 1% gap per beneficiary moves the level about 8%. It cannot go below zero:
+          actual expenditure per beneficiary below the non-medical part (about 87% of the projected one) is
+          matched only down to that floor, and the rest shows in the check (and the opening balance);
+        - ``contributions.rate_factor`` (every year) <- contribution income per insured (the average employer
+          rate; the collection rate, a shared economy assumption capped at 1, is kept);
+        - ``contributions.prevention_share`` <- other expenditure (prevention spending) per contribution income;
+        - ``subsidy.amount`` / ``share`` / ``per_capita`` <- the fiscal subsidy, for the rules that compute it from
+          a parameter (``fixed``, ``share_of_expenditure``, ``per_capita``); a ``gap_to_floor`` subsidy follows
+          the balance rule and is left alone.
+
+        Not calibrated: interest income (opening balance x the fund yield) and other income (the model has none);
+        what they miss goes into the opening balance, so the year-end balance is the actual one.
+
+        Carried, not calibrated (where a count is not given, the scenario's own projection of it is kept): the
+        coverage growth, incidence trend and fixed-subsidy growth indices restart at the new base year, so what they
+        built up from the old base year to the new one is moved into ``population.scale``, ``incidence.rate`` and
+        ``subsidy.amount``; a new base year after ``benefits.disposable_income_published_until`` gets the
+        disposable income the one-off death subsidy is set against from the scenario's own path (the last published
+        value grown with the average wage), and becomes the last published year, so the subsidy path is unchanged."""
+        from sibrisk.rebasing import ratio, scaled_series
+
+        up = {}
+        year, ben = int(row.year), sc.benefits
+        years = [int(y) for y in sc.years]
+        if year > ben.disposable_income_published_until:
+            from sibrisk.economy import economic_paths
+
+            last = years.index(ben.disposable_income_published_until)
+            wage = economic_paths(sc, 1)["average_wage"][0]
+            income = float(sc.series("benefits.prior_year_disposable_income")[last])
+            up["benefits.prior_year_disposable_income"] = {year: income * float(wage[years.index(year)] / wage[last])}
+            up["benefits.disposable_income_published_until"] = year
+        rc, rb = ratio(actuals, row, "contributors"), ratio(actuals, row, "beneficiaries")
+        re_, rk = ratio(actuals, row, "benefit_expenditure"), ratio(actuals, row, "contribution_income")
+        ro, rs = ratio(actuals, row, "other_expenditure"), ratio(actuals, row, "fiscal_subsidy")
+        cases = rb or rc or 1.0  # how the base year's cases (and every benefit stream) scale with this pass
+
+        def carried(growth: str) -> float:
+            # what an annual-growth series built up from sc's base year to the new one (1 once the base has moved)
+            return float(np.prod(1.0 + sc.series(growth)[1:years.index(year) + 1]))
+
+        cover, trend = carried("coverage.growth"), carried("incidence.trend")
+        if rc is not None or cover != 1.0:
+            scale = sc.population.scale if sc.population is not None else 1.0
+            up["population.scale"] = scale * (rc or 1.0) * cover
+        if rb is not None or trend != 1.0:
+            up["incidence.rate"] = scaled_series(sc, "incidence.rate",
+                                                 (rb / (rc or 1.0) if rb is not None else 1.0) * trend)
+        medical = float(row["medical_expenditure"])
+        if re_ is not None and medical > 0.0:
+            spent = float(row["benefit_expenditure"])
+            factor = 1.0 + (float(actuals["benefit_expenditure"]) / cases - spent) / medical
+            level = sc.benefits.medical_cost_level
+            up["benefits.medical_cost_level"] = float(min(max(level * factor, 0.0), 100.0))
+        if rk is not None:
+            up["contributions.rate_factor"] = scaled_series(sc, "contributions.rate_factor", rk / (rc or 1.0))
+        if ro is not None:
+            up["contributions.prevention_share"] = scaled_series(sc, "contributions.prevention_share",
+                                                                 ro / (rk or rc or 1.0))
+        rule = sc.subsidy.rule
+        if rule == "fixed" and (rs is not None or sc.subsidy.growth is not None):
+            grown = carried("subsidy.growth") if sc.subsidy.growth is not None else 1.0
+            up["subsidy.amount"] = scaled_series(sc, "subsidy.amount", (rs or 1.0) * grown)
+        elif rs is not None and rule == "per_capita":
+            up["subsidy.per_capita"] = scaled_series(sc, "subsidy.per_capita", rs / cases)
+        elif rs is not None and rule == "share_of_expenditure":
+            # the total expenditure this pass is heading for (the actual flows where given)
+            total = float(row["benefit_expenditure"]) + float(row["other_expenditure"])
+            heading = (float(actuals.get("benefit_expenditure", float(row["benefit_expenditure"]) * cases))
+                       + float(actuals.get("other_expenditure", float(row["other_expenditure"]) * (rk or rc or 1.0))))
+            up["subsidy.share"] = scaled_series(sc, "subsidy.share", rs * total / heading)
+        return up
+
 
 def fund_run(inputs, flows: np.ndarray, detail, reserve_share: float = 0.0) -> FundRun:
     """Name the kernel's columns (shared by the kernel and the reference)."""
