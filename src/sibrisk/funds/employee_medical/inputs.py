@@ -119,13 +119,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
 
 def run_kernel(inp: KernelInputs, *, keep_detail: bool = True, parallel: bool | None = None):
     """Run the numba kernel; returns ``(flows (S, T, N_FLOWS), detail (S, T, A, 2, N_DETAIL) or None)``."""
+    from sibrisk.funds.common.runner import run_scenario_loops
     from sibrisk.funds.employee_medical import kernel as k
 
     n_s, n_t, n_a = inp.n_scenarios, inp.pop.shape[1], inp.pop.shape[2]
-    flows = np.zeros((n_s, n_t, k.N_FLOWS))
-    detail = np.zeros((n_s, n_t, n_a, 2, k.N_DETAIL) if keep_detail else (1, 1, 1, 1, k.N_DETAIL))
-    if parallel is None:
-        parallel = n_s > 1
-    fn = k.project_parallel if parallel else k.project_serial
-    fn(*inp.args(), flows, detail, keep_detail)
-    return flows, (detail if keep_detail else None)
+    return run_scenario_loops(k, inp.args(), n_s, n_t, n_a, keep_detail=keep_detail, parallel=parallel)
