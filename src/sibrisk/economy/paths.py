@@ -50,3 +50,12 @@ def economic_paths(sc, n: int, seed: int = 0, start: int = 0, *, stochastic: boo
                     paths[v] = paths[v] + link * dev
     paths["average_wage"] = wage_level(sc.economy.average_wage, paths["wage_growth"])
     return paths
+
+
+def economy_path(economy: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> np.ndarray:
+    """One path of ``economic_paths``' output as a contiguous float array of ``shape`` (scenarios, years); a
+    ``KeyError`` names a series the scenario does not give."""
+    arr = np.ascontiguousarray(economy[name], dtype=float)
+    if arr.shape != shape:
+        raise ValueError(f"path {name} has shape {arr.shape}; expected {shape}")
+    return arr

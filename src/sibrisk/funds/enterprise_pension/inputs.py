@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sibrisk.economy.paths import economy_path
 from sibrisk.funds.common import statutory as policy
 from sibrisk.funds.common.accounts import subsidy_parameters
 from sibrisk.funds.enterprise_pension.parameters import AGE_MIN
@@ -201,10 +202,7 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     n_t, n_a = len(years), len(ages)
 
     def econ(name: str) -> np.ndarray:
-        arr = np.ascontiguousarray(economy[name], dtype=float)
-        if arr.shape != (n_scenarios, n_t):
-            raise ValueError(f"path {name} has shape {arr.shape}; expected {(n_scenarios, n_t)}")
-        return arr
+        return economy_path(economy, name, (n_scenarios, n_t))
 
     wage = econ("average_wage")
     q_base, mort_b, kappa = mortality.q_base, mortality.mort_b, mortality.kappa

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sibrisk.economy.paths import economy_path
 from sibrisk.funds.common.accounts import SUB_PER_CAPITA, subsidy_parameters
 
 
@@ -60,10 +61,7 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], popula
     n_t = len(years)
 
     def econ(name: str) -> np.ndarray:
-        arr = np.ascontiguousarray(economy[name], dtype=float)
-        if arr.shape != (n_scenarios, n_t):
-            raise ValueError(f"path {name} has shape {arr.shape}; expected {(n_scenarios, n_t)}")
-        return arr
+        return economy_path(economy, name, (n_scenarios, n_t))
 
     stock = np.ascontiguousarray(population.stock, dtype=float)
     if stock.shape[:2] != (n_scenarios, n_t) or stock.shape[2] != len(sc.ages):

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sibrisk.economy.paths import economy_path
 from sibrisk.funds.common import statutory as policy
 from sibrisk.funds.common.accounts import subsidy_parameters
 from sibrisk.funds.work_injury.parameters import AGE_MIN
@@ -130,10 +131,7 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     n_t = len(years)
 
     def econ(name: str) -> np.ndarray:
-        arr = np.ascontiguousarray(economy[name], dtype=float)
-        if arr.shape != (n_scenarios, n_t):
-            raise ValueError(f"path {name} has shape {arr.shape}; expected {(n_scenarios, n_t)}")
-        return arr
+        return economy_path(economy, name, (n_scenarios, n_t))
 
     wage = econ("average_wage")
     growth = econ("wage_growth")
