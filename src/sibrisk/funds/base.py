@@ -77,7 +77,17 @@ class Fund:
     excluded_indicators: tuple = ()
 
     def build_inputs(self, sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality, population=None):
-        raise NotImplementedError
+        """The fund's kernel inputs: by default ``sibrisk.funds.<id>.inputs.build_inputs(sc, n, economy=,
+        mortality=[, population=])``, population passed when ``uses_population``."""
+        from importlib import import_module
+
+        kwargs = {"economy": economy, "mortality": mortality}
+        if self.uses_population:
+            if population is None:
+                raise ValueError(f"{self.id} is population-based: pass population= "
+                                 "(sibrisk.projection.fund_inputs does)")
+            kwargs["population"] = population
+        return import_module(f"sibrisk.funds.{self.id}.inputs").build_inputs(sc, n_scenarios, **kwargs)
 
     def run(self, inputs, *, keep_detail: bool = True, parallel: bool = False) -> FundRun:
         raise NotImplementedError

@@ -54,13 +54,6 @@ DETAIL_VARIABLES = {
 class EmployeeMedicalFund(Fund):
     """The employee basic medical insurance model (pooled fund + individual accounts)."""
 
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.employee_medical.inputs import build_inputs
-
-        if population is None:
-            raise ValueError("employee_medical is population-based: the driver must pass population=")
-        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality, population=population)
-
     def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
         from sibrisk.funds.employee_medical.inputs import run_kernel
 

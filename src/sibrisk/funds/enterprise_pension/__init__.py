@@ -39,11 +39,6 @@ DETAIL_VARIABLES = {
 class EmployeePensionFund(Fund):
     """The employee pension model (enterprise and public-sector schemes share it; their scenarios differ)."""
 
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.enterprise_pension.inputs import build_inputs
-
-        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality)
-
     def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
         from sibrisk.funds.enterprise_pension import kernel as k
         from sibrisk.funds.enterprise_pension.inputs import run_kernel

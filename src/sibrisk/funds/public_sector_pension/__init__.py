@@ -18,12 +18,8 @@ from sibrisk.funds.public_sector_pension.parameters import PublicSectorScenario
 
 
 class PublicSectorPensionFund(EmployeePensionFund):
-    """The employee pension model with the public-sector transition folded into its inputs."""
-
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.public_sector_pension.inputs import build_inputs
-
-        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality)
+    """The employee pension model with the public-sector transition folded into its inputs
+    (``public_sector_pension/inputs.py``, reached by the base class's ``build_inputs``)."""
 
 
 FUND = PublicSectorPensionFund(

@@ -40,13 +40,6 @@ DETAIL_VARIABLES = {
 
 
 class ResidentMedicalFund(Fund):
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.resident_medical.inputs import build_inputs
-
-        if population is None:
-            raise ValueError("the resident medical fund is population-based: build_inputs needs population=")
-        return build_inputs(sc, n_scenarios, economy=economy, population=population)
-
     def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
         from sibrisk.funds.resident_medical import kernel as k
         from sibrisk.funds.resident_medical.inputs import run_kernel

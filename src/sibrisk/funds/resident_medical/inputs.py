@@ -54,7 +54,7 @@ def financing_standards(sc) -> tuple[np.ndarray, np.ndarray]:
     return premium, subsidy * growth_factor(sc, "subsidy_growth")
 
 
-def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], population) -> KernelInputs:
+def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], population, mortality=None) -> KernelInputs:
     """Resolve a scenario into kernel inputs for ``n_scenarios`` rows of the shared ``economy`` paths and the
     projected ``population`` (``sibrisk.demography.population.PopulationPaths``, ages 0..100+)."""
     years = sc.years

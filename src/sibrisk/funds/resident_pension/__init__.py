@@ -41,13 +41,6 @@ DETAIL_VARIABLES = {
 class ResidentPensionFund(Fund):
     """The resident pension model: population x coverage, accounts by cohort, basic + account pensions."""
 
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.resident_pension.inputs import build_inputs
-
-        if population is None:
-            raise ValueError("the resident pension needs the projected population (uses_population=True)")
-        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality, population=population)
-
     def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
         from sibrisk.funds.resident_pension.inputs import run_kernel
 

@@ -43,15 +43,6 @@ DETAIL_VARIABLES = {
 
 
 class UnemploymentFund(Fund):
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.unemployment.inputs import build_inputs
-
-        if population is None:
-            from sibrisk.demography.population import population_paths
-
-            population = population_paths(sc, n_scenarios)
-        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality, population=population)
-
     def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
         from sibrisk.funds.unemployment import kernel as k
         from sibrisk.funds.unemployment.inputs import run_kernel

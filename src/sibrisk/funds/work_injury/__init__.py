@@ -45,13 +45,6 @@ DETAIL_VARIABLES = {
 
 
 class WorkInjuryFund(Fund):
-    def build_inputs(self, sc, n_scenarios, *, economy, mortality, population=None):
-        from sibrisk.funds.work_injury.inputs import build_inputs
-
-        if population is None:
-            raise ValueError("the work-injury fund needs the projected population (uses_population=True)")
-        return build_inputs(sc, n_scenarios, economy=economy, mortality=mortality, population=population)
-
     def run(self, inputs, *, keep_detail=True, parallel=False) -> FundRun:
         from sibrisk.funds.work_injury.inputs import run_kernel
 
