@@ -9,10 +9,16 @@ Sources
   50 -> 55 (born 1975-01 or later: +1 month for every 2 months of birth date, at most 60). Minimum contribution years
   rise from 15 to 20 from 2030-01-01 by six months a year.
 - Payout months of the individual-account pension (计发月数) by retirement age 40-70: annex of 国发〔2005〕38号.
+- Retirement before or after the statutory age (``RetirementOptions``): the 2024 decision's 办法 (弹性提前退休: with the
+  minimum contribution years, up to three years before the new statutory age but never before the original 60 / 55 /
+  50; 弹性延迟退休: with the employer's and the worker's consent, up to three years after it); special-occupation
+  early retirement (特殊工种: men 55, women 45, 国发〔1978〕104号 Art. 1(2)) and ill-health retirement (病退: complete
+  loss of working capacity, men 50, women 45, same Art. 1(3)), which the 2024 decision leaves to "国家另有规定".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -58,15 +64,102 @@ def cumulative_retired_share(group: str, birth_year: int, calendar_year: int, *,
     return n / 12.0
 
 
+# first month of the 2024 decision (2025-01): flexible retirement applies to statutory dates from then on
+FLEXIBLE_FROM = (2025, 1)
+FLEXIBLE_MAX_MONTHS = 36  # 弹性提前 / 弹性延迟: 提前 (延迟) 时间最长不超过三年
+
+
+def option_age_months(group: str, birth_year: int, birth_month: int, option: str, months: int, *,
+                      reform: bool = True) -> int:
+    """Retirement age in months of one birth month under a retirement ``option``:
+
+    - ``"statutory"``: the statutory age (``months`` unused);
+    - ``"early"`` (弹性提前退休): ``months`` (at most 36) before the statutory age, never before the original age
+      (60 / 55 / 50); without the reform there is no flexible retirement;
+    - ``"defer"`` (弹性延迟退休): ``months`` (at most 36) after the statutory age, for statutory dates from 2025-01;
+    - ``"fixed"``: the fixed age ``months`` (special-occupation retirement at 55 x 12 or 45 x 12), but never after
+      the statutory age.
+    """
+    stat = retirement_age_months(group, birth_year, birth_month, reform=reform)
+    if option == "statutory":
+        return stat
+    if option == "fixed":
+        return min(int(months), stat)
+    if not 0 <= months <= FLEXIBLE_MAX_MONTHS:
+        raise ValueError(f"flexible retirement moves the age by 0-{FLEXIBLE_MAX_MONTHS} months, not {months}")
+    if not reform:
+        return stat
+    if option == "early":
+        return max(RETIREMENT_RULES[group][0] * 12, stat - int(months))
+    if option == "defer":
+        total = birth_year * 12 + (birth_month - 1) + stat
+        if (total // 12, total % 12 + 1) < FLEXIBLE_FROM:
+            return stat
+        return stat + int(months)
+    raise ValueError(f"unknown retirement option {option!r}")
+
+
+@lru_cache(maxsize=None)
+def cumulative_option_share(group: str, birth_year: int, calendar_year: int, option: str, months: int, *,
+                            reform: bool = True) -> float:
+    """Share of a birth-year cohort (births even over months) retired by the end of ``calendar_year`` under
+    ``option`` (``option_age_months``)."""
+    n = 0
+    for m in range(1, 13):
+        total = birth_year * 12 + (m - 1) + option_age_months(group, birth_year, m, option, months, reform=reform)
+        n += total // 12 <= calendar_year
+    return n / 12.0
+
+
+@dataclass(frozen=True)
+class RetirementOptions:
+    """Shares of a cohort (one sex) that retire other than at the statutory age; each share is a scalar or one value a
+    calendar year (aligned with the ``years`` of ``retirement_hazard``).
+
+    early_share retires ``early_months`` before the statutory age (弹性提前, floored at the original age);
+    defer_share ``defer_months`` after it (弹性延迟, statutory dates from 2025); special_share at the fixed
+    ``special_age`` (特殊工种); the rest at the statutory age. On top of that, every year a share ``ill_health_rate`` of
+    those not yet retired at ages ``ill_health_age`` and above retires on ill health (病退), an independent hazard.
+    """
+    early_share: float | np.ndarray = 0.0
+    early_months: int = 36
+    defer_share: float | np.ndarray = 0.0
+    defer_months: int = 36
+    special_share: float | np.ndarray = 0.0
+    special_age: int = 55
+    ill_health_rate: float | np.ndarray = 0.0
+    ill_health_age: int = 50
+
+    def at(self, n_years: int) -> dict[str, np.ndarray]:
+        """The four dated values as (n_years,) arrays, checked (shares add up to at most 1)."""
+        out = {}
+        for key in ("early_share", "defer_share", "special_share", "ill_health_rate"):
+            v = np.broadcast_to(np.asarray(getattr(self, key), dtype=float), (n_years,))
+            if np.any(v < 0) or np.any(v > 1):
+                raise ValueError(f"{key} must lie in [0, 1]")
+            out[key] = v
+        if np.any(out["early_share"] + out["defer_share"] + out["special_share"] > 1 + 1e-12):
+            raise ValueError("early_share + defer_share + special_share exceeds 1")
+        return out
+
+
 def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: np.ndarray, *,
-                      reform: bool = True) -> np.ndarray:
+                      reform: bool = True, options: RetirementOptions | None = None) -> np.ndarray:
     """Probability that a contributor of age ``a`` (age attained in the calendar year) retires during year ``t``.
 
     Returns an array (n_years, n_ages). The cohort born in ``t - a`` is a mixture of groups with ``group_weights``
     (for women: workers and cadres); the hazard is 1 - S(t)/S(t-1) where S is the mixture share not yet at
     statutory age, so a pool with one mortality and one entry profile retires in the right proportions
     (modelling simplification: the worker/cadre mix is the same at every age).
+
+    With ``options`` (one sex), S is the mixture over the retirement options of ``RetirementOptions`` with the shares
+    of year ``t`` (modelling simplification: a cohort's hazard in year t uses year t's shares for its whole
+    history, exact when the shares are constant), times the ill-health survival: the hazard is
+    ``1 - S(t)/S(t-1) x (1 - ill_health_rate[t])`` at ages ``>= ill_health_age``. All shares 0 gives the statutory
+    hazard exactly.
     """
+    if options is not None:
+        return _hazard_with_options(group_weights, np.asarray(years), np.asarray(ages), reform, options)
     total = sum(group_weights.values())
     out = np.zeros((len(years), len(ages)))
     for i, t in enumerate(years):
@@ -77,6 +170,41 @@ def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: 
             out[i, j] = 0.0 if s_before <= 0 else 1.0 - s_now / s_before
             if s_before <= 0:
                 out[i, j] = 1.0  # everyone left in this cell is past statutory age
+    return out
+
+
+def _hazard_with_options(group_weights, years, ages, reform, options: RetirementOptions) -> np.ndarray:
+    total = sum(group_weights.values())
+    sh = options.at(len(years))
+    plans = (("early", int(options.early_months), sh["early_share"]),
+             ("defer", int(options.defer_months), sh["defer_share"]),
+             ("fixed", int(options.special_age) * 12, sh["special_share"]))
+    out = np.zeros((len(years), len(ages)))
+    for i, t in enumerate(years):
+        t = int(t)
+        stat_share = 1.0 - sum(p[2][i] for p in plans)
+        ill = sh["ill_health_rate"][i]
+        for j, a in enumerate(ages):
+            b = t - int(a)
+
+            def not_retired(year):
+                s = 0.0
+                for g, w in group_weights.items():
+                    s_g = stat_share * (1 - cumulative_option_share(g, b, year, "statutory", 0, reform=reform))
+                    for option, months, share in plans:
+                        if share[i] > 0:
+                            s_g += share[i] * (1 - cumulative_option_share(g, b, year, option, months, reform=reform))
+                    s += w * s_g
+                return s / total
+
+            s_now, s_before = not_retired(t), not_retired(t - 1)
+            if s_before <= 0:
+                out[i, j] = 1.0  # everyone left in this cell is past the retirement ages
+                continue
+            keep = s_now / s_before
+            if ill > 0 and a >= options.ill_health_age:
+                keep *= 1.0 - ill
+            out[i, j] = 1.0 - keep
     return out
 
 

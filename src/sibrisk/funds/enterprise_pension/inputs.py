@@ -179,6 +179,23 @@ def contribution_history(sc, c0: np.ndarray, y0: np.ndarray, k0: np.ndarray) -> 
                 exit_share=float(ch.ineligible_exit_share))
 
 
+def retirement_options(sc) -> tuple[policy.RetirementOptions | None, policy.RetirementOptions | None]:
+    """(men, women) ``statutory.RetirementOptions`` from ``[retirement_options]`` (dated shares as (T,) series);
+    (None, None) without the section: everyone retires at the statutory age."""
+    ro = sc.retirement_options
+    if ro is None:
+        return None, None
+    common = dict(early_share=sc.series("retirement_options.flexible_early_share"),
+                  early_months=ro.flexible_early_months,
+                  defer_share=sc.series("retirement_options.flexible_deferral_share"),
+                  defer_months=ro.flexible_deferral_months,
+                  ill_health_rate=sc.series("retirement_options.ill_health_rate"))
+    return tuple(policy.RetirementOptions(**common, special_share=sc.series(f"retirement_options.special_share_{sex}"),
+                                          special_age=getattr(ro, f"special_age_{sex}"),
+                                          ill_health_age=getattr(ro, f"ill_health_age_{sex}"))
+                 for sex in ("male", "female"))
+
+
 def indexation_path(sc, economy: dict[str, np.ndarray]) -> np.ndarray:
     """(S, T) yearly increase of pensions in payment: ``economy.benefit_indexation`` up to
     ``indexation.history_until`` (the published adjustments), then the rule ``wage_share * wage_growth +
@@ -209,9 +226,11 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
 
     ben = sc.benefits
     reform = ben.retirement_reform
-    h_m = policy.retirement_hazard({"male": 1.0}, years, ages, reform=reform)
+    opt_m, opt_f = retirement_options(sc)
+    h_m = policy.retirement_hazard({"male": 1.0}, years, ages, reform=reform, options=opt_m)
     h_f = policy.retirement_hazard({"female_worker": 1.0 - ben.female_cadre_share,
-                                    "female_cadre": ben.female_cadre_share}, years, ages, reform=reform)
+                                    "female_cadre": ben.female_cadre_share}, years, ages, reform=reform,
+                                   options=opt_f)
     hazard = np.stack([h_m, h_f], axis=2)
     if ben.minimum_years is not None:
         min_years = sc.series("benefits.minimum_years")

@@ -103,6 +103,29 @@ class IndexationSpec(_Model):
     note: str = ""
 
 
+class RetirementOptionsSpec(_Model):
+    """Retirement other than at the statutory age, as dated shares of each cohort (``statutory.RetirementOptions``):
+    弹性提前退休 (``flexible_early_share`` retires ``flexible_early_months`` before the new statutory age, never before
+    the original 60 / 55 / 50) and 弹性延迟退休 (``flexible_deferral_share`` retires ``flexible_deferral_months``
+    after it, for statutory dates from 2025-01), both at most 36 months (2024 NPC Standing Committee decision, 办法);
+    特殊工种 early retirement at ``special_age_male`` / ``special_age_female`` (国发〔1978〕104号: 55 / 45) for the
+    ``special_share_*`` of a cohort; and ill-health retirement (病退, men from 50, women from 45, same document) as a
+    yearly rate ``ill_health_rate`` of those not yet retired. Without this section everyone retires at the statutory
+    age. The shares are modelling ASSUMPTIONS (no take-up is published); give reasons in ``note``."""
+    flexible_early_share: series_field("share") = 0.0
+    flexible_early_months: Annotated[int, Field(ge=0, le=36)] = 36
+    flexible_deferral_share: series_field("share") = 0.0
+    flexible_deferral_months: Annotated[int, Field(ge=0, le=36)] = 36
+    special_share_male: series_field("share") = 0.0
+    special_share_female: series_field("share") = 0.0
+    special_age_male: Annotated[int, Field(ge=40, le=70)] = 55
+    special_age_female: Annotated[int, Field(ge=40, le=70)] = 45
+    ill_health_rate: series_field("share") = 0.0
+    ill_health_age_male: Annotated[int, Field(ge=40, le=70)] = 50
+    ill_health_age_female: Annotated[int, Field(ge=40, le=70)] = 45
+    note: str = ""
+
+
 class InitialState(_Model):
     fund_balance: float
     contributors: Annotated[float, Field(gt=0.0)]
@@ -140,6 +163,7 @@ class PensionScenario(ScenarioBase):
     entrants: EntrantSpec
     contribution_history: ContributionHistorySpec | None = None
     indexation: IndexationSpec | None = None
+    retirement_options: RetirementOptionsSpec | None = None
 
     def check(self) -> None:
         super().check()
@@ -153,6 +177,17 @@ class PensionScenario(ScenarioBase):
                                      field=f"contribution_history.{key}", value=getattr(ch, key))
             self.series("contribution_history.lapse_scale")
             self.series("contribution_history.deferred_age_lapse")
+        ro = self.retirement_options
+        if ro is not None:
+            for sex in ("male", "female"):
+                total = sum(self.series(f"retirement_options.{k}") for k in
+                            ("flexible_early_share", "flexible_deferral_share", f"special_share_{sex}"))
+                if np.any(total > 1 + 1e-12):
+                    raise InputError(f"retirement_options: flexible_early_share + flexible_deferral_share + "
+                                     f"special_share_{sex} exceeds 1 (max {total.max():.6g})", file=src,
+                                     field=f"retirement_options.special_share_{sex}",
+                                     value=getattr(ro, f"special_share_{sex}"))
+            self.series("retirement_options.ill_health_rate")
         ix = self.indexation
         if ix is not None and ix.rule == "wage_price_share" and ix.price_share > 0 and self.economy.inflation is None:
             raise InputError("indexation.price_share needs economy.inflation", file=src, field="economy.inflation",
