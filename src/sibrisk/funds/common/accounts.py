@@ -11,6 +11,12 @@ plus other expenditure. Subsidy rules (``[subsidy] rule``):
 - ``gap_to_floor``: the least subsidy (never negative) that keeps the year-end balance at ``floor_months`` months of
   the year's expenditure;
 - ``per_capita``: ``per_capita`` yuan a year x a headcount the fund names (insured residents, beneficiaries).
+
+``history`` ({year: yuan}, optional) holds the published subsidy of the years it names: in those years the subsidy is
+that amount whatever the rule, and the rule acts in the other years. With the ``fixed`` rule and no ``amount``, the
+amount after the history is the last published one, growing at ``growth`` from the year after it. For the other
+rules the kernel gets rule id ``rule + SUB_HISTORY`` and, in the history years, the parameter ``-1 - amount`` (every
+valid rule parameter is >= 0, so the sign marks a published year).
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from sibrisk._numba import jit
+from sibrisk.errors import InputError
 from sibrisk.scenario import _Model, series_field
 
 SUB_FIXED, SUB_SHARE, SUB_GAP, SUB_PER_CAPITA = 0, 1, 2, 3
+SUB_HISTORY = 8  # offset of a rule id whose published years are marked in the parameter (module docstring)
 RULES = {"fixed": SUB_FIXED, "share_of_expenditure": SUB_SHARE, "gap_to_floor": SUB_GAP,
          "per_capita": SUB_PER_CAPITA}
 
@@ -35,12 +43,37 @@ class SubsidySpec(_Model):
     share: series_field("share") = None
     floor_months: series_field("floor_months") = None
     per_capita: series_field("yuan", bounds=(0.0, 1e6)) = None
+    # published subsidy by year, yuan ({year: amount}); those years take it whatever the rule
+    history: dict[int, float] | None = None
     note: str = ""
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _years(cls, v):
+        if v is None:
+            return v
+        if not isinstance(v, dict):
+            raise ValueError(f"history must be a table {{year = yuan}}, not {v!r}")
+        out = {}
+        for k, x in v.items():
+            try:
+                year = int(k)
+            except (TypeError, ValueError):
+                raise ValueError(f"history keys must be years, not {k!r}") from None
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                raise ValueError(f"history[{year}] must be a number of yuan, not {x!r}")
+            out[year] = float(x)
+        return out
 
     @model_validator(mode="after")
     def _needs(self):
         need = {"fixed": "amount", "share_of_expenditure": "share", "gap_to_floor": "floor_months",
                 "per_capita": "per_capita"}[self.rule]
+        for year, value in (self.history or {}).items():
+            if not (np.isfinite(value) and 0.0 <= value <= 1e14):
+                raise ValueError(f"history[{year}] must be an amount in yuan between 0 and 1e14, not {value!r}")
+        if need == "amount" and self.amount is None and self.history:
+            return self  # the last published amount carries on
         if getattr(self, need) is None:
             raise ValueError(f"rule {self.rule!r} needs field {need!r}")
         return self
@@ -50,7 +83,12 @@ def subsidy_parameters(sc, section: str = "subsidy") -> tuple[int, np.ndarray]:
     """(rule id, (T,) parameter: yuan, share, months or yuan per person) of a scenario's subsidy section."""
     sub = getattr(sc, section)
     rule = RULES[sub.rule]
-    if sub.rule == "fixed":
+    if sub.rule == "fixed" and sub.amount is None:  # carried on from the last published amount
+        last = max(sub.history)
+        g = sc.series(f"{section}.growth") if sub.growth is not None else np.zeros(len(sc.years))
+        after = np.asarray(sc.years) > last
+        param = sub.history[last] * np.cumprod(np.where(after, 1 + g, 1.0))
+    elif sub.rule == "fixed":
         param = sc.series(f"{section}.amount")
         if sub.growth is not None:
             g = sc.series(f"{section}.growth")
@@ -64,12 +102,30 @@ def subsidy_parameters(sc, section: str = "subsidy") -> tuple[int, np.ndarray]:
     for key in ("amount", "growth", "share", "floor_months", "per_capita"):
         if getattr(sub, key) is not None:
             sc.series(f"{section}.{key}")  # every given series must fit the horizon
-    return rule, np.asarray(param, dtype=float)
+    param = np.asarray(param, dtype=float)
+    if sub.history:
+        years = [int(y) for y in sc.years]
+        param = param.copy()
+        for year, value in sub.history.items():
+            if year not in years:
+                raise InputError(f"a published subsidy year outside the projection years {years[0]}-{years[-1]}",
+                                 file=getattr(sc, "source", None), field=f"{section}.history", value=year)
+            t = years.index(year)
+            param[t] = float(value) if rule == SUB_FIXED else -1.0 - float(value)
+        if rule != SUB_FIXED:
+            rule += SUB_HISTORY
+    return rule, param
 
 
 @jit
 def roll_forward(opening, income, expend, rate, flow_factor, rule, sub_param, headcount):
     """One year of the fund account. Returns (subsidy, interest, closing); see the module docstring."""
+    if rule >= SUB_HISTORY:
+        if sub_param <= -1.0:  # a published year: the amount is -1 - sub_param
+            rule = SUB_FIXED
+            sub_param = -1.0 - sub_param
+        else:
+            rule = rule - SUB_HISTORY
     if rule == SUB_FIXED:
         sub = sub_param
     elif rule == SUB_SHARE:
@@ -90,6 +146,8 @@ def roll_forward(opening, income, expend, rate, flow_factor, rule, sub_param, he
 def roll_forward_reference(opening, income, expend, rate, mid_year, rule, sub_param, headcount):
     """Plain-Python twin of ``roll_forward`` (``mid_year`` a bool instead of the flow factor)."""
     f = (1 + rate) ** 0.5 - 1 if mid_year else 0.0
+    if rule >= SUB_HISTORY:
+        rule, sub_param = (SUB_FIXED, -1.0 - sub_param) if sub_param <= -1.0 else (rule - SUB_HISTORY, sub_param)
     if rule == SUB_FIXED:
         sub = sub_param
     elif rule == SUB_SHARE:
