@@ -117,6 +117,16 @@ BACKTEST = [
     {"year": 2022, "item": "three social insurance funds: balance, year end (亿元)", "published": 74000.0,
      "scope": "three_funds", "variable": "fund_balance", "scale": 1e8, "tolerance": 0.05,
      "source": "'7.4 trillion yuan', same source; rounded to 0.1 trillion"},
+    {"year": 2023, "item": "three social insurance funds: income (亿元)", "published": 79000.0, "scope": "three_funds",
+     "variable": "total_income", "scale": 1e8, "tolerance": 0.05,
+     "source": "7.9 trillion yuan 'according to the statistics of MOHRSS' (newsflash.city 2024-02, "
+               "https://newsflash.city/2402/3df78fa714934224.html; the reprint drops the decimal points: '79 trillion')"},
+    {"year": 2023, "item": "three social insurance funds: expenditure (亿元)", "published": 71000.0,
+     "scope": "three_funds", "variable": "total_expenditure", "scale": 1e8, "tolerance": 0.05,
+     "source": "7.1 trillion yuan, same source ('71 trillion' in the reprint)"},
+    {"year": 2023, "item": "three social insurance funds: balance, year end (亿元)", "published": 82400.0,
+     "scope": "three_funds", "variable": "fund_balance", "scale": 1e8, "tolerance": 0.05,
+     "source": "8.24 trillion yuan, same source ('8 at the end of the year24 trillion' in the reprint)"},
 ]
 # the largest tolerance of any row (rows carry their own)
 BACKTEST_TOLERANCE = 0.10
