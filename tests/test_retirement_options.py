@@ -117,3 +117,19 @@ def test_shares_over_one_name_the_field(sc):
         sc.with_updates({"retirement_options.flexible_early_share": 0.6,
                          "retirement_options.flexible_deferral_share": 0.3,
                          "retirement_options.special_share_male": 0.2})
+
+
+@pytest.mark.parametrize("groups, original", [({"male": 1.0}, 60), ({"female_worker": 0.7, "female_cadre": 0.3}, 50)])
+def test_bounds_on_the_hazard_grid(groups, original):
+    """Everyone taking the earliest flexible age: nobody retires below the original age. Everyone deferring 3 years:
+    all who remain retire by the new age + 3 (men 63 + 3, women cadres 58 + 3), at the latest in the year of age 67 /
+    62 (birth months spread the date over two calendar years)."""
+    early = policy.retirement_hazard(groups, YEARS, AGES, options=policy.RetirementOptions(early_share=1.0))
+    assert np.all(early[:, AGES < original] == 0.0)
+    defer = policy.retirement_hazard(groups, YEARS, AGES, options=policy.RetirementOptions(defer_share=1.0))
+    last = 63 + 3 + 1 if original == 60 else 58 + 3 + 1
+    assert np.all(defer[:, AGES >= last] == 1.0)
+    assert np.all(defer[:, AGES < original] == 0.0)
+    if original == 60:  # men born 1977 or later: new age 63, deferred to exactly 66
+        row = defer[YEARS == 2050][0]
+        assert np.all(row[(AGES >= 60) & (AGES <= 65)] == 0.0) and row[AGES == 66][0] == 1.0
