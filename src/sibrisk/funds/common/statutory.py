@@ -159,7 +159,18 @@ def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: 
     hazard exactly.
     """
     if options is not None:
-        return _hazard_with_options(group_weights, np.asarray(years), np.asarray(ages), reform, options)
+        years, ages = np.asarray(years), np.asarray(ages)
+        sh = options.at(len(years))
+        key = (tuple(sorted(group_weights.items())), years.tobytes(), ages.tobytes(), bool(reform),
+               tuple(sh[k].tobytes() for k in sorted(sh)), int(options.early_months), int(options.defer_months),
+               int(options.special_age), int(options.ill_health_age))
+        hit = _HAZARD_CACHE.get(key)
+        if hit is None:
+            hit = _hazard_with_options(group_weights, years, ages, reform, options)
+            if len(_HAZARD_CACHE) >= 64:
+                _HAZARD_CACHE.clear()
+            _HAZARD_CACHE[key] = hit
+        return hit.copy()
     total = sum(group_weights.values())
     out = np.zeros((len(years), len(ages)))
     for i, t in enumerate(years):
@@ -171,6 +182,10 @@ def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: 
             if s_before <= 0:
                 out[i, j] = 1.0  # everyone left in this cell is past statutory age
     return out
+
+
+# hazards with options by their full inputs (sensitivity and solver runs rebuild the same inputs many times)
+_HAZARD_CACHE: dict = {}
 
 
 def _hazard_with_options(group_weights, years, ages, reform, options: RetirementOptions) -> np.ndarray:
