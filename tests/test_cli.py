@@ -97,16 +97,17 @@ def test_every_year_by_default_every_n_and_valuation_period_apart_from_years(tmp
 
 
 def test_after_depletion_the_table_shows_the_financing_gap(run_default):
-    """The default scenario depletes in 2044: from then the balance is floored at 0 and the gap is what the fund
+    """The default scenario depletes (in the 2050s): from then the balance is floored at 0 and the gap is what the fund
     cannot pay: 2044 = -closing balance, later years = expenditure - non-interest income (hand check on the Dataset)."""
     import sibrisk
 
     _, text, out = run_default
     head = next(l for l in text.splitlines() if l.startswith("year"))
     assert "fin. gap" in head
-    assert head.split()[1:12] == ["contribution", "subsidy", "interest", "expenditure", "current", "bal.", "accum.",
-                                  "bal.", "fin.", "gap", "bal."]
-    gap, months = 7, 8  # positions in a row: year, contribution, subsidy, interest, expenditure, current, accum.
+    assert head.split()[1:15] == ["contribution", "subsidy", "interest", "expenditure", "current", "bal.", "cur.",
+                                  "bal.", "pre-sub.", "accum.", "bal.", "fin.", "gap", "bal."]
+    # positions in a row: year, contribution, subsidy, interest, expenditure, current, pre-subsidy current, accum.
+    accum, gap, months = 7, 8, 9
     rows = {l[:4]: l.split() for l in text.splitlines() if l[:4].isdigit()}
     with xr.open_dataset(out / "enterprise_pension_national.nc") as ds:
         first = int(sibrisk.indicators.depletion_year(ds.fund_balance))  # 2054 in the default
@@ -116,7 +117,7 @@ def test_after_depletion_the_table_shows_the_financing_gap(run_default):
     assert closing < 0
     assert float(rows[str(first)][gap].replace(",", "")) == pytest.approx(-closing / 1e8, abs=0.5)
     assert float(rows[str(first + 6)][gap].replace(",", "")) == pytest.approx(deficit / 1e8, abs=0.5)
-    assert all(float(r[6].replace(",", "")) >= 0 for r in rows.values())  # accumulated balance never negative
+    assert all(float(r[accum].replace(",", "")) >= 0 for r in rows.values())  # accumulated balance never negative
     assert min(float(r[months].replace(",", "")) for r in rows.values()) >= 0  # balance months never negative
     assert sibrisk.indicators.balance_months(0.0, 1.0) == 0.0
 
@@ -137,3 +138,16 @@ def test_csv_and_xlsx_export_with_units_in_the_header(tmp_path):
     assert float(paying.contributors + paying.insured_not_contributing) == pytest.approx(30790e4, rel=1e-6)
     assert csv.loc[2021, "total expenditure (亿元)"] == pytest.approx(41000, rel=1e-4)
     np.testing.assert_allclose(xlsx.to_numpy(), csv.to_numpy(), rtol=1e-5)
+
+
+def test_table_shows_current_balance_before_subsidies(tmp_path):
+    """Every report shows the current balance before subsidies (issue 10): contributions - expenditure, which for the
+    calibrated 2021 enterprise scheme is negative while the current balance (with the subsidy) is positive."""
+    import pandas as pd
+
+    assert main(["run", "--out", str(tmp_path), "--no-plot", "--years", "3", "--format", "csv"]) == 0
+    csv = pd.read_csv(tmp_path / "enterprise_pension_national.csv", index_col="year")
+    pre = csv["current balance before subsidies (亿元)"]
+    expected = csv["contribution income (亿元)"] - csv["total expenditure (亿元)"]
+    np.testing.assert_allclose(pre.to_numpy(), expected.to_numpy(), rtol=1e-5)
+    assert pre.loc[2021] < 0 < csv.loc[2021, "current balance (亿元)"]

@@ -24,6 +24,7 @@ TABLE_COLUMNS = [
     ("interest", "亿元", "interest_income_floored", YI, "{:>9,.0f}"),
     ("expenditure", "亿元", "total_expenditure", YI, "{:>12,.0f}"),
     ("current bal.", "亿元", "current_balance_floored", YI, "{:>12,.0f}"),
+    ("cur. bal. pre-sub.", "亿元", "current_balance_before_subsidies", YI, "{:>18,.0f}"),
     ("accum. bal.", "亿元", "fund_balance_floored", YI, "{:>12,.0f}"),
     ("fin. gap", "亿元", "financing_gap", YI, "{:>10,.0f}"),
     ("bal. months", "months", "balance_months_floored", 1.0, "{:>11.1f}"),
@@ -34,7 +35,9 @@ TABLE_COLUMNS = [
 # long names and units of the exported table (csv, xlsx): one money unit (亿元), persons in 万人
 EXPORT_NAMES = {"contribution_income": "contribution income", "fiscal_subsidy": "fiscal subsidy",
                 "interest_income_floored": "interest income", "total_expenditure": "total expenditure",
-                "current_balance_floored": "current balance", "fund_balance_floored": "accumulated balance (floored at 0)",
+                "current_balance_floored": "current balance",
+                "current_balance_before_subsidies": "current balance before subsidies",
+                "fund_balance_floored": "accumulated balance (floored at 0)",
                 "financing_gap": "financing gap after depletion", "balance_months_floored": "balance months",
                 "contributors": "contributors", "beneficiaries": "beneficiaries",
                 "system_dependency_ratio": "system dependency ratio"}
