@@ -109,7 +109,7 @@ def test_after_depletion_the_table_shows_the_financing_gap(run_default):
     gap, months = 7, 8  # positions in a row: year, contribution, subsidy, interest, expenditure, current, accum.
     rows = {l[:4]: l.split() for l in text.splitlines() if l[:4].isdigit()}
     with xr.open_dataset(out / "enterprise_pension_national.nc") as ds:
-        first = int(sibrisk.indicators.depletion_year(ds.fund_balance))  # 2054 in the default
+        first = int(sibrisk.indicators.depletion_year(ds.fund_balance))  # 2055 in the default
         closing = float(ds.fund_balance.sel(year=first))
         d = ds.sel(year=first + 6)
         deficit = float(d.total_expenditure - d.contribution_income - d.fiscal_subsidy - d.other_income)

@@ -90,13 +90,16 @@ def test_cli_sensitivity(tmp_path, capsys):
 
 def test_cass_2019_walk_as_in_readme_and_notebook_05():
     """The seven cumulative steps from the default to the CASS 2019 report (README, notebooks/05) give depletion in
-    2035 with the peak in 2028 and the first current deficit in 2029; each step alone as the README states."""
+    2035 with the peak in 2028 and the first current deficit in 2029; each step alone as the README states. The
+    pension-base step keeps the contribution bounds at the default's 48%-240% of the average wage (60%-300% of the
+    全口径 wage), so that it moves the pension base only."""
     sc = sibrisk.load_scenario("enterprise_pension_national")
-    steps = [({"indexation.wage_share": 1.0}, 2044, 2044), ({"benefits.pension_base_ratio": 1.0}, 2041, 2050),
+    base_only = {"benefits.pension_base_ratio": 1.0, "contributions.base_floor": 0.48, "contributions.base_ceiling": 2.4}
+    steps = [({"indexation.wage_share": 1.0}, 2044, 2044), (base_only, 2041, 2050),
              ({"contribution_history.shares": [1.0, 0.0, 0.0]}, 2044, 2056),
-             ({"contribution_history.deferred_age_lapse": 0.0}, 2044, 2055), ({"subsidy.share": 0.10}, 2040, 2049),
+             ({"contribution_history.deferred_age_lapse": 0.0}, 2044, 2055), ({"subsidy.share": 0.10}, 2041, 2049),
              ({"economy.interest_rate": 0.02}, 2040, 2054), ({"benefits.retirement_reform": False}, 2035, 2044)]
-    assert float(sibrisk.project(sc, keep_detail=False).depletion_year) == 2054
+    assert float(sibrisk.project(sc, keep_detail=False).depletion_year) == 2055
     cur = sc
     for update, cumulative, alone in steps:
         cur = cur.with_updates(update)
