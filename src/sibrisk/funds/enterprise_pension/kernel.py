@@ -92,7 +92,6 @@ def cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard, min_years, force_idx
             nr_tot = 0.0
             pen_sum = 0.0
             acc_sum = 0.0
-            draw_sum = 0.0
             for g in range(n_band):
                 cs = 0.0
                 ls = 0.0
@@ -113,40 +112,37 @@ def cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard, min_years, force_idx
                 # share buys the missing years back in a lump sum (补缴, when they are at most ``back_max``) and
                 # retires with the minimum; of the rest a share leaves with its account paid out, the rest defers
                 h = hazard[j, s]
-                nb = 0.0
-                if ys >= min_years or j >= force_idx:
-                    nr = ns * h
-                    x = 0.0
-                    keep = 1.0 - h
-                else:
-                    miss = min_years - ys
-                    bb = back_share if miss <= back_max else 0.0
-                    nr = 0.0
-                    nb = ns * h * bb
-                    x = ns * h * (1.0 - bb) * exit_share
-                    keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
-                    if nb > 0.0:
-                        base = ratio * wage
-                        back_pay += nb * miss * contrib_rate * base
-                        back_payers += nb
-                        yb = min_years
-                        kb = ks + miss * acct_rate * base
-                        pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * yb
-                                   + 12.0 * kb / months[j]
-                                   + transitional * wage_prev * ratio * min(yb, deemed[j]))
-                        nr_tot += nb
-                        pen_sum += nb * pension
-                        acc_sum += nb * kb
-                        draw_sum += nb * 12.0 * kb / months[j]
-                if nr > 0.0:
-                    dy = min(ys, deemed[j])
-                    pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * ys
-                               + 12.0 * ks / months[j]
-                               + transitional * wage_prev * ratio * dy)
-                    nr_tot += nr
-                    pen_sum += nr * pension
-                    acc_sum += nr * ks
-                    draw_sum += nr * 12.0 * ks / months[j]
+                nr = 0.0
+                x = 0.0
+                keep = 1.0
+                if h > 0.0:
+                    if ys >= min_years or j >= force_idx:
+                        nr = ns * h
+                        keep = 1.0 - h
+                    else:
+                        miss = min_years - ys
+                        bb = back_share if miss <= back_max else 0.0
+                        x = ns * h * (1.0 - bb) * exit_share
+                        keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
+                        nb = ns * h * bb
+                        if nb > 0.0:
+                            base = ratio * wage
+                            back_pay += nb * miss * contrib_rate * base
+                            back_payers += nb
+                            kb = ks + miss * acct_rate * base
+                            pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * min_years
+                                       + 12.0 * kb / months[j]
+                                       + transitional * wage_prev * ratio * min(min_years, deemed[j]))
+                            nr_tot += nb
+                            pen_sum += nb * pension
+                            acc_sum += nb * kb
+                    if nr > 0.0:
+                        pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * ys
+                                   + 12.0 * ks / months[j]
+                                   + transitional * wage_prev * ratio * min(ys, deemed[j]))
+                        nr_tot += nr
+                        pen_sum += nr * pension
+                        acc_sum += nr * ks
                 refund += x * ks
                 exits += x
                 cr = cs * keep
@@ -172,7 +168,8 @@ def cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard, min_years, force_idx
             if rr > 0.0:
                 b_new[j, s] = (rs * bs + pen_sum) / rr
                 a_new[j, s] = (rs * as_ + acc_sum) / rr
-                d_new[j, s] = (rs * ds + draw_sum) / rr
+                # new retirees draw 12 x their account / the payout months of this age
+                d_new[j, s] = (rs * ds + 12.0 * acc_sum / months[j]) / rr
             else:
                 b_new[j, s] = bs
                 a_new[j, s] = as_
