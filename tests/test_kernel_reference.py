@@ -57,6 +57,10 @@ def test_kernel_matches_reference(inp):
     f_ref, d_ref = project_reference(inp)
     np.testing.assert_allclose(f_numba, f_ref, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(d_numba, d_ref, rtol=1e-9, atol=1e-6)
+    # retirees' remaining accounts are never negative (the pooled fund pays the account pension once spent)
+    from sibrisk.funds.enterprise_pension import kernel as k
+
+    assert np.all(d_numba[..., k.D_RETIREE_ACCOUNT] >= 0.0)
 
 
 @settings(max_examples=15, deadline=None)

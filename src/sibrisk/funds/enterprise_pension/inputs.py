@@ -374,7 +374,7 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
 
 
 def run_kernel(inp: KernelInputs, *, keep_detail: bool = True, parallel: bool | None = None):
-    """Run the numba kernel; returns ``(flows (S, T, N_FLOWS), detail (S, T, A, 2, 3) or None)``."""
+    """Run the numba kernel; returns ``(flows (S, T, N_FLOWS), detail (S, T, A, 2, N_DETAIL) or None)``."""
     from sibrisk.funds.common.runner import run_scenario_loops
     from sibrisk.funds.enterprise_pension import kernel as k
 
