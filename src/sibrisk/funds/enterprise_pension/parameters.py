@@ -64,7 +64,7 @@ class BenefitSpec(_Model):
     # (一次性缴费, 补缴: 人社部令第13号 Art. 2; the 2024 NPC decision's 暂行办法 Art. 3) at this year's rate and base,
     # and retires with the minimum; only when at most ``back_payment_max_years`` are missing; dated; 0: off
     back_payment_share: series_field("share") = 0.0
-    back_payment_max_years: series_field("back_payment_max_years", bounds=(0.0, 50.0)) = 5.0
+    back_payment_max_years: series_field("back_payment_max_years", bounds=(0.0, 50.0)) = 15.0
     note: str = ""
 
 
