@@ -110,7 +110,7 @@ def test_after_depletion_the_table_shows_the_financing_gap(run_default):
     accum, gap, months = 7, 8, 9
     rows = {l[:4]: l.split() for l in text.splitlines() if l[:4].isdigit()}
     with xr.open_dataset(out / "enterprise_pension_national.nc") as ds:
-        first = int(sibrisk.indicators.depletion_year(ds.fund_balance))  # 2054 in the default
+        first = int(sibrisk.indicators.depletion_year(ds.fund_balance))  # 2055 in the default
         closing = float(ds.fund_balance.sel(year=first))
         d = ds.sel(year=first + 6)
         deficit = float(d.total_expenditure - d.contribution_income - d.fiscal_subsidy - d.other_income)
@@ -149,5 +149,5 @@ def test_table_shows_current_balance_before_subsidies(tmp_path):
     csv = pd.read_csv(tmp_path / "enterprise_pension_national.csv", index_col="year")
     pre = csv["current balance before subsidies (亿元)"]
     expected = csv["contribution income (亿元)"] - csv["total expenditure (亿元)"]
-    np.testing.assert_allclose(pre.to_numpy(), expected.to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(pre.to_numpy(), expected.to_numpy(), rtol=1e-4)  # csv keeps 6 digits
     assert pre.loc[2021] < 0 < csv.loc[2021, "current balance (亿元)"]

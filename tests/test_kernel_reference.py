@@ -32,7 +32,8 @@ def kernel_inputs(draw):
         ent_band=band_share / band_share.sum(), exit_share=draw(frac), q_base=arr((n_age, 2), st.floats(0, 0.6)), mort_b=arr((n_age, 2), st.floats(-0.05, 0.0)),
         kappa=arr((n_scen, n_year), st.floats(0, 30)), hazard=arr((n_year, n_age, 2), frac),
         min_years=arr((n_year,), st.floats(0, 20)), force_idx=draw(st.integers(0, n_age)),
-        entrants=arr((n_year, n_age, 2), pos), base_ratio=arr((n_age, 2), st.floats(0.6, 3.0)),
+        entrants=arr((n_year, n_age, 2), pos),
+        base_ratio=arr(draw(st.sampled_from([(n_age, 2), (n_year, n_age, 2)])), st.floats(0.6, 3.0)),
         wage=arr((n_scen, n_year), st.floats(1.0, 1e5)), index=arr((n_scen, n_year), rate),
         rate=arr((n_scen, n_year), rate), collection=arr((n_scen, n_year), frac), credit=arr((n_scen, n_year), rate),
         contrib_rate=arr((n_year,), st.floats(0, 0.3)), acct_rate=arr((n_year,), st.floats(0, 0.1)),
@@ -42,6 +43,10 @@ def kernel_inputs(draw):
         grant_months=arr((n_year,), st.floats(0, 24)),
         opening0=draw(st.floats(-1e6, 1e6)), mid_year=draw(st.booleans()), rule=draw(st.integers(0, 2)),
         sub_param=arr((n_year,), st.floats(0, 24)),
+        q_ret_base=arr((n_age, 2), st.floats(0, 0.6)), ret_factor=arr((n_year,), st.floats(0.5, 2.0)),
+        a0=arr((n_age, 2), pos), d0=arr((n_age, 2), st.floats(0.0, 2e3)), back_share=arr((n_year,), frac),
+        back_max=arr((n_year,), st.floats(0, 20)), transfer_out=arr((n_year,), st.floats(0, 0.05)),
+        transfer_in=arr((n_year,), st.floats(0, 0.2)),
     )
 
 
@@ -52,6 +57,10 @@ def test_kernel_matches_reference(inp):
     f_ref, d_ref = project_reference(inp)
     np.testing.assert_allclose(f_numba, f_ref, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(d_numba, d_ref, rtol=1e-9, atol=1e-6)
+    # retirees' remaining accounts are never negative (the pooled fund pays the account pension once spent)
+    from sibrisk.funds.enterprise_pension import kernel as k
+
+    assert np.all(d_numba[..., k.D_RETIREE_ACCOUNT] >= 0.0)
 
 
 @settings(max_examples=15, deadline=None)
@@ -70,9 +79,11 @@ def test_roll_forward_identity_closes(inp):
 
     flows, _ = run_kernel(inp)
     lhs = (flows[..., k.F_OPENING] + flows[..., k.F_CONTRIB] + flows[..., k.F_SUBSIDY] + flows[..., k.F_INTEREST]
+           + flows[..., k.F_TRANSFER_IN] - flows[..., k.F_TRANSFER_OUT]
            - flows[..., k.F_EXPEND] - flows[..., k.F_REFUND] - flows[..., k.F_DEATH_GRANTS])
     scale = np.maximum(1.0, np.abs(flows[..., [k.F_OPENING, k.F_CONTRIB, k.F_SUBSIDY, k.F_INTEREST, k.F_EXPEND,
-                                               k.F_REFUND, k.F_DEATH_GRANTS]]).max(axis=-1))
+                                               k.F_REFUND, k.F_DEATH_GRANTS, k.F_TRANSFER_IN,
+                                               k.F_TRANSFER_OUT]]).max(axis=-1))
     assert np.all(np.abs(lhs - flows[..., k.F_CLOSING]) <= 1e-12 * scale)
     # each year opens with the previous year's closing balance
     np.testing.assert_array_equal(flows[:, 1:, k.F_OPENING], flows[:, :-1, k.F_CLOSING])
@@ -88,9 +99,11 @@ def test_people_are_conserved(inp):
     flows, detail = run_kernel(inp)
     for i in range(flows.shape[0]):
         for t in range(1, flows.shape[1]):
-            q = np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
-            before = (detail[i, t - 1, ..., k.D_CONTRIB] + detail[i, t - 1, ..., k.D_LAPSED]
-                      + detail[i, t - 1, ..., k.D_RETIREES])
-            expected = float(np.sum(before * (1 - q)) + inp.entrants[t].sum() - flows[i, t, k.F_EXITS])
+            e = np.exp(inp.mort_b * inp.kappa[i, t])
+            q = np.minimum(1.0, inp.q_base * e)
+            q_ret = np.minimum(1.0, inp.q_ret_base * e * inp.ret_factor[t])
+            before = detail[i, t - 1, ..., k.D_CONTRIB] + detail[i, t - 1, ..., k.D_LAPSED]
+            expected = float(np.sum(before * (1 - q)) + np.sum(detail[i, t - 1, ..., k.D_RETIREES] * (1 - q_ret))
+                             + inp.entrants[t].sum() - flows[i, t, k.F_EXITS])
             got = flows[i, t, k.F_CONTRIBUTORS] + flows[i, t, k.F_LAPSED] + flows[i, t, k.F_BENEFICIARIES]
             assert got == pytest.approx(expected, rel=1e-12, abs=1e-6)

@@ -87,7 +87,9 @@ def test_mortality_improvement_raises_retirees(default_scenario, default_project
 def test_more_collection_more_income_same_expenditure(default_scenario, default_projection):
     base = default_scenario.economy.collection_rate
     more = sibrisk.project(default_scenario.with_updates({"economy.collection_rate": 0.9}), keep_detail=False)
-    ratio = more.contribution_income / default_projection.contribution_income
+    # back-payment lump sums (补缴) are paid in full, outside the collection rate
+    ratio = ((more.contribution_income - more.back_payments)
+             / (default_projection.contribution_income - default_projection.back_payments))
     np.testing.assert_allclose(ratio, 0.9 / base, rtol=1e-12)
     np.testing.assert_allclose(more.benefit_expenditure, default_projection.benefit_expenditure, rtol=1e-12)
 

@@ -91,10 +91,13 @@ def test_cli_sensitivity(tmp_path, capsys):
 def test_cass_2019_walk_as_in_readme_and_notebook_05():
     """The seven cumulative steps from the default to the CASS 2019 report (README, notebooks/05) give depletion in
     2034 with the peak in 2027 and the first current deficit in 2028 (CASS: 2035, 2027, 2028); each step alone as the
-    README states. With early, special-occupation, ill-health and flexible retirement ([retirement_options])."""
+    README states. With early, special-occupation, ill-health and flexible retirement ([retirement_options]). The
+    pension-base step keeps the contribution bounds at the default's 48%-240% of the average wage (60%-300% of the
+    全口径 wage), so that it moves the pension base only."""
     sc = sibrisk.load_scenario("enterprise_pension_national")
-    steps = [({"indexation.wage_share": 1.0}, 2041, 2041), ({"benefits.pension_base_ratio": 1.0}, 2038, 2048),
-             ({"contribution_history.shares": [1.0, 0.0, 0.0]}, 2041, 2053),
+    base_only = {"benefits.pension_base_ratio": 1.0, "contributions.base_floor": 0.48, "contributions.base_ceiling": 2.4}
+    steps = [({"indexation.wage_share": 1.0}, 2041, 2041), (base_only, 2038, 2048),
+             ({"contribution_history.shares": [1.0, 0.0, 0.0]}, 2042, 2053),
              ({"contribution_history.deferred_age_lapse": 0.0}, 2042, 2052), ({"subsidy.share": 0.10}, 2038, 2046),
              ({"economy.interest_rate": 0.02}, 2038, 2051), ({"benefits.retirement_reform": False}, 2034, 2043)]
     assert float(sibrisk.project(sc, keep_detail=False).depletion_year) == 2052

@@ -18,7 +18,19 @@ VARIABLES = {
     "insured_not_contributing": ("persons", "Insured workers not contributing (lapsed, 断缴) at year end",
                                  "中断缴费参保职工人数"),
     "account_payouts": ("yuan", "Individual accounts paid out: to leavers without the minimum years and to heirs of "
-                        "insured workers who died", "个人账户一次性支付和继承支出"),
+                        "insured workers and retirees who died", "个人账户一次性支付和继承支出"),
+    "retiree_account_refunds": ("yuan", "Of the accounts paid out: remaining individual accounts of retirees who died, "
+                                "paid to heirs", "离退休人员死亡个人账户余额继承支出"),
+    "back_payments": ("yuan", "Of the contribution income: lump sums paid by those at statutory age who buy back the "
+                      "missing contribution years (补缴, 一次性缴费)", "一次性补缴养老保险费收入"),
+    "back_payers": ("persons", "Insured at statutory age who bought back the missing contribution years and retired "
+                    "during the year", "一次性补缴后退休人数"),
+    "central_transfer_out": ("yuan", "Central adjustment / national pooling paid out by the region (上解)",
+                             "中央调剂（全国统筹）上解支出"),
+    "central_transfer_in": ("yuan", "Central adjustment / national pooling received by the region (下拨)",
+                            "中央调剂（全国统筹）下拨收入"),
+    "net_central_transfer": ("yuan", "Central adjustment / national pooling received less paid out",
+                             "中央调剂（全国统筹）净收入"),
     "death_grants": ("yuan", "Funeral grants and survivor benefits on the death of retirees", "丧葬补助金和抚恤金"),
     "leavers_without_pension": ("persons", "Insured at statutory age without the minimum contribution years who "
                                 "left the scheme with their individual account paid out during the year",
@@ -33,6 +45,8 @@ DETAIL_VARIABLES = {
     "benefit_by_age": ("yuan/year", "Average annual benefit by age and sex", "分年龄性别人均养老金"),
     "not_contributing_by_age": ("persons", "Insured workers not contributing by age and sex at year end",
                                 "分年龄性别中断缴费参保职工"),
+    "retiree_account_by_age": ("yuan", "Average remaining individual account per retiree by age and sex at year end",
+                               "分年龄性别离退休人员人均个人账户余额"),
 }
 
 
@@ -51,9 +65,15 @@ class EmployeePensionFund(Fund):
             "opening_balance": col(k.F_OPENING), "contribution_income": col(k.F_CONTRIB),
             "fiscal_subsidy": col(k.F_SUBSIDY), "interest_income": col(k.F_INTEREST),
             "benefit_expenditure": col(k.F_EXPEND), "fund_balance": col(k.F_CLOSING),
-            # accounts paid out (to leavers without a pension: 一次性支付/转出; to heirs of insured workers who died:
-            # 继承) and death grants (丧葬补助金, 抚恤金)
-            "other_expenditure": col(k.F_REFUND) + col(k.F_DEATH_GRANTS), "account_payouts": col(k.F_REFUND),
+            # accounts paid out (to leavers without a pension: 一次性支付/转出; to heirs of insured workers and
+            # retirees who died: 继承), death grants (丧葬补助金, 抚恤金) and central adjustment paid out (上解); other
+            # income: central adjustment received (下拨)
+            "other_expenditure": col(k.F_REFUND) + col(k.F_DEATH_GRANTS) + col(k.F_TRANSFER_OUT),
+            "other_income": col(k.F_TRANSFER_IN), "account_payouts": col(k.F_REFUND),
+            "retiree_account_refunds": col(k.F_RETIREE_REFUND), "back_payments": col(k.F_BACK_PAY),
+            "back_payers": col(k.F_BACK_PAYERS), "central_transfer_out": col(k.F_TRANSFER_OUT),
+            "central_transfer_in": col(k.F_TRANSFER_IN),
+            "net_central_transfer": col(k.F_TRANSFER_IN) - col(k.F_TRANSFER_OUT),
             "death_grants": col(k.F_DEATH_GRANTS), "insured_not_contributing": col(k.F_LAPSED),
             "leavers_without_pension": col(k.F_EXITS),
             "covered_wage_bill": col(k.F_WAGEBILL), "contributors": col(k.F_CONTRIBUTORS),
@@ -64,7 +84,8 @@ class EmployeePensionFund(Fund):
         if detail is not None:
             by_age = {"contributors_by_age": detail[..., k.D_CONTRIB], "beneficiaries_by_age": detail[..., k.D_RETIREES],
                       "benefit_by_age": detail[..., k.D_BENEFIT],
-                      "not_contributing_by_age": detail[..., k.D_LAPSED]}
+                      "not_contributing_by_age": detail[..., k.D_LAPSED],
+                      "retiree_account_by_age": detail[..., k.D_RETIREE_ACCOUNT]}
         return FundRun(year=year, age_detail=by_age)
 
 

@@ -305,6 +305,28 @@ def calibrated_collection_rate(contribution: float, collection: float, expenditu
     return collection * wanted / contribution
 
 
+# ASSUMPTIONS of the contribution base (reasons in the template's [contributions] note): the effective base is 65% of
+# the non-private average wage in 2021, on declared wages with log standard deviation 0.5 bounded to 60%-300% of the
+# 全口径 average wage (0.8 x the non-private average)
+EFFECTIVE_BASE_RATIO_2021 = 0.65
+WAGE_DISPERSION = 0.5
+FULL_SCOPE_WAGE_RATIO = 0.8
+BASE_BOUNDS = (0.6, 3.0)
+
+
+def mean_declared_wage_ratio(effective: float = EFFECTIVE_BASE_RATIO_2021, dispersion: float = WAGE_DISPERSION,
+                             bounds: tuple[float, float] = BASE_BOUNDS, full_scope: float = FULL_SCOPE_WAGE_RATIO) -> float:
+    """Mean declared wage / average wage at which the bounded base E[clip(W, lo, hi)] equals ``effective``
+    (``inputs.effective_base_ratio``; bounds x ``full_scope``), solved with scipy's brentq."""
+    from scipy.optimize import brentq
+
+    from sibrisk.funds.enterprise_pension.inputs import effective_base_ratio
+
+    lo, hi = (np.array([b * full_scope]) for b in bounds)
+    sd = np.array([dispersion])
+    return float(brentq(lambda m: effective_base_ratio(m, lo, hi, sd)[0] - effective, 1e-3, 10.0, xtol=1e-12))
+
+
 def _fmt(values: np.ndarray) -> str:
     vals = [f"{v:.6g}" for v in values]
     lines = []
@@ -337,6 +359,7 @@ def write_default_scenario(path: Path) -> None:
     text = text.replace("@retirees@", f"{pub['beneficiaries']:.1f}")
     text = text.replace("@entrants_total@", _table(enterprise_entrants()))
     text = text.replace("@average_benefit@", f"{pub['benefit_expenditure'] / pub['beneficiaries']:.2f}")
+    text = text.replace("@base_ratio@", f"{mean_declared_wage_ratio():.6f}")
     first = text.replace("@collection_rate@", "0.8").replace("@subsidy_share@", "0.2")
     path.write_text(first, encoding="utf-8")
     sc = load_scenario(path)

@@ -30,7 +30,7 @@ class KernelInputs:
     min_years: np.ndarray     # (T,) minimum contribution years
     force_idx: int            # age index from which retirement ignores the minimum years
     entrants: np.ndarray      # (T, A, 2) new contributors
-    base_ratio: np.ndarray    # (A, 2) contribution base / average wage, clamped to 60%-300%
+    base_ratio: np.ndarray    # (A, 2) or (T, A, 2) contribution base / average wage (the effective base of the cell)
     wage: np.ndarray          # (S, T) average wage, yuan/year
     index: np.ndarray         # (S, T) benefit indexation of existing pensions
     rate: np.ndarray          # (S, T) fund interest rate
@@ -59,6 +59,15 @@ class KernelInputs:
     pension_base: np.ndarray | None = None  # (T,) 计发基数 (the 全口径 average wage) / the modelled average wage; 1
     exit_share: float = 0.0              # share of those at statutory age without the minimum years who leave each
     #                                      year with their account paid out (the rest defer, 延缴)
+    # retirees: their own mortality, remaining individual accounts, and the flows around them (each left out: off)
+    q_ret_base: np.ndarray | None = None   # (A, 2) retirees' base death probabilities (q_base if left out)
+    ret_factor: np.ndarray | None = None   # (T,) dated multiplier of the retirees' q (1 if left out)
+    a0: np.ndarray | None = None           # (A, 2) average remaining individual account per retiree, yuan (0)
+    d0: np.ndarray | None = None           # (A, 2) average yearly account pension drawn from it, yuan/year (0)
+    back_share: np.ndarray | None = None   # (T,) share of those short of the minimum years who buy them back (补缴)
+    back_max: np.ndarray | None = None     # (T,) the most years that can be bought back (no limit if left out)
+    transfer_out: np.ndarray | None = None  # (T,) central adjustment out (上解) per insured worker / average wage (0)
+    transfer_in: np.ndarray | None = None   # (T,) central adjustment in (下拨) per retiree / average wage (0)
 
     @property
     def n_scenarios(self) -> int:
@@ -87,27 +96,39 @@ class KernelInputs:
                       else np.full(n_b, 1.0 / n_b)))
 
     def dated(self) -> dict[str, np.ndarray]:
-        """Accrual (T,), payout months (T, A) and pension base ratio (T,) as dated arrays."""
-        n_t = self.hazard.shape[0]
+        """The dated inputs as (T,) or (T, ...) arrays and the retiree inputs as (A, 2), defaults filled in."""
+        n_t, n_a = self.hazard.shape[0], self.r0.shape[0]
         months = np.asarray(self.months, dtype=float)
+
+        def per_year(x, default):
+            x = default if x is None else x
+            return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float), (n_t,)))
+
+        def cells(x, default):
+            return np.ascontiguousarray(default if x is None else x, dtype=float)
+
+        zeros = np.zeros((n_a, 2))
         return dict(
-            accrual=np.ascontiguousarray(np.broadcast_to(np.asarray(self.accrual, dtype=float), (n_t,))),
+            accrual=per_year(self.accrual, 0.0),
             months=np.ascontiguousarray(np.broadcast_to(months, (n_t, months.shape[-1]))),
-            inherit=(np.zeros(n_t) if self.inherit is None
-                     else np.ascontiguousarray(np.broadcast_to(np.asarray(self.inherit, float), (n_t,)))),
-            grant_months=(np.zeros(n_t) if self.grant_months is None
-                          else np.ascontiguousarray(np.broadcast_to(np.asarray(self.grant_months, float), (n_t,)))),
-            pension_base=(np.ones(n_t) if self.pension_base is None
-                          else np.ascontiguousarray(np.broadcast_to(np.asarray(self.pension_base, float), (n_t,)))))
+            inherit=per_year(self.inherit, 0.0), grant_months=per_year(self.grant_months, 0.0),
+            pension_base=per_year(self.pension_base, 1.0),
+            base_ratio=np.ascontiguousarray(np.broadcast_to(np.asarray(self.base_ratio, dtype=float), (n_t, n_a, 2))),
+            q_ret_base=cells(self.q_ret_base, self.q_base), ret_factor=per_year(self.ret_factor, 1.0),
+            a0=cells(self.a0, zeros), d0=cells(self.d0, zeros),
+            back_share=per_year(self.back_share, 0.0), back_max=per_year(self.back_max, np.inf),
+            transfer_out=per_year(self.transfer_out, 0.0), transfer_in=per_year(self.transfer_in, 0.0))
 
     def args(self) -> tuple:
         bd = self.banded()
         dt = self.dated()
-        return (bd["c0"], bd["l0"], self.r0, self.b0, bd["y0"], bd["k0"], self.q_base, self.mort_b, self.kappa,
-                self.hazard, self.min_years, self.force_idx, self.entrants, bd["ent_band"], bd["lapse"], bd["resume"],
-                float(self.exit_share), self.base_ratio, self.wage, self.index, self.rate, self.collection,
+        return (bd["c0"], bd["l0"], self.r0, self.b0, bd["y0"], bd["k0"], dt["a0"], dt["d0"], self.q_base,
+                dt["q_ret_base"], dt["ret_factor"], self.mort_b, self.kappa, self.hazard, self.min_years,
+                self.force_idx, self.entrants, bd["ent_band"], bd["lapse"], bd["resume"], float(self.exit_share),
+                dt["back_share"], dt["back_max"], dt["base_ratio"], self.wage, self.index, self.rate, self.collection,
                 self.credit, self.contrib_rate, self.acct_rate, dt["accrual"], self.transitional, self.deemed,
-                dt["months"], dt["pension_base"], dt["inherit"], dt["grant_months"], self.opening0, self.mid_year, self.rule, self.sub_param)
+                dt["months"], dt["pension_base"], dt["inherit"], dt["grant_months"], dt["transfer_out"],
+                dt["transfer_in"], self.opening0, self.mid_year, self.rule, self.sub_param)
 
 
 def _normalised(table: np.ndarray, total: float) -> np.ndarray:
@@ -135,6 +156,92 @@ def initial_accounts(sc, ages: np.ndarray, base_ratio: np.ndarray, acct_rate0: f
     y0 = np.repeat(service[:, None], 2, axis=1)
     k0 = acct[:, None] * base_ratio
     return y0, k0
+
+
+def effective_base_ratio(mean: float, floor: np.ndarray, ceiling: np.ndarray, dispersion: np.ndarray) -> np.ndarray:
+    """(T,) effective contribution base / average wage: E[clip(W, floor, ceiling)] for individual wages W (as ratios of
+    the average wage) lognormal with mean ``mean`` and log standard deviation ``dispersion``; with dispersion 0 the
+    clip of the mean itself. For ln W ~ N(mu, s^2), mu = ln(mean) - s^2/2:
+    E[clip] = lo P(W < lo) + mean [Phi(d(lo) ) - Phi(d(hi))] + hi P(W > hi),  d(x) = (mu + s^2 - ln x) / s."""
+    from scipy.special import ndtr
+
+    lo, hi = np.asarray(floor, float), np.asarray(ceiling, float)
+    s = np.asarray(dispersion, float)
+    out = np.clip(mean, lo, hi).astype(float)
+    on = s > 0
+    if np.any(on):
+        ss, l_, h_ = s[on], lo[on], hi[on]
+        mu = np.log(mean) - ss ** 2 / 2
+        with np.errstate(divide="ignore"):
+            z_lo = (np.log(l_) - mu) / ss      # -inf when the floor is 0
+            z_hi = (np.log(h_) - mu) / ss
+        mid = mean * (ndtr(z_hi - ss) - ndtr(z_lo - ss))
+        top = np.where(np.isfinite(h_), h_ * ndtr(-np.where(np.isfinite(h_), z_hi, 0.0)), 0.0)
+        out[on] = l_ * ndtr(z_lo) + mid + top
+    return out
+
+
+def initial_retiree_accounts(sc, ages: np.ndarray, base_ratio: float, acct_rate0: float) -> tuple[np.ndarray, np.ndarray]:
+    """(A, 2) average remaining individual account and yearly account pension of the base year's retirees.
+
+    Modelling ASSUMPTION (no public data by age): a retiree aged x retired at the pre-2025 statutory age R (men 60;
+    women 50, or 55 for the ``female_cadre_share``) x - R years before the base year, with an account built as in
+    ``initial_accounts`` (from ``account_start_year``, wages falling back at ``history_wage_growth``, credited at
+    ``history_crediting_rate``), drew 12 x account / payout months(R) a year since, and keeps what is left (never
+    below 0)."""
+    ini, ben = sc.initial, sc.benefits
+    base = sc.projection.base_year
+    g, c = ini.history_wage_growth, ini.history_crediting_rate
+    rules = policy.RETIREMENT_RULES
+    cadre = ben.female_cadre_share
+    groups = [(0, rules["male"][0], 1.0), (1, rules["female_worker"][0], 1.0 - cadre),
+              (1, rules["female_cadre"][0], cadre)]
+    rem, draw, weight = np.zeros((len(ages), 2)), np.zeros((len(ages), 2)), np.zeros((len(ages), 2))
+    for s, ret_age, w in groups:
+        months = float(policy.payout_months(np.array([ret_age]))[0])
+        for j, x in enumerate(ages):
+            if x < ret_age or w <= 0:
+                continue
+            n = int(x - ret_age)                   # years since retirement
+            year_ret = base - n
+            service = max(0.0, ret_age - ben.work_start_age) * ini.contribution_density
+            first = max(ini.account_start_year, year_ret - int(np.ceil(service)))
+            acct = 0.0
+            for y in range(first, year_ret):
+                wage_y = sc.economy.average_wage * (1 + g) ** (y - base)
+                acct += acct_rate0 * base_ratio * wage_y * ini.contribution_density * (1 + c) ** (year_ret - y)
+            d = 12.0 * acct / months
+            left = max(0.0, acct * (1 + c) ** n - d * sum((1 + c) ** m for m in range(n)))
+            rem[j, s] += w * left
+            draw[j, s] += w * d
+            weight[j, s] += w
+    with np.errstate(invalid="ignore"):
+        return (np.where(weight > 0, rem / np.where(weight > 0, weight, 1), 0.0),
+                np.where(weight > 0, draw / np.where(weight > 0, weight, 1), 0.0))
+
+
+def retiree_mortality(sc, ages: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(A, 2) retirees' base death probabilities and (T,) dated factor from ``[retiree_mortality]`` (None, None
+    without the section: retirees die at the insured workers' q)."""
+    from sibrisk.demography import lifetable
+
+    rm = sc.retiree_mortality
+    if rm is None:
+        return None, None
+    m = sc.mortality
+    table = rm.table or m.table
+    q = np.stack([lifetable.qx(table, rm.male or m.male, ages, field="retiree_mortality.male"),
+                  lifetable.qx(table, rm.female or m.female, ages, field="retiree_mortality.female")], axis=1)
+    return np.ascontiguousarray(q), sc.series("retiree_mortality.factor")
+
+
+def pooling_transfers(sc) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(T,) transfers out per insured worker and in per retiree, both as shares of the average wage, from
+    ``[pooling_transfers]`` (None, None without the section)."""
+    pt = sc.pooling_transfers
+    if pt is None:
+        return None, None
+    return sc.series("pooling_transfers.out_rate") * pt.out_wage_share, sc.series("pooling_transfers.in_per_retiree")
 
 
 def pre_reform_age_weight(sc, ages: np.ndarray) -> np.ndarray:
@@ -237,9 +344,18 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     else:
         min_years = np.array([policy.minimum_contribution_years(int(y)) for y in years])
 
-    base_ratio = np.full((n_a, 2), float(np.clip(sc.contributions.base_ratio, *BASE_RATIO_BOUNDS)))
+    con = sc.contributions
+    # the bounds are shares of the 全口径 average wage: pension_base_ratio x the scenario's average wage
+    full_scope = sc.series("benefits.pension_base_ratio")
+    eff = effective_base_ratio(float(con.base_ratio), sc.series("contributions.base_floor") * full_scope,
+                               sc.series("contributions.base_ceiling") * full_scope,
+                               sc.series("contributions.wage_dispersion"))
+    base_ratio = np.ascontiguousarray(np.broadcast_to(eff[:, None, None], (n_t, n_a, 2)))
     acct_rate = sc.series("contributions.individual_account_rate")
-    y0, k0 = initial_accounts(sc, ages, base_ratio, float(acct_rate[0]))
+    y0, k0 = initial_accounts(sc, ages, base_ratio[0], float(acct_rate[0]))
+    a0, d0 = initial_retiree_accounts(sc, ages, float(eff[0]), float(acct_rate[0]))
+    q_ret_base, ret_factor = retiree_mortality(sc, ages)
+    transfer_out, transfer_in = pooling_transfers(sc)
 
     ini = sc.initial
     c0 = _normalised(ini.contributors_profile.array(), ini.contributors)
@@ -268,13 +384,16 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         acct_rate=acct_rate, accrual=sc.series("benefits.accrual_rate"), transitional=ben.transitional_coefficient,
         deemed=deemed, months=sc.series("benefits.payout_months_factor")[:, None] * policy.payout_months(ages)[None, :],
         pension_base=sc.series("benefits.pension_base_ratio"), inherit=sc.series("benefits.account_inheritance"),
-        grant_months=sc.series("benefits.death_grant_months"), opening0=float(ini.fund_balance),
+        grant_months=sc.series("benefits.death_grant_months"), a0=a0, d0=d0, q_ret_base=q_ret_base,
+        ret_factor=ret_factor, back_share=sc.series("benefits.back_payment_share"),
+        back_max=sc.series("benefits.back_payment_max_years"), transfer_out=transfer_out, transfer_in=transfer_in,
+        opening0=float(ini.fund_balance),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
         years=years, ages=ages)
 
 
 def run_kernel(inp: KernelInputs, *, keep_detail: bool = True, parallel: bool | None = None):
-    """Run the numba kernel; returns ``(flows (S, T, N_FLOWS), detail (S, T, A, 2, 3) or None)``."""
+    """Run the numba kernel; returns ``(flows (S, T, N_FLOWS), detail (S, T, A, 2, N_DETAIL) or None)``."""
     from sibrisk.funds.common.runner import run_scenario_loops
     from sibrisk.funds.enterprise_pension import kernel as k
 

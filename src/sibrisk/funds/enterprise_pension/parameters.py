@@ -25,7 +25,15 @@ class ContributionSpec(_Model):
     employer_rate: series_field("employer_rate")
     employee_rate: series_field("employee_rate")
     individual_account_rate: series_field("individual_account_rate")
+    # mean declared wage (before the bounds) / the scenario's average wage (economy.average_wage)
     base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
+    # the contribution base is bounded to [base_floor, base_ceiling] x the 全口径 average wage (国办发〔2019〕13号: 60%
+    # and 300%), i.e. x benefits.pension_base_ratio x the scenario's average wage; dated
+    base_floor: series_field("base_floor", bounds=(0.0, 10.0)) = 0.6
+    base_ceiling: series_field("base_ceiling", bounds=(0.0, 20.0)) = 3.0
+    # standard deviation of log individual wages around the mean ``base_ratio`` (lognormal); with 0 the bounds act on
+    # the mean itself, as one average; with more the effective base is E[clip(W, floor, ceiling)]; dated
+    wage_dispersion: series_field("wage_dispersion", bounds=(0.0, 3.0)) = 0.0
     note: str = ""
 
 
@@ -37,8 +45,9 @@ class BenefitSpec(_Model):
     # 计发基数 / the scenario's average wage (economy.average_wage): since 国办发〔2019〕13号 the pension base and the
     # contribution reference are the 全口径 average wage of urban employment, below the non-private average; dated
     pension_base_ratio: series_field("pension_base_ratio", bounds=(0.1, 2.0)) = 1.0
-    # share of a deceased insured worker's individual account paid to heirs (社会保险法 Art. 14: 个人死亡的，个人账户余额
-    # 可以依法继承); dated; 0 when left out. Accounts of retirees who die are not tracked (not modelled)
+    # share of a deceased insured worker's or retiree's remaining individual account paid to heirs (社会保险法 Art. 14:
+    # 个人死亡的，个人账户余额可以依法继承; 国发〔2005〕38号); dated; 0 when left out. A retiree's remaining account is the
+    # account at retirement, credited at the account rate, less the account pension paid, never below 0
     account_inheritance: series_field("share") = 0.0
     # funeral grants and survivor benefits (丧葬补助金、抚恤金) in months of the deceased retiree's pension; dated
     death_grant_months: series_field("death_grant_months", bounds=(0.0, 120.0)) = 0.0
@@ -51,6 +60,11 @@ class BenefitSpec(_Model):
     # minimum contribution years for a monthly pension, dated; left out: the statutory path (15, then +0.5 a year
     # from 2030 to 20, 2024 NPC decision); 0 switches the rule off
     minimum_years: series_field("minimum_years", bounds=(0.0, 50.0)) = None
+    # of those at statutory age short of the minimum years, the share that pays the missing years in a lump sum
+    # (一次性缴费, 补缴: 人社部令第13号 Art. 2; the 2024 NPC decision's 暂行办法 Art. 3) at this year's rate and base,
+    # and retires with the minimum; only when at most ``back_payment_max_years`` are missing; dated; 0: off
+    back_payment_share: series_field("share") = 0.0
+    back_payment_max_years: series_field("back_payment_max_years", bounds=(0.0, 50.0)) = 15.0
     note: str = ""
 
 
@@ -90,6 +104,29 @@ class ContributionHistorySpec(_Model):
         lam, rho = np.asarray(self.lapse_rate), np.asarray(self.resume_rate)
         den = lam + rho
         return np.where(den > 0, rho / np.where(den > 0, den, 1.0), 1.0)
+
+
+class RetireeMortalitySpec(_Model):
+    """Mortality of retirees, apart from the insured workers' table (``[mortality]``): columns of a shipped table (by
+    default the ``[mortality]`` table and columns) times a dated ``factor``, with the same improvement index:
+    q_retiree(x, t) = min(1, q_table(x) x factor(t) x exp(b(x) kappa(t)))."""
+    table: str | None = None
+    male: str | None = None
+    female: str | None = None
+    factor: series_field("retiree_mortality_factor", bounds=(0.1, 5.0)) = 1.0
+    note: str = ""
+
+
+class PoolingTransferSpec(_Model):
+    """Central adjustment (中央调剂, 国发〔2018〕18号, from 2018-07-01) and national pooling (全国统筹, from 2022) of a
+    pooling region: each year the region pays out ``out_rate`` x ``out_wage_share`` x its average wage x its insured
+    workers (上解: 90% of the provincial average wage x the insured workers x the 上解比例) and receives
+    ``in_per_retiree`` x its average wage x its retirees (下拨: the national per-retiree allocation, given here as a
+    share of the region's average wage). Zero for a national projection (the transfers net to zero); dated."""
+    out_rate: series_field("share") = 0.0
+    out_wage_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.9
+    in_per_retiree: series_field("share") = 0.0
+    note: str = ""
 
 
 class IndexationSpec(_Model):
@@ -164,6 +201,8 @@ class PensionScenario(ScenarioBase):
     contribution_history: ContributionHistorySpec | None = None
     indexation: IndexationSpec | None = None
     retirement_options: RetirementOptionsSpec | None = None
+    retiree_mortality: RetireeMortalitySpec | None = None
+    pooling_transfers: PoolingTransferSpec | None = None
 
     def check(self) -> None:
         super().check()
@@ -193,8 +232,18 @@ class PensionScenario(ScenarioBase):
             raise InputError("indexation.price_share needs economy.inflation", file=src, field="economy.inflation",
                              value=None)
         for key in ("accrual_rate", "payout_months_factor", "pension_base_ratio", "account_inheritance",
-                    "death_grant_months"):
+                    "death_grant_months", "back_payment_share", "back_payment_max_years"):
             self.series(f"benefits.{key}")
+        if self.retiree_mortality is not None:
+            self.series("retiree_mortality.factor")
+        if self.pooling_transfers is not None:
+            self.series("pooling_transfers.out_rate")
+            self.series("pooling_transfers.in_per_retiree")
+        lo, hi = self.series("contributions.base_floor"), self.series("contributions.base_ceiling")
+        self.series("contributions.wage_dispersion")
+        if np.any(lo > hi):
+            raise InputError("contributions.base_floor exceeds contributions.base_ceiling", file=src,
+                             field="contributions.base_floor", value=self.contributions.base_floor)
         if self.benefits.minimum_years is not None:
             self.series("benefits.minimum_years")
         for key in ("employer_rate", "employee_rate", "individual_account_rate"):
