@@ -95,4 +95,6 @@ def test_cache_root_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert str(_numba.cache_root()).startswith(str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "")  # set but empty: the home folder's cache, never the working folder
+    assert _numba.cache_root().is_absolute()
     assert _numba.PACKAGE_DIR not in _numba.cache_root().parents  # never inside the (possibly read-only) package

@@ -39,13 +39,15 @@ def _cache_wanted() -> bool:
 def cache_root() -> Path:
     """The folder holding this copy of the package's compiled kernels (see the module docstring)."""
     if os.environ.get("SIBRISK_NUMBA_CACHE_DIR"):
-        base = Path(os.environ["SIBRISK_NUMBA_CACHE_DIR"])
+        base = Path(os.environ["SIBRISK_NUMBA_CACHE_DIR"]).expanduser().absolute()
     elif os.environ.get("NUMBA_CACHE_DIR"):
-        base = Path(os.environ["NUMBA_CACHE_DIR"]) / "sibrisk"
+        base = Path(os.environ["NUMBA_CACHE_DIR"]).expanduser().absolute() / "sibrisk"
     else:
         from numba.misc.appdirs import AppDirs
 
         base = Path(AppDirs(appname="sibrisk", appauthor=False).user_cache_dir) / "numba"
+        if not base.is_absolute():  # XDG_CACHE_HOME set but empty or relative: ignored, as the XDG spec says
+            base = Path.home() / ".cache" / "sibrisk" / "numba"
     # one sub-folder per installed copy (two checkouts never overwrite each other's kernels)
     return base / hashlib.sha1(str(PACKAGE_DIR).encode()).hexdigest()[:16]
 
