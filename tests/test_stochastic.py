@@ -63,8 +63,9 @@ def test_chunks_across_random_stream_blocks_give_the_same_scenarios(default_scen
 
 
 def _run_with_threads(n_threads):
-    code = ("import sibrisk, json; ds = sibrisk.simulate(sibrisk.load_scenario('enterprise_pension_national'), 40, "
-            "seed=3, indicators=False); print(json.dumps(ds.fund_balance.values[:, -1].tolist()))")
+    # 300 scenarios in chunks of 128: the chunks cut the random-stream blocks of 256 (sibrisk.random.BLOCK)
+    code = ("import sibrisk, json; ds = sibrisk.simulate(sibrisk.load_scenario('enterprise_pension_national'), 300, "
+            "seed=3, chunk_size=128, indicators=False); print(json.dumps(ds.fund_balance.values[:, -1].tolist()))")
     env = {**__import__("os").environ, "NUMBA_NUM_THREADS": str(n_threads)}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
