@@ -128,3 +128,24 @@ def test_actuarial_balance_of_a_projection_equals_its_discounted_ending_fund(def
         expected = float(d_end) * (float(p.fund_balance[-1]) - next_cost) / float((v * p.covered_wage_bill).sum())
         got = float(actuarial_balance_of(ds, start=start, years=years).actuarial_balance)
         assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_shared_valuation_gives_the_same_numbers_as_each_indicator_alone(default_scenario):
+    # compute() builds discount factors and present values once for the actuarial balance and the general average
+    # premium; each indicator computed on its own (nothing shared) must give the same numbers bit for bit
+    import sibrisk
+    from sibrisk import indicators as ind
+    from sibrisk.indicators import actuarial
+
+    ds = sibrisk.simulate(default_scenario, 12, seed=3, progress=False, indicators=False)
+    together = ind.compute(ds)
+    for name in ("actuarial_balance", "general_average_premium", "balance_months", "depletion_year"):
+        xr.testing.assert_identical(together[name], ind.get(name)(ds))
+    assert actuarial._SHARED.get() is None  # nothing kept after compute()
+    # a changed interest path outside a compute() call is never served from an earlier valuation
+    v1, _ = mid_year_discount_factors(ds.interest_rate)
+    rate = ds.interest_rate.copy()
+    rate.values[...] = 0.05
+    v2, _ = mid_year_discount_factors(rate)
+    np.testing.assert_allclose(v2.isel(year=1).values, 1.05 ** -1.5)
+    assert not np.allclose(v1, v2)

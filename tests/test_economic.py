@@ -364,3 +364,33 @@ def test_bad_model_and_simulation_inputs():
     mean_da = xr.DataArray(np.full(3, 0.02), dims="year", coords={"year": [2021, 2022, 2023]})
     ds = _assumed(vol=(0.0, 0.0, 0.0)).simulate([2021, 2022, 2023], 2, seed=1, mean={"inflation": mean_da})
     np.testing.assert_array_equal(ds["inflation"].values, 0.02)
+
+
+def test_history_is_fitted_once_per_file_version_not_per_chunk(tmp_path, monkeypatch, default_scenario):
+    import os
+
+    from sibrisk.economy import models, paths
+    from sibrisk.stochastic import simulate
+
+    calls = []
+    real = models.fit_arima
+    monkeypatch.setattr(models, "fit_arima", lambda *a, **k: calls.append(a) or real(*a, **k))
+    history = tmp_path / "history.csv"
+    historical_series().reset_index().to_csv(history, index=False)
+    sc = default_scenario.with_updates({"stochastic.economy": {"variables": ["wage_growth"],
+                                                               "history_csv": str(history)}})
+    chunked = simulate(sc, 12, seed=4, chunk_size=3, progress=False, indicators=False)  # four chunks
+    assert len(calls) == 1
+    whole = simulate(sc, 12, seed=4, progress=False, indicators=False)
+    np.testing.assert_array_equal(chunked.average_wage.values, whole.average_wage.values)
+    assert len(calls) == 1
+    # the same fit as fitting afresh
+    fresh = real(str(history), order=(1, 0, 0), variables=["wage_growth"])
+    np.testing.assert_array_equal(paths.fitted_model(history, ("wage_growth",)).ar, fresh.ar)
+    # a changed file is fitted again
+    df = historical_series().reset_index()
+    df.loc[df.index[-1], "wage_growth"] += 0.05
+    df.to_csv(history, index=False)
+    os.utime(history, ns=(1, 1))  # a different modification time even on coarse clocks
+    simulate(sc, 3, seed=4, progress=False, indicators=False)
+    assert len(calls) == 2

@@ -39,6 +39,37 @@ def test_hazard_spreads_a_cohort_over_calendar_years():
     assert h[0, 0] == pytest.approx(0.7)
 
 
+def _hazard_scalar(group_weights, years, ages, reform=True):
+    """The definition cell by cell (the implementation before it was vectorised)."""
+    total = sum(group_weights.values())
+    out = np.zeros((len(years), len(ages)))
+    for i, t in enumerate(years):
+        for j, a in enumerate(ages):
+            b = int(t - a)
+            s_now = sum(w * (1 - policy.cumulative_retired_share(g, b, int(t), reform=reform))
+                        for g, w in group_weights.items()) / total
+            s_before = sum(w * (1 - policy.cumulative_retired_share(g, b, int(t) - 1, reform=reform))
+                           for g, w in group_weights.items()) / total
+            out[i, j] = 1.0 if s_before <= 0 else 1.0 - s_now / s_before
+    return out
+
+
+@pytest.mark.parametrize("reform", [True, False])
+@pytest.mark.parametrize("weights", [{"male": 1.0}, {"female_worker": 0.62, "female_cadre": 0.38},
+                                     {"female_cadre": 1}, {"male": 0.3, "female_worker": 0.5, "female_cadre": 0.2}])
+def test_vectorised_hazard_is_bit_identical_to_the_cell_by_cell_definition(weights, reform):
+    years, ages = np.arange(2018, 2100), np.arange(16, 101)
+    np.testing.assert_array_equal(policy.retirement_hazard(weights, years, ages, reform=reform),
+                                  _hazard_scalar(weights, years, ages, reform=reform))
+
+
+def test_vectorised_retired_shares_equal_the_scalar_ones():
+    birth, cal = np.arange(1940, 2010)[:, None], np.arange(1990, 2080)[None, :]
+    for g in policy.RETIREMENT_RULES:
+        ref = np.array([[policy.cumulative_retired_share(g, int(b), int(t)) for t in cal[0]] for b in birth[:, 0]])
+        np.testing.assert_array_equal(policy.cumulative_retired_shares(g, birth, cal), ref)
+
+
 def test_minimum_contribution_years():
     assert policy.minimum_contribution_years(2029) == 15
     assert policy.minimum_contribution_years(2030) == 15.5

@@ -74,3 +74,31 @@ def test_stochastic_population_uses_the_mortality_draws(population_scenario):
     b = population_paths(population_scenario, 5, seed=1, stochastic=True)
     np.testing.assert_array_equal(a.stock, b.stock)
     assert a.stock[:, -1].sum(axis=(1, 2)).std() > 0  # the random walk on the improvement index spreads them
+
+
+@pytest.mark.parametrize("uniform_b, with_migration", [(True, False), (False, True), (True, True)])
+def test_compiled_years_equal_the_numpy_reference(uniform_b, with_migration):
+    # the numba kernel population_paths uses against its NumPy twin (the year loop it replaced), on random inputs
+    from sibrisk.demography.population import project_years_reference
+    from sibrisk.demography.population_kernel import project_population
+
+    rng = np.random.default_rng(4)
+    n, n_t, n_a = 5, 7, 101
+    p0 = rng.uniform(1e3, 1e6, (n, n_a, 2))
+    q_base = rng.uniform(1e-4, 0.4, (n_a, 2))
+    q_base[-1] = 1.0  # everyone in the open group dies within the year at the top
+    mort_b = np.full((n_a, 2), -0.02) if uniform_b else rng.uniform(-0.05, 0.0, (n_a, 2))
+    kappa = np.cumsum(rng.normal(1.0, 1.0, (n, n_t)), axis=1)
+    fert = rng.uniform(0.0, 0.1, (n_t, n_a))
+    srb = 1.12
+    migr = rng.normal(0.0, 2e4, (n_t, n_a, 2)) if with_migration else np.zeros((n_t, n_a, 2))
+    has_migr = np.array([with_migration and t % 2 == 1 for t in range(n_t)])
+    ref = project_years_reference(p0, q_base, mort_b, kappa, fert, srb, migr, has_migr)
+    stock, births, deaths = np.empty((n, n_t, n_a, 2)), np.full((n, n_t), np.nan), np.full((n, n_t), np.nan)
+    project_population(p0, q_base, mort_b, uniform_b, kappa, fert, np.array([srb / (1 + srb), 1 / (1 + srb)]),
+                       migr, has_migr, stock, births, deaths)
+    for ours, theirs in zip((stock, births, deaths), ref):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-6)
+    assert np.isnan(births[:, 0]).all() and (births[:, 1:] > 0).all()
+    if with_migration:
+        assert (stock >= 0).all()  # negative net migration never leaves a negative stock

@@ -45,9 +45,27 @@ def test_scenario_i_independent_of_run_size_and_chunks(default_scenario, sim200)
     assert not np.array_equal(other_seed.fund_balance.values, small.fund_balance.values)
 
 
+def test_chunks_across_random_stream_blocks_give_the_same_scenarios(default_scenario):
+    # draws come in blocks of 256 scenarios (sibrisk.random.BLOCK): chunks of 97 cut blocks at 97, 194, 291, and the
+    # chunk 194..290 spans the block boundary at 256; one chunk of 300, serial, must give the same numbers
+    from sibrisk.random import BLOCK
+
+    assert BLOCK == 256
+    one = simulate(default_scenario, 300, seed=11, chunk_size=300, parallel=False, indicators=False)
+    cut = simulate(default_scenario, 300, seed=11, chunk_size=97, indicators=False)
+    np.testing.assert_array_equal(one.fund_balance.values, cut.fund_balance.values)
+    np.testing.assert_array_equal(one.average_wage.values, cut.average_wage.values)
+    # scenarios 250..299 of a longer run equal those of the 300 run
+    longer = simulate(default_scenario, 520, seed=11, chunk_size=260, indicators=False)
+    np.testing.assert_array_equal(longer.fund_balance.values[250:300], one.fund_balance.values[250:])
+    # neighbouring scenarios on both sides of the block boundary differ
+    assert np.unique(one.fund_balance.values[:, -1]).size == 300
+
+
 def _run_with_threads(n_threads):
-    code = ("import sibrisk, json; ds = sibrisk.simulate(sibrisk.load_scenario('enterprise_pension_national'), 40, "
-            "seed=3, indicators=False); print(json.dumps(ds.fund_balance.values[:, -1].tolist()))")
+    # 300 scenarios in chunks of 128: the chunks cut the random-stream blocks of 256 (sibrisk.random.BLOCK)
+    code = ("import sibrisk, json; ds = sibrisk.simulate(sibrisk.load_scenario('enterprise_pension_national'), 300, "
+            "seed=3, chunk_size=128, indicators=False); print(json.dumps(ds.fund_balance.values[:, -1].tolist()))")
     env = {**__import__("os").environ, "NUMBA_NUM_THREADS": str(n_threads)}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from scipy.optimize import brentq
 
 from sibrisk.errors import InputError
 from sibrisk.random import standard_normal_block
@@ -240,6 +239,8 @@ def _bracketed_root(f, x0: float, year: int) -> float:
     for _ in range(60):
         lo, hi = x0 - width, x0 + width
         if np.sign(f(lo)) != np.sign(f(hi)):
+            from scipy.optimize import brentq  # imported here: scipy.optimize costs 0.3 s at every start
+
             return float(brentq(f, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=200))
         width *= 2.0
     raise InputError("no k(t) reproduces the observed deaths (sign of b(x) mixed?)", field="deaths.year",

@@ -127,6 +127,22 @@ def _step(P, q, f, srb, migr):
     return new, births, deaths
 
 
+def project_years_reference(p0, q_base, mort_b, kappa, fert, srb, migr, has_migr):
+    """The NumPy twin of ``population_kernel.project_population`` (its arguments, with the sex ratio at birth
+    ``srb`` for ``share``; returns ``stock, births, deaths``), year by year with ``_step``: what population_paths
+    did before the kernel, and the reference the kernel is tested against."""
+    n, n_t = kappa.shape
+    stock = np.empty((n, n_t) + p0.shape[1:])
+    births = np.full((n, n_t), np.nan)
+    deaths = np.full((n, n_t), np.nan)
+    stock[:, 0] = P = p0
+    for t in range(1, n_t):
+        q = np.minimum(1.0, q_base[None] * np.exp(mort_b[None] * kappa[:, t, None, None]))
+        P, births[:, t], deaths[:, t] = _step(P, q, fert[t], srb, migr[t][None] if has_migr[t] else None)
+        stock[:, t] = P
+    return stock, births, deaths
+
+
 def population_paths(sc, n: int, seed: int = 0, start: int = 0, *, stochastic: bool = False) -> PopulationPaths:
     """Year-end population of scenarios ``start .. start + n - 1`` over the projection years (year 0 = the base
     stock), with the scenario's ``[population]`` (defaults if absent) and ``[mortality]`` at ages 0..100+."""
@@ -161,13 +177,21 @@ def population_paths(sc, n: int, seed: int = 0, start: int = 0, *, stochastic: b
         P, _, _ = _step(P, np.broadcast_to(q, P.shape), f, srb, None)
 
     n_t = len(years)
+    fert = shape[None, :] * tfr[:, None]  # (T, A): the fertility schedule of each year
+    migr = np.zeros((n_t, AGE_MAX + 1, 2))
+    has_migr = np.zeros(n_t, dtype=np.bool_)
+    if prof is not None:
+        for t in range(1, n_t):
+            if migration[t] != 0:
+                migr[t], has_migr[t] = migration[t] * prof, True
+    share = np.array([srb / (1.0 + srb), 1.0 / (1.0 + srb)])
     stock = np.empty((n, n_t, AGE_MAX + 1, 2))
     births = np.full((n, n_t), np.nan)
     deaths = np.full((n, n_t), np.nan)
-    stock[:, 0] = P
-    for t in range(1, n_t):
-        q = np.minimum(1.0, mort.q_base[None] * np.exp(mort.mort_b[None] * mort.kappa[:, t, None, None]))
-        migr = None if prof is None or migration[t] == 0 else migration[t] * prof[None]
-        P, births[:, t], deaths[:, t] = _step(P, q, shape * tfr[t], srb, migr)
-        stock[:, t] = P
+    from sibrisk.demography.population_kernel import project_population
+
+    mort_b = np.ascontiguousarray(mort.mort_b, dtype=float)
+    project_population(np.ascontiguousarray(P), np.ascontiguousarray(mort.q_base, dtype=float), mort_b,
+                       bool(np.all(mort_b == mort_b.flat[0])), np.ascontiguousarray(mort.kappa, dtype=float),
+                       fert, share, migr, has_migr, stock, births, deaths)
     return PopulationPaths(stock=stock, births=births, deaths=deaths)

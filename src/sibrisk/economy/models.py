@@ -294,7 +294,7 @@ def simulate_paths(model: ShockModel, years, n_scenarios: int, seed: int, *, mea
             attrs["bounds"] = f"clipped to [{meta['bounds'][0]}, {meta['bounds'][1]}]"
         ds[v] = xr.DataArray(values, dims=("scenario", "year"), attrs=attrs)
     ds.attrs.update(model=model.kind, model_source=model.source, seed=int(seed),
-                    random_streams="sibrisk.random: SeedSequence(seed, spawn_key=(scenario, 0)) ('economic')",
+                    random_streams="sibrisk.random: Philox keyed by (seed, 'economic'), blocks of 256 scenarios",
                     method="mean path + zero-mean AR/VAR/ARMA deviations with Cholesky-correlated shocks")
     if shock_from is not None:
         ds.attrs["shock_from"] = int(shock_from)

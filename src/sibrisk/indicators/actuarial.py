@@ -13,6 +13,9 @@ Source: Social Security Board of Trustees, *Annual Report* (2026), section IV.B.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 import xarray as xr
 
@@ -20,17 +23,58 @@ from sibrisk.errors import InputError
 from sibrisk.indicators.funcs import as_year_array, same_years
 
 
+# While ``shared_valuation()`` is active (``indicators.compute`` over one Dataset), discount factors and present
+# values of the same arrays are built once and shared by the indicators that need them (actuarial balance, general
+# average premium): {key: (arrays kept alive so that their buffers cannot be reused, result)}
+_SHARED: ContextVar[dict | None] = ContextVar("sibrisk_shared_valuation", default=None)
+
+
+@contextmanager
+def shared_valuation():
+    """Share discount factors and present values between the valuations made inside the block (the arrays must not
+    be changed in place meanwhile; ``indicators.compute`` uses it over one Dataset)."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _array_key(x: xr.DataArray) -> tuple:
+    a = x.variable.values  # the numpy buffer itself (no copy for numpy-backed data)
+    return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str, x.dims,
+            tuple(x["year"].values.tolist()) if "year" in x.coords else None)
+
+
+def _shared(key: tuple, keep: tuple, build):
+    cache = _SHARED.get()
+    if cache is None:
+        return build()
+    if key not in cache:
+        cache[key] = (keep, build())
+    return cache[key][1]
+
+
 def mid_year_discount_factors(interest_rate: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
     """(v_mid, v_end): v_mid[t] = prod_{j<t} 1/(1+i_j) x (1+i_t)^-1/2 discounts a mid-year flow of year t to the
     valuation date; v_end = prod_all 1/(1+i) discounts an amount at the end of the period."""
     i = as_year_array(interest_rate, "interest_rate")
+    return _shared(("discount",) + _array_key(i), (i,), lambda: _discount_factors(i))
+
+
+def _discount_factors(i: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
     _check_consecutive(i, "interest_rate")
-    if (i <= -1).any():
+    if (i.values <= -1).any():
         raise InputError("interest rates must be above -100%", field="interest_rate", value=float(i.min()))
     growth = 1.0 + i
     end_of_year = 1.0 / growth.cumprod("year")
     start_of_year = end_of_year * growth
     return start_of_year / np.sqrt(growth), end_of_year.isel(year=-1, drop=True)
+
+
+def _present_value(v: xr.DataArray, x: xr.DataArray) -> xr.DataArray:
+    """sum over years of v x (shared inside ``shared_valuation``)."""
+    return _shared(("pv",) + _array_key(v) + _array_key(x), (v, x), lambda: (v * x).sum("year"))
 
 
 def _check_consecutive(x: xr.DataArray, name: str) -> None:
@@ -47,7 +91,7 @@ def _valuation(income, cost, payroll, *, discount_factor, interest_rate, next_ye
     if income is not None:
         income = as_year_array(income, "income")
         same_years("cost", cost, "income", income)
-    if (payroll <= 0).any():
+    if (payroll.values <= 0).any():
         raise InputError("payroll must be positive in every year", field="payroll", value=float(payroll.min()))
     if (discount_factor is None) == (interest_rate is None):
         raise InputError("give exactly one of discount_factor and interest_rate", field="discount_factor",
@@ -79,8 +123,8 @@ def _valuation(income, cost, payroll, *, discount_factor, interest_rate, next_ye
         next_year_cost = xr.DataArray(next_year_cost) if not isinstance(next_year_cost, xr.DataArray) else next_year_cost
         if not np.isfinite(next_year_cost).all():
             raise InputError("contains NaN", field="next_year_cost", value=next_year_cost.values.tolist())
-    pv_payroll = (v * payroll).sum("year")
-    pv_cost = (v * cost).sum("year")
+    pv_payroll = _present_value(v, payroll)
+    pv_cost = _present_value(v, cost)
     pv_target = target_ratio * next_year_cost * v_end
     pv_income = (v * income).sum("year") if income is not None else None
     return pv_income, pv_cost, pv_target, pv_payroll

@@ -91,7 +91,10 @@ def compute(ds: xr.Dataset, ids: list[str] | None = None, *, options: dict[str, 
     if unknown:
         raise InputError(f"options for unknown indicator(s); registered: {', '.join(sorted(REGISTRY))}",
                          field="options", value=sorted(unknown))
-    out = xr.Dataset()
-    for ind in chosen:
-        out[ind.id] = ind(ds, **options.get(ind.id, {}))
-    return out
+    from sibrisk.indicators.actuarial import shared_valuation
+
+    computed = {}
+    with shared_valuation():  # discount factors and present values built once for all valuation indicators
+        for ind in chosen:
+            computed[ind.id] = ind(ds, **options.get(ind.id, {}))
+    return xr.Dataset(computed)

@@ -143,6 +143,37 @@ class RetirementOptions:
         return out
 
 
+@lru_cache(maxsize=64)
+def _retirement_years(group: str, first_birth_year: int, last_birth_year: int, reform: bool) -> np.ndarray:
+    """(birth years, 12 birth months) calendar year in which the statutory age is reached (``retirement_date``,
+    vectorised; read-only, shared by the callers)."""
+    base, first_year, pace, cap = RETIREMENT_RULES[group]
+    birth = np.arange(first_birth_year, last_birth_year + 1)[:, None]
+    month0 = np.arange(12)[None, :]  # birth month - 1
+    months = np.full(birth.shape[:1] + (12,), base * 12)
+    if reform:
+        n = (birth - first_year) * 12 + month0
+        months = months + np.where(n < 0, 0, np.minimum(n // pace + 1, cap))
+    out = (birth * 12 + month0 + months) // 12
+    out.flags.writeable = False
+    return out
+
+
+def cumulative_retired_shares(group: str, birth_years: np.ndarray, calendar_years: np.ndarray, *,
+                              reform: bool = True) -> np.ndarray:
+    """``cumulative_retired_share`` on arrays: the share of each birth-year cohort at statutory age by the end of
+    the calendar year, elementwise over the broadcast of ``birth_years`` and ``calendar_years`` (integers), the same
+    numbers bit for bit (a count of birth months out of 12)."""
+    birth = np.asarray(birth_years, dtype=np.int64)
+    cal = np.asarray(calendar_years, dtype=np.int64)
+    birth, cal = np.broadcast_arrays(birth, cal)
+    if birth.size == 0:
+        return np.zeros(birth.shape)
+    lo, hi = int(birth.min()), int(birth.max())
+    ry = _retirement_years(group, lo, hi, bool(reform))[birth - lo]  # (..., 12)
+    return (ry <= cal[..., None]).sum(axis=-1) / 12.0
+
+
 def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: np.ndarray, *,
                       reform: bool = True, options: RetirementOptions | None = None) -> np.ndarray:
     """Probability that a contributor of age ``a`` (age attained in the calendar year) retires during year ``t``.
@@ -171,17 +202,22 @@ def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: 
                 _HAZARD_CACHE.clear()
             _HAZARD_CACHE[key] = hit
         return hit.copy()
+    # vectorised over (year, age); the same operations in the same order as the scalar definition (bit-identical,
+    # tests/test_policy.py), without a Python loop over years x ages x groups
     total = sum(group_weights.values())
-    out = np.zeros((len(years), len(ages)))
-    for i, t in enumerate(years):
-        for j, a in enumerate(ages):
-            b = int(t - a)
-            s_now = sum(w * (1 - cumulative_retired_share(g, b, int(t), reform=reform)) for g, w in group_weights.items()) / total
-            s_before = sum(w * (1 - cumulative_retired_share(g, b, int(t) - 1, reform=reform)) for g, w in group_weights.items()) / total
-            out[i, j] = 0.0 if s_before <= 0 else 1.0 - s_now / s_before
-            if s_before <= 0:
-                out[i, j] = 1.0  # everyone left in this cell is past statutory age
-    return out
+    years = np.asarray(years)
+    ages = np.asarray(ages)
+    t = np.trunc(years.astype(float)).astype(np.int64)[:, None]
+    birth = np.trunc((years[:, None] - ages[None, :]).astype(float)).astype(np.int64)
+    s_now = s_before = 0
+    for g, w in group_weights.items():
+        s_now = s_now + w * (1 - cumulative_retired_shares(g, birth, t, reform=reform))
+        s_before = s_before + w * (1 - cumulative_retired_shares(g, birth, t - 1, reform=reform))
+    s_now = np.broadcast_to(s_now / total, birth.shape)
+    s_before = np.broadcast_to(s_before / total, birth.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # everyone left in a cell with s_before <= 0 is past statutory age
+        return np.where(s_before <= 0, 1.0, 1.0 - s_now / s_before)
 
 
 # hazards with options by their full inputs (sensitivity and solver runs rebuild the same inputs many times)
