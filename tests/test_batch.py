@@ -46,7 +46,7 @@ def write_spec(folder: Path, text: str = SPEC, name: str = "spec.toml") -> Path:
 def client():
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0")
     c = Client(cluster)
     yield c
     c.close()
@@ -237,3 +237,45 @@ def test_cli_batch_writes_store_tables_and_charts(tmp_path, capsys):
     assert main(["batch", str(spec), "--out", str(out), "--in-process", "--no-plot", "--no-progress"]) == 0
     assert "0 chunks computed, 4 already in the store" in capsys.readouterr().out
     pd.testing.assert_frame_equal(pd.read_csv(out / "spec_summary.csv", index_col="job"), table)
+
+
+def test_variables_restrict_the_store_but_keep_what_the_summary_needs(tmp_path, client, references):
+    small = SPEC.replace(f"n_scenarios = {N}", "n_scenarios = 4").replace(
+        'name = "test"', 'name = "test"\nvariables = ["balance_months"]')
+    store = tmp_path / "v.zarr"
+    batch.run_batch(write_spec(tmp_path, small), store, client=client, progress=False)
+    job = "enterprise_pension_national.short.seed5"
+    ds = batch.open_job(store, job).load()
+    assert sorted(ds.data_vars) == sorted(["balance_months", *batch.SUMMARY_NEEDS])
+    np.testing.assert_array_equal(ds.balance_months.values, references[job].balance_months.values[:4])
+
+
+def test_cli_refuses_zero_workers(tmp_path, capsys):
+    from sibrisk.cli import main
+
+    assert main(["batch", str(write_spec(tmp_path)), "--out", str(tmp_path / "o"), "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_province_of_a_multi_region_scenario_is_the_sum_of_its_regions(tmp_path, client):
+    from sibrisk.regions import province_total
+
+    text = SPEC.replace(f'"{SCEN / "unemployment_national.toml"}"', "").replace(
+        "enterprise_pension_national.toml", "example_province_enterprise_pension.toml").replace(
+        f"n_scenarios = {N}", "n_scenarios = 12").replace(f"chunk_size = {CHUNK}", "chunk_size = 6")
+    store = tmp_path / "p.zarr"
+    res = batch.run_batch(write_spec(tmp_path, text), store, client=client, progress=False)
+    assert [j.region for j in res.jobs] == ["city_a", "city_b", "city_c"]
+    summaries, table, _ = batch.summarize_store(store, years=[2030])
+    job = "example_province_enterprise_pension.province.short.seed5"
+    assert table.loc[job, "region"] == "Example province (ILLUSTRATIVE)"
+    sc = sibrisk.load_scenario(SCEN / "example_province_enterprise_pension.toml").with_updates(
+        {"projection.years": YEARS})
+    ref = province_total(simulate(sc, 12, seed=5))
+    s = summaries[job]
+    np.testing.assert_array_equal(s.probability_of_depletion.values, ref.probability_of_depletion.values)
+    np.testing.assert_allclose(s.actuarial_balance_pct.values,
+                               np.percentile(ref.actuarial_balance.values, [5, 25, 50, 75, 95]), rtol=1e-12)
+    np.testing.assert_allclose(s.fund_balance_floored_pct.values,
+                               np.percentile(ref.fund_balance.clip(min=0).values, [5, 25, 50, 75, 95], axis=0),
+                               rtol=1e-12)

@@ -49,6 +49,12 @@ PERCENTILES = (5, 25, 50, 75, 95)
 STREAM_VARIABLES = ("fund_balance", "total_income", "total_expenditure", "balance_months", "payg_cost_rate",
                     "depletion_year", "actuarial_balance")
 SEED_MAX = 2**63 - 1
+# what the batch summary reads: kept whatever ``variables`` the spec names
+SUMMARY_NEEDS = ("fund_balance", "total_expenditure", "depletion_year", "actuarial_balance")
+# what the province total of a multi-region scenario sums (and the interest rate, kept where every region has it)
+PROVINCE_VARIABLES = ("fund_balance", "opening_balance", "total_income", "interest_income", "contribution_income",
+                      "fiscal_subsidy", "other_income", "benefit_expenditure", "other_expenditure",
+                      "total_expenditure", "covered_wage_bill", "contributors", "beneficiaries", "interest_rate")
 STORE_FORMAT = "sibrisk-batch-1"
 
 
@@ -129,6 +135,8 @@ class Job:
     n_scenarios: int
     chunk_size: int
     variables: tuple[str, ...] = ()
+    province: str = ""  # for a pooling region: the province (the scenario file's [meta] region)
+    province_regions: tuple[str, ...] = ()  # for a pooling region: every region of its scenario file
 
     @property
     def n_chunks(self) -> int:
@@ -151,6 +159,7 @@ class Job:
         return {"job": self.name, "scenario_file": self.scenario_file, "scenario_name": sc.meta.name,
                 "fund": sc.meta.fund, "region_id": self.region, "region": sc.meta.region, "variant": self.variant,
                 "seed": self.seed, "n_scenarios": self.n_scenarios, "chunk_size": self.chunk_size,
+                "province": self.province, "province_regions": list(self.province_regions),
                 "fingerprint": self.fingerprint()}
 
 
@@ -230,7 +239,10 @@ def expand_jobs(spec: BatchSpec) -> list[Job]:
                     name = safe_name(".".join(x for x in (path.stem, rid, var.name, f"seed{seed}") if x))
                     jobs.append(Job(name=name, scenario=vsc, scenario_file=str(path), region=rid, variant=var.name,
                                     seed=int(seed), n_scenarios=spec.n_scenarios, chunk_size=spec.chunk_size,
-                                    variables=tuple(spec.variables)))
+                                    variables=tuple(dict.fromkeys([*spec.variables, *SUMMARY_NEEDS]))
+                                    if spec.variables else (),
+                                    province=sc.meta.region if rid else "",
+                                    province_regions=tuple(regional) if rid else ()))
     missing = [r for r in spec.regions if r not in regions_seen]
     if missing:
         raise InputError(f"no scenario listed has this pooling region (regions: {sorted(regions_seen) or 'none'})",
@@ -339,9 +351,11 @@ def stream_summary(scenario: ScenarioBase, n_scenarios: int, seed: int = 42, chu
                    progress: bool | None = None) -> xr.Dataset:
     """``n_scenarios`` stochastic scenarios run in chunks, keeping only per-scenario ``variables`` (series over
     ``year`` and per-scenario summaries) and the summary of ``summarize`` (its variables end in ``_pct``, plus the
-    depletion distribution): memory grows with scenarios x years x variables, never with the age detail
-    (100,000 enterprise-pension scenarios x 50 years: see the README for the measured peak). The numbers are
-    those of ``simulate`` with the same seed. A scenario with regions gives a ``region`` dimension."""
+    depletion distribution): memory grows with scenarios x years x variables, never with the age detail.
+    Measured peak RSS of a fresh process (``python -m benchmarks.bench_batch N``), enterprise pension x 50 years,
+    chunks of 1000: 10,000 scenarios 0.36 GiB, 100,000 scenarios 0.64 GiB (``simulate`` keeps every variable of
+    every scenario: 2.2-3.2 GiB at 100,000). The numbers are those of ``simulate`` with the same seed. A scenario
+    with regions gives a ``region`` dimension."""
     from tqdm.auto import tqdm
 
     from sibrisk.projection import stack_regions
@@ -502,7 +516,9 @@ def _client(client=None, scheduler: str | None = None, n_workers: int | None = N
         c = Client(scheduler)
         return c, c.close
     workers = n_workers or os.cpu_count() or 1
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
+        raise SibriskError(f"the number of workers must be a positive integer (got {n_workers!r})")
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0")
     c = Client(cluster)
 
     def close():
@@ -514,17 +530,20 @@ def _client(client=None, scheduler: str | None = None, n_workers: int | None = N
 
 def run_batch(spec: BatchSpec | str | Path, store: str | Path | None = None, *, client=None,
               scheduler: str | None = None, n_workers: int | None = None, processes: bool = True,
-              progress: bool | None = None, overwrite: bool = False) -> BatchResult:
+              progress: bool | None = None, overwrite: bool = False, jobs: list[Job] | None = None) -> BatchResult:
     """Run every job of ``spec`` (a ``BatchSpec`` or the path of a spec file) chunk by chunk on dask.distributed
     (``client``; else a cluster at ``scheduler``; else a ``LocalCluster`` of ``n_workers`` one-thread workers,
     ``processes=False`` for threads in this process) and write each chunk to the zarr store as it completes.
-    Chunks already in the store (a killed run) are not recomputed. Default store: ``<spec file stem>.zarr`` beside
-    the current folder."""
+    Chunks already in the store (a killed run) are not recomputed. Default store: ``<spec file stem>.zarr`` in
+    the current folder. ``jobs``: ``expand_jobs(spec)`` when already computed.
+
+    Worker processes are started with ``spawn``: a script that calls ``run_batch`` with the default local cluster
+    needs the ``if __name__ == "__main__":`` guard (or ``processes=False``)."""
     from tqdm.auto import tqdm
 
     if not isinstance(spec, BatchSpec):
         spec = load_spec(spec)
-    jobs = expand_jobs(spec)
+    jobs = expand_jobs(spec) if jobs is None else jobs
     if store is None:
         store = Path(f"{Path(spec.source).stem if spec.source else 'batch'}.zarr")
     root = _open_store(store, jobs, spec, overwrite)
@@ -610,6 +629,13 @@ def summarize_store(store: str | Path, jobs: list[str] | None = None, *, years: 
         info[name] = dict(g.attrs)
     if not summaries:
         return summaries, pd.DataFrame(), pd.DataFrame()
+    for pname, regions in _provinces(info).items():
+        total = province_series(store, regions)
+        first = info[regions[0]]
+        a = {**first, "job": pname, "region_id": "province", "region": first.get("province", "province"),
+             "aggregation": f"sum of {len(regions)} pooling regions"}
+        summaries[pname] = summarize(total, percentiles).assign_attrs(_json_attrs(a))
+        info[pname] = a
     shown_years = _summary_years([s.year.values for s in summaries.values()], years or [])
     q = list(percentiles)
     for name, s in summaries.items():
@@ -636,6 +662,49 @@ def summarize_store(store: str | Path, jobs: list[str] | None = None, *, years: 
             by_year.append({"job": name, "year": int(y), "share first depleted in the year (%)": 100 * share,
                             "probability of depletion by the year (%)": 100 * prob})
     return summaries, pd.DataFrame(rows).set_index("job"), pd.DataFrame(by_year).set_index(["job", "year"])
+
+
+def _provinces(info: dict[str, dict]) -> dict[str, list[str]]:
+    """Province jobs to add: for each (scenario file, variant, seed) whose every pooling region is in ``info``."""
+    groups: dict[tuple, dict[str, str]] = {}
+    for name, a in info.items():
+        if a.get("region_id") and a.get("province_regions"):
+            groups.setdefault((a["scenario_file"], a["variant"], a["seed"]), {})[a["region_id"]] = name
+    out = {}
+    for (file, variant, seed), by_region in groups.items():
+        first = info[next(iter(by_region.values()))]
+        if set(first["province_regions"]) == set(by_region):
+            from sibrisk._outputs import safe_name
+
+            out[safe_name(f"{Path(file).stem}.province.{variant}.seed{seed}")] = [
+                by_region[r] for r in first["province_regions"]]
+    return out
+
+
+def province_series(store: str | Path, jobs: list[str]) -> xr.Dataset:
+    """The province of a multi-region scenario from its regions' jobs, per scenario: money and people summed
+    (``PROVINCE_VARIABLES``), the interest rate kept where every region has the same path, indicators
+    (depletion year, actuarial balance, ...) recomputed from the sums, as ``sibrisk.regions.province_total``
+    does. One region in memory at a time besides the running total."""
+    from sibrisk.projection import add_indicators
+
+    total = None
+    for name in jobs:
+        ds = open_job(store, name)
+        part = ds[[v for v in PROVINCE_VARIABLES if v in ds]].load()
+        if total is None:
+            total = part
+            total.attrs = {k: v for k, v in ds.attrs.items() if k in ("fund", "title", "scenario_name", "base_year")}
+            continue
+        for v in list(total.data_vars):
+            if v not in part:
+                total = total.drop_vars(v)
+            elif v == "interest_rate":
+                if not np.array_equal(total[v].values, part[v].values):
+                    total = total.drop_vars(v)
+            else:
+                total[v] = (total[v] + part[v]).assign_attrs(total[v].attrs)
+    return add_indicators(total)
 
 
 def batch_chart(summary: xr.Dataset, path: str | Path | None = None):
@@ -684,6 +753,8 @@ def batch_chart(summary: xr.Dataset, path: str | Path | None = None):
 def cmd_batch(args) -> int:
     from sibrisk._outputs import OutputSet, check_writable, safe_name
 
+    if args.workers is not None and args.workers < 1:
+        raise SibriskError(f"--workers must be at least 1 (got {args.workers})")
     spec = load_spec(args.spec)
     jobs = expand_jobs(spec)  # every scenario and variant validated before any computation
     out = check_writable(args.out)
@@ -692,7 +763,7 @@ def cmd_batch(args) -> int:
     print(f"batch {spec.name or stem}: {len(jobs)} jobs x {spec.n_scenarios} scenarios in chunks of "
           f"{spec.chunk_size}; store {store}")
     res = run_batch(spec, store, scheduler=args.scheduler, n_workers=args.workers, processes=not args.in_process,
-                    progress=None if not args.no_progress else False, overwrite=args.overwrite)
+                    progress=None if not args.no_progress else False, overwrite=args.overwrite, jobs=jobs)
     print(f"{res.chunks_computed} chunks computed, {res.chunks_skipped} already in the store "
           f"({res.chunks_total} in all)")
     summaries, table, by_year = summarize_store(store, [j.name for j in jobs], years=spec.summary.years,
