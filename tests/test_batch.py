@@ -279,3 +279,12 @@ def test_province_of_a_multi_region_scenario_is_the_sum_of_its_regions(tmp_path,
     np.testing.assert_allclose(s.fund_balance_floored_pct.values,
                                np.percentile(ref.fund_balance.clip(min=0).values, [5, 25, 50, 75, 95], axis=0),
                                rtol=1e-12)
+
+
+def test_public_batch_api():
+    import inspect
+
+    assert "batch" in sibrisk.__all__ and callable(sibrisk.batch.run_batch)
+    assert list(inspect.signature(sibrisk.batch.run_batch).parameters)[:2] == ["spec", "store"]
+    assert list(inspect.signature(sibrisk.batch.stream_summary).parameters)[:4] == [
+        "scenario", "n_scenarios", "seed", "chunk_size"]
