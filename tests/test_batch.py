@@ -288,3 +288,13 @@ def test_public_batch_api():
     assert list(inspect.signature(sibrisk.batch.run_batch).parameters)[:2] == ["spec", "store"]
     assert list(inspect.signature(sibrisk.batch.stream_summary).parameters)[:4] == [
         "scenario", "n_scenarios", "seed", "chunk_size"]
+
+
+def test_scheduler_address_runs_on_an_existing_cluster(tmp_path, client, references):
+    small = SPEC.replace(f"n_scenarios = {N}", "n_scenarios = 3").replace(f"chunk_size = {CHUNK}", "chunk_size = 2")
+    store = tmp_path / "sched.zarr"
+    res = batch.run_batch(write_spec(tmp_path, small), store, scheduler=client.scheduler.address, progress=False)
+    assert res.chunks_computed == 4
+    job = "unemployment_national.short.seed5"
+    np.testing.assert_array_equal(batch.open_job(store, job).fund_balance.values,
+                                  references[job].fund_balance.values[:3])
