@@ -27,7 +27,7 @@ _LAZY = {
     "solve": ("sibrisk.solver", "solve"),
 }
 _SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "demography", "economy", "funds",
-               "regions", "performance", "plots", "cli", "stochastic", "random", "solver"}
+               "regions", "performance", "plots", "cli", "stochastic", "random", "solver", "batch"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

@@ -570,6 +570,9 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--out", default="sibrisk-output", help="folder for the chart (default: %(default)s)")
     solve.add_argument("--no-plot", action="store_true", help="do not draw the chart")
     solve.set_defaults(func=cmd_solve)
+    from sibrisk.batch import register as register_batch  # `sibrisk batch SPEC.toml` (dask, zarr: imported on use)
+
+    register_batch(sub)
     try:  # monitoring and evaluation subcommands, when that part of the package is present
         has_performance = importlib.util.find_spec("sibrisk.performance.cli") is not None
     except ModuleNotFoundError:
