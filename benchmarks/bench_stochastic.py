@@ -125,3 +125,42 @@ class ColdStart:
     def timeraw_project_cached(self):
         return ("import sibrisk\n"
                 "sibrisk.project(sibrisk.load_scenario('enterprise_pension_national'))")
+
+
+class ThreadScaling:
+    """The whole ``simulate`` call and the kernel alone on 1 and 2 numba threads (issue 12: thread scaling shown).
+
+    Results are bit-identical across thread counts (``tests/test_stochastic.py``); only the time changes.
+    """
+    params = ([1, 2], [2000])
+    param_names = ["threads", "n_scenarios"]
+    timeout = 600
+
+    def setup(self, threads, n_scenarios):
+        import numba
+
+        import sibrisk
+        from sibrisk.projection import fund_inputs
+        from sibrisk.funds import get
+
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            raise NotImplementedError(f"{threads} threads: this machine has {numba.config.NUMBA_NUM_THREADS}")
+        self.scenario = sibrisk.load_scenario("enterprise_pension_national")
+        sibrisk.simulate(self.scenario, 8, seed=1)  # JIT warm-up, untimed
+        self.fund = get(self.scenario.meta.fund)
+        self.inputs = fund_inputs(self.scenario, n_scenarios, seed=1, stochastic=True)
+        self.previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+
+    def teardown(self, threads, n_scenarios):
+        import numba
+
+        numba.set_num_threads(self.previous)
+
+    def time_simulate(self, threads, n_scenarios):
+        import sibrisk
+
+        sibrisk.simulate(self.scenario, n_scenarios, seed=42)
+
+    def time_kernel_parallel(self, threads, n_scenarios):
+        self.fund.run(self.inputs, keep_detail=False, parallel=True)

@@ -47,3 +47,18 @@ def test_every_fund_benchmark_runs_and_twin_agrees(fund):
     b.time_numba_serial(fund, 2)
     b.time_numba_parallel(fund, 2)
     b.time_numpy_twin(fund, 2)
+
+
+def test_thread_scaling_benchmark_runs_and_restores_the_thread_count():
+    import numba
+
+    from benchmarks.bench_stochastic import ThreadScaling
+
+    before = numba.get_num_threads()
+    b = ThreadScaling()
+    b.setup(1, 4)
+    assert numba.get_num_threads() == 1
+    b.time_simulate(1, 4)
+    b.time_kernel_parallel(1, 4)
+    b.teardown(1, 4)
+    assert numba.get_num_threads() == before
