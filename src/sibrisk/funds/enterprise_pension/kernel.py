@@ -21,202 +21,6 @@ N_FLOWS = 21
 # last axis of the age-detail output
 D_CONTRIB, D_RETIREES, D_BENEFIT, D_LAPSED, D_RETIREE_ACCOUNT = 0, 1, 2, 3, 4
 N_DETAIL = 5
-# slots of the small per-year side output of ``cohort_step``
-O_REFUND, O_EXITS, O_GRANTS, O_RETIREE_REFUND, O_BACK_PAY, O_BACK_PAYERS = 0, 1, 2, 3, 4, 5
-N_SIDE = 6
-
-
-@jit
-def cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume,
-                exit_share, back_share, back_max, base_ratio, wage_prev, wage, index, credit, contrib_rate, acct_rate,
-                accrual, transitional, deemed, months, pension_base, inherit, grant_months, c_new, l_new, r_new, b_new,
-                y_new, k_new, a_new, d_new, c_beg, r_beg, b_beg, new_ret, side):
-    """Advance one year for one scenario: deaths, ageing, retirement (with back-payment 补缴) or exit, lapses and
-    resumptions, entrants, accrual.
-
-    Insured workers are held by age, sex and contribution-history band (last axis): ``c`` contributing, ``l`` insured
-    but not contributing (断缴), with the band's average contribution years ``yrs`` and account ``k`` (A, 2, B).
-    Retirees ``r``, their average benefit ``b``, remaining individual account ``a`` and yearly account pension ``d``
-    are (A, 2); workers die at ``q``, retirees at ``q_ret``. Writes the year-end state ``*_new``, the
-    cohort-aligned start-of-year stocks ``c_beg`` (contributing, all bands) and ``r_beg`` (survival not yet
-    applied), the indexed start-of-year benefit ``b_beg``, new retirees ``new_ret`` (A, 2), and ``side``: accounts
-    paid out (to leavers without the minimum years, and ``inherit`` x the accounts of insured workers who died),
-    people who left without a pension, death grants (``grant_months`` x the monthly pension of each retiree who
-    died), ``inherit`` x the remaining accounts of retirees who died, back-payment lump sums and their payers.
-    """
-    n_age = c.shape[0]
-    n_band = c.shape[2]
-    refund = 0.0
-    exits = 0.0
-    grants = 0.0
-    ret_refund = 0.0
-    back_pay = 0.0
-    back_payers = 0.0
-    for s in range(2):
-        for j in range(n_age):
-            lo = j - 1
-            hi = j if j == n_age - 1 else j - 1
-            # retirees
-            rs = 0.0
-            bs = 0.0
-            as_ = 0.0
-            ds = 0.0
-            rb = 0.0
-            cb = 0.0
-            for src in range(max(lo, 0), hi + 1):
-                qr = q_ret[src, s]
-                w = r[src, s] * (1.0 - qr)
-                rb += r[src, s]
-                rs += w
-                bs += w * b[src, s]
-                as_ += w * a[src, s]
-                ds += w * d[src, s]
-                grants += r[src, s] * qr * b[src, s] / 12.0 * grant_months
-                ret_refund += r[src, s] * qr * a[src, s] * inherit
-                for g in range(n_band):
-                    cb += c[src, s, g]
-            if rs > 0.0:
-                bs /= rs
-                as_ /= rs
-                ds /= rs
-            bs *= 1.0 + index
-            # the account pension is drawn from the remaining account, credited at the account rate; once it is
-            # spent the pooled fund pays that part, and nothing is left to heirs
-            as_ = as_ * (1.0 + credit) - ds
-            if as_ < 0.0:
-                as_ = 0.0
-            c_beg[j, s] = cb
-            r_beg[j, s] = rb
-            b_beg[j, s] = bs
-            ratio = base_ratio[j, s]
-            nr_tot = 0.0
-            pen_sum = 0.0
-            acc_sum = 0.0
-            for g in range(n_band):
-                cs = 0.0
-                ls = 0.0
-                ys = 0.0
-                ks = 0.0
-                for src in range(max(lo, 0), hi + 1):
-                    p = 1.0 - q[src, s]
-                    cs += c[src, s, g] * p
-                    ls += l[src, s, g] * p
-                    ys += (c[src, s, g] + l[src, s, g]) * p * yrs[src, s, g]
-                    ks += (c[src, s, g] + l[src, s, g]) * p * k[src, s, g]
-                    refund += (c[src, s, g] + l[src, s, g]) * q[src, s] * k[src, s, g] * inherit
-                ns = cs + ls
-                if ns > 0.0:
-                    ys /= ns
-                    ks /= ns
-                # statutory age reached with the minimum years: retire; without them (before the forced age): a
-                # share buys the missing years back in a lump sum (补缴, when they are at most ``back_max``) and
-                # retires with the minimum; of the rest a share leaves with its account paid out, the rest defers
-                h = hazard[j, s]
-                nr = 0.0
-                x = 0.0
-                keep = 1.0
-                if h > 0.0:
-                    if ys >= min_years or j >= force_idx:
-                        nr = ns * h
-                        keep = 1.0 - h
-                    else:
-                        miss = min_years - ys
-                        bb = back_share if miss <= back_max else 0.0
-                        x = ns * h * (1.0 - bb) * exit_share
-                        keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
-                        nb = ns * h * bb
-                        if nb > 0.0:
-                            base = ratio * wage
-                            back_pay += nb * miss * contrib_rate * base
-                            back_payers += nb
-                            kb = ks + miss * acct_rate * base
-                            pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * min_years
-                                       + 12.0 * kb / months[j]
-                                       + transitional * wage_prev * ratio * min(min_years, deemed[j]))
-                            nr_tot += nb
-                            pen_sum += nb * pension
-                            acc_sum += nb * kb
-                    if nr > 0.0:
-                        pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * ys
-                                   + 12.0 * ks / months[j]
-                                   + transitional * wage_prev * ratio * min(ys, deemed[j]))
-                        nr_tot += nr
-                        pen_sum += nr * pension
-                        acc_sum += nr * ks
-                refund += x * ks
-                exits += x
-                cr = cs * keep
-                lr = ls * keep
-                lam = lapse[j, s, g]
-                rho = resume[j, s, g]
-                e = entrants[j, s] * ent_band[g]
-                cn = cr * (1.0 - lam) + lr * rho + e
-                ln = cr * lam + lr * (1.0 - rho)
-                stay = cr + lr
-                tot = stay + e
-                c_new[j, s, g] = cn
-                l_new[j, s, g] = ln
-                # contributors at year end accrue a year and an account credit; non-payers accrue nothing
-                if tot > 0.0:
-                    y_new[j, s, g] = (stay * ys + cn) / tot
-                    k_new[j, s, g] = (stay * ks * (1.0 + credit) + cn * acct_rate * ratio * wage) / tot
-                else:
-                    y_new[j, s, g] = 0.0
-                    k_new[j, s, g] = 0.0
-            rr = rs + nr_tot
-            r_new[j, s] = rr
-            if rr > 0.0:
-                b_new[j, s] = (rs * bs + pen_sum) / rr
-                a_new[j, s] = (rs * as_ + acc_sum) / rr
-                # new retirees draw 12 x their account / the payout months of this age
-                d_new[j, s] = (rs * ds + 12.0 * acc_sum / months[j]) / rr
-            else:
-                b_new[j, s] = bs
-                a_new[j, s] = as_
-                d_new[j, s] = ds
-            new_ret[j, s] = nr_tot
-    side[O_REFUND] = refund
-    side[O_EXITS] = exits
-    side[O_GRANTS] = grants
-    side[O_RETIREE_REFUND] = ret_refund
-    side[O_BACK_PAY] = back_pay
-    side[O_BACK_PAYERS] = back_payers
-
-
-@jit
-def aggregate_flows(c_end, r_end, b_end, c_beg, r_beg, b_beg, base_ratio, wage, contrib_rate, collection, first):
-    """Money flows of one year from the population: mid-year exposures (average of cohort-aligned start and end stocks),
-    or the year-end stock itself in the base year (``first``). ``c_end, c_beg`` are contributing workers (all bands).
-
-    Returns (contribution income, benefit expenditure, covered wage bill, contributor exposure, beneficiary exposure,
-    contributors at year end, beneficiaries at year end).
-    """
-    contrib = 0.0
-    expend = 0.0
-    bill = 0.0
-    cexp = 0.0
-    rexp = 0.0
-    cend = 0.0
-    rend = 0.0
-    for s in range(2):
-        for j in range(c_end.shape[0]):
-            if first:
-                ce = c_end[j, s]
-                re = r_end[j, s]
-                ex = r_end[j, s] * b_end[j, s]
-            else:
-                ce = 0.5 * (c_beg[j, s] + c_end[j, s])
-                re = 0.5 * (r_beg[j, s] + r_end[j, s])
-                ex = 0.5 * (r_beg[j, s] * b_beg[j, s] + r_end[j, s] * b_end[j, s])
-            cov = ce * wage * base_ratio[j, s]
-            bill += cov
-            contrib += cov * contrib_rate * collection
-            expend += ex
-            cexp += ce
-            rexp += re
-            cend += c_end[j, s]
-            rend += r_end[j, s]
-    return contrib, expend, bill, cexp, rexp, cend, rend
 
 
 @jit
@@ -225,9 +29,24 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_fact
                  index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed, months,
                  pension_base, inherit, grant_months, transfer_out, transfer_in, opening0, mid_year, rule, sub_param,
                  flows, detail, keep_detail):
+    """Project scenario ``i`` over all years, writing ``flows[i]`` (and ``detail[i]`` when ``keep_detail``).
+
+    Insured workers are held by age, sex and contribution-history band (last axis): ``c`` contributing, ``l`` insured
+    but not contributing (断缴), with the band's average contribution years ``yrs`` and account ``k`` (A, 2, B).
+    Retirees ``r``, their average benefit ``b``, remaining individual account ``a`` and yearly account pension ``d``
+    are (A, 2); workers die at ``q``, retirees at ``q_ret``.
+
+    Each year after the base year is one pass over (sex, age), ages ascending: deaths, ageing, retirement (with
+    back-payment 补缴) or exit, lapses and resumptions, entrants and accrual of the cell, and in the same pass its
+    money flows and head counts (mid-year exposures: the average of the cohort-aligned start-of-year stock and the
+    year-end stock). The state is double-buffered (``*_new``), all work arrays are allocated once per scenario, and
+    when the mortality index has one sensitivity for all cells (the default) ``exp`` is taken once per year.
+    Operations are in the order of the equations in the contract, so results do not depend on the thread count.
+    """
     n_age = c0.shape[0]
     n_band = c0.shape[2]
     n_year = hazard.shape[0]
+    last = n_age - 1
     c = c0.copy()
     l = l0.copy()
     r = r0.copy()
@@ -244,32 +63,245 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_fact
     b_new = np.empty_like(r)
     a_new = np.empty_like(r)
     d_new = np.empty_like(r)
-    c_beg = np.zeros_like(r)
-    r_beg = np.zeros_like(r)
-    b_beg = np.zeros_like(r)
-    new_ret = np.zeros_like(r)
-    c_tot = np.zeros_like(r)
-    l_tot = np.zeros_like(r)
+    p = np.empty_like(r)
     q = np.empty_like(r)
     q_ret = np.empty_like(r)
-    side = np.zeros(N_SIDE)
+    # one sensitivity for all ages and sexes (the default index): one exp per scenario-year instead of one per cell
+    b_one = mort_b[0, 0]
+    one_b = True
+    for s in range(2):
+        for j in range(n_age):
+            if mort_b[j, s] != b_one:
+                one_b = False
     opening = opening0
     for t in range(n_year):
-        first = t == 0
-        side[:] = 0.0
-        if not first:
+        w_t = wage[i, t]
+        ratio_t = base_ratio[t]
+        cr_t = contrib_rate[t]
+        coll_t = collection[i, t]
+        refund = 0.0
+        exits = 0.0
+        grants = 0.0
+        ret_refund = 0.0
+        back_pay = 0.0
+        back_payers = 0.0
+        contrib = 0.0
+        expend = 0.0
+        bill = 0.0
+        cexp = 0.0
+        rexp = 0.0
+        cend = 0.0
+        rend = 0.0
+        lapsed = 0.0
+        nr_all = 0.0
+        if t == 0:
+            # the base year: the given stocks themselves
             for s in range(2):
                 for j in range(n_age):
-                    e = np.exp(mort_b[j, s] * kappa[i, t])
+                    cc = 0.0
+                    ll = 0.0
+                    for g in range(n_band):
+                        cc += c[j, s, g]
+                        ll += l[j, s, g]
+                    lapsed += ll
+                    re = r[j, s]
+                    cov = cc * w_t * ratio_t[j, s]
+                    bill += cov
+                    contrib += cov * cr_t * coll_t
+                    expend += re * b[j, s]
+                    cexp += cc
+                    rexp += re
+                    cend += cc
+                    rend += re
+                    if keep_detail:
+                        detail[i, t, j, s, D_CONTRIB] = cc
+                        detail[i, t, j, s, D_RETIREES] = re
+                        detail[i, t, j, s, D_BENEFIT] = b[j, s]
+                        detail[i, t, j, s, D_LAPSED] = ll
+                        detail[i, t, j, s, D_RETIREE_ACCOUNT] = a[j, s]
+        else:
+            kap = kappa[i, t]
+            e_one = np.exp(b_one * kap) if one_b else 0.0
+            rf = ret_factor[t]
+            for s in range(2):
+                for j in range(n_age):
+                    e = e_one if one_b else np.exp(mort_b[j, s] * kap)
                     qq = q_base[j, s] * e
-                    q[j, s] = qq if qq < 1.0 else 1.0
-                    qq = q_ret_base[j, s] * e * ret_factor[t]
+                    qq = qq if qq < 1.0 else 1.0
+                    q[j, s] = qq
+                    p[j, s] = 1.0 - qq
+                    qq = q_ret_base[j, s] * e * rf
                     q_ret[j, s] = qq if qq < 1.0 else 1.0
-            cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard[t], min_years[t], force_idx, entrants[t],
-                        ent_band, lapse[t], resume[t], exit_share, back_share[t], back_max[t], base_ratio[t],
-                        wage[i, t - 1], wage[i, t], index[i, t], credit[i, t], contrib_rate[t], acct_rate[t],
-                        accrual[t], transitional, deemed[t], months[t], pension_base[t], inherit[t], grant_months[t],
-                        c_new, l_new, r_new, b_new, y_new, k_new, a_new, d_new, c_beg, r_beg, b_beg, new_ret, side)
+            haz = hazard[t]
+            miny = min_years[t]
+            ent = entrants[t]
+            lap = lapse[t]
+            res = resume[t]
+            bsh = back_share[t]
+            bmax = back_max[t]
+            wp = wage[i, t - 1]
+            idx1 = 1.0 + index[i, t]
+            cred = credit[i, t]
+            cred1 = 1.0 + cred
+            ar = acct_rate[t]
+            acc_wp = accrual[t] * wp
+            tr_wp = transitional * wp
+            dm = deemed[t]
+            mo = months[t]
+            pb = pension_base[t]
+            inh = inherit[t]
+            gm = grant_months[t]
+            for s in range(2):
+                for j in range(n_age):
+                    lo = j - 1 if j > 0 else 0
+                    hi = j if j == last else j - 1
+                    # retirees
+                    rs = 0.0
+                    bs = 0.0
+                    as_ = 0.0
+                    ds = 0.0
+                    rb = 0.0
+                    cb = 0.0
+                    for src in range(lo, hi + 1):
+                        qr = q_ret[src, s]
+                        rsrc = r[src, s]
+                        w = rsrc * (1.0 - qr)
+                        rb += rsrc
+                        rs += w
+                        bs += w * b[src, s]
+                        as_ += w * a[src, s]
+                        ds += w * d[src, s]
+                        grants += rsrc * qr * b[src, s] / 12.0 * gm
+                        ret_refund += rsrc * qr * a[src, s] * inh
+                        for g in range(n_band):
+                            cb += c[src, s, g]
+                    if rs > 0.0:
+                        bs /= rs
+                        as_ /= rs
+                        ds /= rs
+                    bs *= idx1
+                    # the account pension is drawn from the remaining account, credited at the account rate; once it
+                    # is spent the pooled fund pays that part, and nothing is left to heirs
+                    as_ = as_ * cred1 - ds
+                    if as_ < 0.0:
+                        as_ = 0.0
+                    ratio = ratio_t[j, s]
+                    mo_j = mo[j]
+                    h = haz[j, s]
+                    eligible_age = j >= force_idx
+                    nr_tot = 0.0
+                    pen_sum = 0.0
+                    acc_sum = 0.0
+                    cc = 0.0
+                    ll = 0.0
+                    for g in range(n_band):
+                        cs = 0.0
+                        ls = 0.0
+                        ys = 0.0
+                        ks = 0.0
+                        for src in range(lo, hi + 1):
+                            pp = p[src, s]
+                            csrc = c[src, s, g]
+                            lsrc = l[src, s, g]
+                            ksrc = k[src, s, g]
+                            n_src = csrc + lsrc
+                            cs += csrc * pp
+                            ls += lsrc * pp
+                            ys += n_src * pp * yrs[src, s, g]
+                            ks += n_src * pp * ksrc
+                            refund += n_src * q[src, s] * ksrc * inh
+                        ns = cs + ls
+                        if ns > 0.0:
+                            ys /= ns
+                            ks /= ns
+                        # statutory age reached with the minimum years: retire; without them (before the forced age):
+                        # a share buys the missing years back in a lump sum (补缴, when they are at most ``back_max``)
+                        # and retires with the minimum; of the rest a share leaves with its account paid out, the
+                        # rest defers
+                        nr = 0.0
+                        x = 0.0
+                        keep = 1.0
+                        if h > 0.0:
+                            if ys >= miny or eligible_age:
+                                nr = ns * h
+                                keep = 1.0 - h
+                            else:
+                                miss = miny - ys
+                                bb = bsh if miss <= bmax else 0.0
+                                x = ns * h * (1.0 - bb) * exit_share
+                                keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
+                                nb = ns * h * bb
+                                if nb > 0.0:
+                                    base = ratio * w_t
+                                    back_pay += nb * miss * cr_t * base
+                                    back_payers += nb
+                                    kb = ks + miss * ar * base
+                                    pension = (acc_wp * (pb + ratio) / 2.0 * miny
+                                               + 12.0 * kb / mo_j
+                                               + tr_wp * ratio * min(miny, dm[j]))
+                                    nr_tot += nb
+                                    pen_sum += nb * pension
+                                    acc_sum += nb * kb
+                            if nr > 0.0:
+                                pension = (acc_wp * (pb + ratio) / 2.0 * ys
+                                           + 12.0 * ks / mo_j
+                                           + tr_wp * ratio * min(ys, dm[j]))
+                                nr_tot += nr
+                                pen_sum += nr * pension
+                                acc_sum += nr * ks
+                        refund += x * ks
+                        exits += x
+                        cr = cs * keep
+                        lr = ls * keep
+                        lam = lap[j, s, g]
+                        rho = res[j, s, g]
+                        en = ent[j, s] * ent_band[g]
+                        cn = cr * (1.0 - lam) + lr * rho + en
+                        ln = cr * lam + lr * (1.0 - rho)
+                        stay = cr + lr
+                        tot = stay + en
+                        c_new[j, s, g] = cn
+                        l_new[j, s, g] = ln
+                        cc += cn
+                        ll += ln
+                        # contributors at year end accrue a year and an account credit; non-payers accrue nothing
+                        if tot > 0.0:
+                            y_new[j, s, g] = (stay * ys + cn) / tot
+                            k_new[j, s, g] = (stay * ks * cred1 + cn * ar * ratio * w_t) / tot
+                        else:
+                            y_new[j, s, g] = 0.0
+                            k_new[j, s, g] = 0.0
+                    rr = rs + nr_tot
+                    r_new[j, s] = rr
+                    if rr > 0.0:
+                        bn = (rs * bs + pen_sum) / rr
+                        an = (rs * as_ + acc_sum) / rr
+                        # new retirees draw 12 x their account / the payout months of this age
+                        d_new[j, s] = (rs * ds + 12.0 * acc_sum / mo_j) / rr
+                    else:
+                        bn = bs
+                        an = as_
+                        d_new[j, s] = ds
+                    b_new[j, s] = bn
+                    a_new[j, s] = an
+                    nr_all += nr_tot
+                    lapsed += ll
+                    # flows of the cell: mid-year exposures
+                    ce = 0.5 * (cb + cc)
+                    cov = ce * w_t * ratio
+                    bill += cov
+                    contrib += cov * cr_t * coll_t
+                    expend += 0.5 * (rb * bs + rr * bn)
+                    cexp += ce
+                    rexp += 0.5 * (rb + rr)
+                    cend += cc
+                    rend += rr
+                    if keep_detail:
+                        detail[i, t, j, s, D_CONTRIB] = cc
+                        detail[i, t, j, s, D_RETIREES] = rr
+                        detail[i, t, j, s, D_BENEFIT] = bn
+                        detail[i, t, j, s, D_LAPSED] = ll
+                        detail[i, t, j, s, D_RETIREE_ACCOUNT] = an
             c, c_new = c_new, c
             l, l_new = l_new, l
             r, r_new = r_new, r
@@ -278,27 +310,12 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_fact
             k, k_new = k_new, k
             a, a_new = a_new, a
             d, d_new = d_new, d
-        refund = side[O_REFUND] + side[O_RETIREE_REFUND]
-        grants = side[O_GRANTS]
-        back_pay = side[O_BACK_PAY]
-        lapsed = 0.0
-        for s in range(2):
-            for j in range(n_age):
-                cc = 0.0
-                ll = 0.0
-                for g in range(n_band):
-                    cc += c[j, s, g]
-                    ll += l[j, s, g]
-                c_tot[j, s] = cc
-                l_tot[j, s] = ll
-                lapsed += ll
-        contrib, expend, bill, cexp, rexp, cend, rend = aggregate_flows(
-            c_tot, r, b, c_beg, r_beg, b_beg, base_ratio[t], wage[i, t], contrib_rate[t], collection[i, t], first)
+        refund += ret_refund
         contrib += back_pay
         # central adjustment / national pooling (中央调剂, 全国统筹): out on the insured workers' reference wage bill,
         # in per retiree; the net transfer is income of the roll-forward, so subsidy rules see benefit expenditure only
-        t_out = transfer_out[t] * wage[i, t] * (cend + lapsed)
-        t_in = transfer_in[t] * wage[i, t] * rend
+        t_out = transfer_out[t] * w_t * (cend + lapsed)
+        t_in = transfer_in[t] * w_t * rend
         ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
         sub, interest, closing = roll_forward(opening, contrib + t_in - t_out, expend + refund + grants, rate[i, t], ff,
                                               rule, sub_param[t], rend)
@@ -311,31 +328,18 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_fact
         flows[i, t, F_WAGEBILL] = bill
         flows[i, t, F_CONTRIBUTORS] = cend
         flows[i, t, F_BENEFICIARIES] = rend
-        nr = 0.0
-        if not first:
-            for s in range(2):
-                for j in range(n_age):
-                    nr += new_ret[j, s]
-        flows[i, t, F_NEW_BEN] = nr
+        flows[i, t, F_NEW_BEN] = nr_all
         flows[i, t, F_BEN_EXPOSURE] = rexp
         flows[i, t, F_CONTRIB_EXPOSURE] = cexp
         flows[i, t, F_LAPSED] = lapsed
         flows[i, t, F_REFUND] = refund
-        flows[i, t, F_EXITS] = side[O_EXITS]
+        flows[i, t, F_EXITS] = exits
         flows[i, t, F_DEATH_GRANTS] = grants
-        flows[i, t, F_RETIREE_REFUND] = side[O_RETIREE_REFUND]
+        flows[i, t, F_RETIREE_REFUND] = ret_refund
         flows[i, t, F_BACK_PAY] = back_pay
-        flows[i, t, F_BACK_PAYERS] = side[O_BACK_PAYERS]
+        flows[i, t, F_BACK_PAYERS] = back_payers
         flows[i, t, F_TRANSFER_OUT] = t_out
         flows[i, t, F_TRANSFER_IN] = t_in
-        if keep_detail:
-            for s in range(2):
-                for j in range(n_age):
-                    detail[i, t, j, s, D_CONTRIB] = c_tot[j, s]
-                    detail[i, t, j, s, D_RETIREES] = r[j, s]
-                    detail[i, t, j, s, D_BENEFIT] = b[j, s]
-                    detail[i, t, j, s, D_LAPSED] = l_tot[j, s]
-                    detail[i, t, j, s, D_RETIREE_ACCOUNT] = a[j, s]
         opening = closing
 
 
