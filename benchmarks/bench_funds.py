@@ -11,18 +11,21 @@ ages x 2 sexes x 3 contribution-history bands; age-cells = scenarios x years x a
 
 | shape | kernel before issue 12 | blocked kernel (``LANES`` = 8) | ratio |
 |---|---|---|---|
-| 2,000 x 50, serial | 0.76 s (22 M cells/s) | 0.53 s (32 M cells/s) | 1.44x |
-| 2,000 x 50, 2 threads | 0.39 s (43 M cells/s) | 0.27 s (64 M cells/s) | 1.49x |
-| 10,000 x 75, serial | 6.0 s (21 M cells/s) | 4.2 s (30 M cells/s) | 1.42x |
-| 10,000 x 75, 2 threads | 3.0 s (43 M cells/s) | 2.0 s (63 M cells/s) | 1.47x |
+| 2,000 x 50, serial | 0.79 s (22 M cells/s) | 0.48 s (36 M cells/s) | 1.66x |
+| 2,000 x 50, 2 threads | 0.40 s (43 M cells/s) | 0.23 s (73 M cells/s) | 1.71x |
+| 10,000 x 75, serial | 6.1 s (21 M cells/s) | 3.7 s (34 M cells/s) | 1.66x |
+| 10,000 x 75, 2 threads | 3.0 s (42 M cells/s) | 1.8 s (70 M cells/s) | 1.64x |
 
-The NumPy twin (``reference.project_reference``) on 2,000 x 50: 20.8 s, i.e. 78x the blocked kernel on 2 threads
-(39x serial; 53x for the kernel before). Results are bit-identical to the kernel before. Of the 1.45x: about 1.05x
-from one ``exp`` per scenario-year, about 1.2x from fusing the year's passes and hoisting per-year constants, the
-rest from running each cell's work over a block of independent scenarios. Not reached: the issue's 250 M cells/s
-(about 4x more). The lane loops are not SIMD-vectorised (scalar ``vdivsd``/``vmulsd`` in the assembly), and
-trading divisions for reciprocals (about 5% faster) changes the rounding of average contribution years, which flips
-the ``years >= minimum`` test of cells exactly at the minimum (fund balance changes of up to 19%), so it is not done.
+The NumPy twin (``reference.project_reference``) on 2,000 x 50: 21.2 s, i.e. 91x the blocked kernel on 2 threads
+(45x serial; 53x for the kernel before). Results are bit-identical to the kernel before. Of the 1.65x, step by step
+(each measured against the step before): one ``exp`` per scenario-year about 1.05x; fusing the year's passes and
+hoisting per-year constants about 1.2x; running each cell's work over a block of 8 independent scenarios (the
+state's innermost axis) about 1.2x; numba's ``error_model="numpy"`` (no divide-by-zero checks) about 1.15x. Not
+reached: the issue's 250 M cells/s (3.5x more). The lane loops are not SIMD-vectorised (scalar ``vdivsd``/``vmulsd``
+in the assembly; presumably LLVM fully unrolls the 8-lane loops and cannot prove the state arrays do not alias), and trading
+divisions for reciprocals (about 5% faster) changes the rounding of average contribution years, which flips the
+``years >= minimum`` test of cells exactly at the minimum and moves fund balances far beyond rounding, so it is not
+done.
 """
 
 from importlib import import_module

@@ -28,7 +28,7 @@ N_DETAIL = 5
 LANES = 8
 
 
-@jit
+@jit(error_model="numpy")
 def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_factor, mort_b, kappa, hazard,
                    min_years, force_idx, entrants, ent_band, lapse, resume, exit_share, back_share, back_max,
                    base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
@@ -51,6 +51,10 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
     scenarios of its block, on the thread count or on serial vs parallel. The state is double-buffered (``*_new``),
     work arrays are allocated once per block, per-year constants are hoisted out of the cell loops, and when the
     mortality index has one sensitivity for all cells (the default) ``exp`` is taken once per scenario-year.
+
+    Compiled with numba's ``error_model="numpy"`` (through ``sibrisk._numba.jit``): divisions carry no
+    divide-by-zero check (every division here is by a count tested > 0, by a constant, or by payout months, which the
+    scenario bounds keep positive); about 1.15x faster, same numbers.
     """
     L = LANES
     n_age = c0.shape[0]
