@@ -91,3 +91,27 @@ def test_enterprise_reports_current_balance_before_subsidies(sc):
     np.testing.assert_allclose((ds.current_balance - before).values, (ds.fiscal_subsidy + ds.interest_income).values,
                                rtol=1e-9)
     assert float(before.sel(year=2021)) < 0  # the enterprise fund pays out more than it collects already in 2021
+
+
+@pytest.mark.parametrize("rule", ["share_of_expenditure", "gap_to_floor", "fixed"])
+def test_kernel_matches_twin_with_history(sc, rule):
+    """The NumPy twin takes its subsidy from the shared roll-forward, so published years work there too."""
+    from sibrisk.funds.enterprise_pension.inputs import run_kernel
+    from sibrisk.funds.enterprise_pension.reference import project_reference
+    from sibrisk.funds.enterprise_pension.kernel import F_CLOSING, F_SUBSIDY
+    from sibrisk.projection import fund_inputs
+
+    upd = {"projection.years": 8, "subsidy.rule": rule, "subsidy.history": {2021: 6000e8, 2022: 6600e8}}
+    if rule == "gap_to_floor":
+        upd["subsidy.floor_months"] = 12.0
+    inp = fund_inputs(sc.with_updates(upd), 3, seed=1, stochastic=True)
+    assert inp.rule == (acc.SUB_FIXED if rule == "fixed" else acc.RULES[rule] + acc.SUB_HISTORY)
+    f_k, d_k = run_kernel(inp, parallel=False)
+    f_r, d_r = project_reference(inp)
+    np.testing.assert_allclose(f_k, f_r, rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(d_k, d_r, rtol=1e-9, atol=1e-6)
+    # the published years carry the published amounts in both, whatever the rule
+    np.testing.assert_allclose(f_r[:, :2, F_SUBSIDY], [[6000e8, 6600e8]] * 3, rtol=1e-12)
+    # and the rule acts after them (the gap rule keeps 12 months of expenditure when it pays anything)
+    if rule == "gap_to_floor":
+        assert np.all(f_r[:, 2:, F_CLOSING] >= 0.0)

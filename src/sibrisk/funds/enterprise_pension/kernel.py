@@ -1,15 +1,16 @@
 """Numba kernels of the employee pension projection (enterprise and public-sector schemes) (contract: ``kernels/enterprise_pension.md``).
 
 Plain arrays and scalars only: no parameter objects, no I/O, no random numbers (shocks arrive as paths).
-``project_serial`` and ``project_parallel`` run the same per-scenario function ``_project_one``; the parallel one
-uses ``prange`` over scenarios, each iteration writing only its own slice of the outputs.
+``project_serial`` and ``project_parallel`` run the same function ``_project_block`` on blocks of ``LANES``
+scenarios (the scenario axis innermost, so each cell's work runs over independent scenarios back to back); the
+parallel one uses ``prange`` over blocks, each iteration writing only its own scenarios' slices of the outputs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sibrisk._numba import jit, scenario_loops
+from sibrisk._numba import jit, jit_parallel, prange
 from sibrisk.funds.common.accounts import SUB_FIXED, SUB_GAP, SUB_SHARE, roll_forward  # noqa: F401 (re-exported)
 
 # columns of the per-(scenario, year) flow output
@@ -21,221 +22,66 @@ N_FLOWS = 21
 # last axis of the age-detail output
 D_CONTRIB, D_RETIREES, D_BENEFIT, D_LAPSED, D_RETIREE_ACCOUNT = 0, 1, 2, 3, 4
 N_DETAIL = 5
-# slots of the small per-year side output of ``cohort_step``
-O_REFUND, O_EXITS, O_GRANTS, O_RETIREE_REFUND, O_BACK_PAY, O_BACK_PAYERS = 0, 1, 2, 3, 4, 5
-N_SIDE = 6
 
 
-@jit
-def cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume,
-                exit_share, back_share, back_max, base_ratio, wage_prev, wage, index, credit, contrib_rate, acct_rate,
-                accrual, transitional, deemed, months, pension_base, inherit, grant_months, c_new, l_new, r_new, b_new,
-                y_new, k_new, a_new, d_new, c_beg, r_beg, b_beg, new_ret, side):
-    """Advance one year for one scenario: deaths, ageing, retirement (with back-payment 补缴) or exit, lapses and
-    resumptions, entrants, accrual.
+# scenarios per block: the innermost (contiguous) axis of the kernel's state
+LANES = 8
 
-    Insured workers are held by age, sex and contribution-history band (last axis): ``c`` contributing, ``l`` insured
-    but not contributing (断缴), with the band's average contribution years ``yrs`` and account ``k`` (A, 2, B).
-    Retirees ``r``, their average benefit ``b``, remaining individual account ``a`` and yearly account pension ``d``
-    are (A, 2); workers die at ``q``, retirees at ``q_ret``. Writes the year-end state ``*_new``, the
-    cohort-aligned start-of-year stocks ``c_beg`` (contributing, all bands) and ``r_beg`` (survival not yet
-    applied), the indexed start-of-year benefit ``b_beg``, new retirees ``new_ret`` (A, 2), and ``side``: accounts
-    paid out (to leavers without the minimum years, and ``inherit`` x the accounts of insured workers who died),
-    people who left without a pension, death grants (``grant_months`` x the monthly pension of each retiree who
-    died), ``inherit`` x the remaining accounts of retirees who died, back-payment lump sums and their payers.
+
+@jit(error_model="numpy")
+def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_factor, mort_b, kappa, hazard,
+                   min_years, force_idx, entrants, ent_band, lapse, resume, exit_share, back_share, back_max,
+                   base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
+                   deemed, months, pension_base, inherit, grant_months, transfer_out, transfer_in, opening0, mid_year,
+                   rule, sub_param, flows, detail, keep_detail):
+    """Project scenarios ``i0 .. i0 + nl - 1`` (``nl <= LANES``) over all years, writing their rows of ``flows`` (and
+    of ``detail`` when ``keep_detail``).
+
+    The state carries a last axis of ``LANES`` scenarios (innermost, contiguous): insured workers (A, 2, B, LANES) by
+    age, sex and contribution-history band, ``c`` contributing and ``l`` insured but not contributing (断缴), with the
+    band's average contribution years ``yrs`` and account ``k``; retirees ``r``, their average benefit ``b``,
+    remaining individual account ``a`` and yearly account pension ``d`` (A, 2, LANES); workers die at ``q``, retirees
+    at ``q_ret``. Lanes past ``nl`` repeat scenario ``i0 + nl - 1`` and are never written out.
+
+    Each year after the base year is one pass over (sex, age), ages ascending, with the scenario lanes innermost:
+    deaths, ageing, retirement (with back-payment 补缴) or exit, lapses and resumptions, entrants and accrual of the
+    cell, and in the same pass its money flows and head counts (mid-year exposures: the average of the cohort-aligned
+    start-of-year stock and the year-end stock), summed per lane. Every lane does the operations of the equations in
+    the contract in the same order as a one-scenario loop, so a scenario's numbers do not depend on the other
+    scenarios of its block, on the thread count or on serial vs parallel. The state is double-buffered (``*_new``),
+    work arrays are allocated once per block, per-year constants are hoisted out of the cell loops, and when the
+    mortality index has one sensitivity for all cells (the default) ``exp`` is taken once per scenario-year.
+
+    Compiled with numba's ``error_model="numpy"`` (through ``sibrisk._numba.jit``): divisions carry no
+    divide-by-zero check (every division here is by a count tested > 0, by a constant, or by payout months, which the
+    scenario bounds keep positive); about 1.15x faster, same numbers.
     """
-    n_age = c.shape[0]
-    n_band = c.shape[2]
-    refund = 0.0
-    exits = 0.0
-    grants = 0.0
-    ret_refund = 0.0
-    back_pay = 0.0
-    back_payers = 0.0
-    for s in range(2):
-        for j in range(n_age):
-            lo = j - 1
-            hi = j if j == n_age - 1 else j - 1
-            # retirees
-            rs = 0.0
-            bs = 0.0
-            as_ = 0.0
-            ds = 0.0
-            rb = 0.0
-            cb = 0.0
-            for src in range(max(lo, 0), hi + 1):
-                qr = q_ret[src, s]
-                w = r[src, s] * (1.0 - qr)
-                rb += r[src, s]
-                rs += w
-                bs += w * b[src, s]
-                as_ += w * a[src, s]
-                ds += w * d[src, s]
-                grants += r[src, s] * qr * b[src, s] / 12.0 * grant_months
-                ret_refund += r[src, s] * qr * a[src, s] * inherit
-                for g in range(n_band):
-                    cb += c[src, s, g]
-            if rs > 0.0:
-                bs /= rs
-                as_ /= rs
-                ds /= rs
-            bs *= 1.0 + index
-            # the account pension is drawn from the remaining account, credited at the account rate; once it is
-            # spent the pooled fund pays that part, and nothing is left to heirs
-            as_ = as_ * (1.0 + credit) - ds
-            if as_ < 0.0:
-                as_ = 0.0
-            c_beg[j, s] = cb
-            r_beg[j, s] = rb
-            b_beg[j, s] = bs
-            ratio = base_ratio[j, s]
-            nr_tot = 0.0
-            pen_sum = 0.0
-            acc_sum = 0.0
-            for g in range(n_band):
-                cs = 0.0
-                ls = 0.0
-                ys = 0.0
-                ks = 0.0
-                for src in range(max(lo, 0), hi + 1):
-                    p = 1.0 - q[src, s]
-                    cs += c[src, s, g] * p
-                    ls += l[src, s, g] * p
-                    ys += (c[src, s, g] + l[src, s, g]) * p * yrs[src, s, g]
-                    ks += (c[src, s, g] + l[src, s, g]) * p * k[src, s, g]
-                    refund += (c[src, s, g] + l[src, s, g]) * q[src, s] * k[src, s, g] * inherit
-                ns = cs + ls
-                if ns > 0.0:
-                    ys /= ns
-                    ks /= ns
-                # statutory age reached with the minimum years: retire; without them (before the forced age): a
-                # share buys the missing years back in a lump sum (补缴, when they are at most ``back_max``) and
-                # retires with the minimum; of the rest a share leaves with its account paid out, the rest defers
-                h = hazard[j, s]
-                nr = 0.0
-                x = 0.0
-                keep = 1.0
-                if h > 0.0:
-                    if ys >= min_years or j >= force_idx:
-                        nr = ns * h
-                        keep = 1.0 - h
-                    else:
-                        miss = min_years - ys
-                        bb = back_share if miss <= back_max else 0.0
-                        x = ns * h * (1.0 - bb) * exit_share
-                        keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
-                        nb = ns * h * bb
-                        if nb > 0.0:
-                            base = ratio * wage
-                            back_pay += nb * miss * contrib_rate * base
-                            back_payers += nb
-                            kb = ks + miss * acct_rate * base
-                            pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * min_years
-                                       + 12.0 * kb / months[j]
-                                       + transitional * wage_prev * ratio * min(min_years, deemed[j]))
-                            nr_tot += nb
-                            pen_sum += nb * pension
-                            acc_sum += nb * kb
-                    if nr > 0.0:
-                        pension = (accrual * wage_prev * (pension_base + ratio) / 2.0 * ys
-                                   + 12.0 * ks / months[j]
-                                   + transitional * wage_prev * ratio * min(ys, deemed[j]))
-                        nr_tot += nr
-                        pen_sum += nr * pension
-                        acc_sum += nr * ks
-                refund += x * ks
-                exits += x
-                cr = cs * keep
-                lr = ls * keep
-                lam = lapse[j, s, g]
-                rho = resume[j, s, g]
-                e = entrants[j, s] * ent_band[g]
-                cn = cr * (1.0 - lam) + lr * rho + e
-                ln = cr * lam + lr * (1.0 - rho)
-                stay = cr + lr
-                tot = stay + e
-                c_new[j, s, g] = cn
-                l_new[j, s, g] = ln
-                # contributors at year end accrue a year and an account credit; non-payers accrue nothing
-                if tot > 0.0:
-                    y_new[j, s, g] = (stay * ys + cn) / tot
-                    k_new[j, s, g] = (stay * ks * (1.0 + credit) + cn * acct_rate * ratio * wage) / tot
-                else:
-                    y_new[j, s, g] = 0.0
-                    k_new[j, s, g] = 0.0
-            rr = rs + nr_tot
-            r_new[j, s] = rr
-            if rr > 0.0:
-                b_new[j, s] = (rs * bs + pen_sum) / rr
-                a_new[j, s] = (rs * as_ + acc_sum) / rr
-                # new retirees draw 12 x their account / the payout months of this age
-                d_new[j, s] = (rs * ds + 12.0 * acc_sum / months[j]) / rr
-            else:
-                b_new[j, s] = bs
-                a_new[j, s] = as_
-                d_new[j, s] = ds
-            new_ret[j, s] = nr_tot
-    side[O_REFUND] = refund
-    side[O_EXITS] = exits
-    side[O_GRANTS] = grants
-    side[O_RETIREE_REFUND] = ret_refund
-    side[O_BACK_PAY] = back_pay
-    side[O_BACK_PAYERS] = back_payers
-
-
-@jit
-def aggregate_flows(c_end, r_end, b_end, c_beg, r_beg, b_beg, base_ratio, wage, contrib_rate, collection, first):
-    """Money flows of one year from the population: mid-year exposures (average of cohort-aligned start and end stocks),
-    or the year-end stock itself in the base year (``first``). ``c_end, c_beg`` are contributing workers (all bands).
-
-    Returns (contribution income, benefit expenditure, covered wage bill, contributor exposure, beneficiary exposure,
-    contributors at year end, beneficiaries at year end).
-    """
-    contrib = 0.0
-    expend = 0.0
-    bill = 0.0
-    cexp = 0.0
-    rexp = 0.0
-    cend = 0.0
-    rend = 0.0
-    for s in range(2):
-        for j in range(c_end.shape[0]):
-            if first:
-                ce = c_end[j, s]
-                re = r_end[j, s]
-                ex = r_end[j, s] * b_end[j, s]
-            else:
-                ce = 0.5 * (c_beg[j, s] + c_end[j, s])
-                re = 0.5 * (r_beg[j, s] + r_end[j, s])
-                ex = 0.5 * (r_beg[j, s] * b_beg[j, s] + r_end[j, s] * b_end[j, s])
-            cov = ce * wage * base_ratio[j, s]
-            bill += cov
-            contrib += cov * contrib_rate * collection
-            expend += ex
-            cexp += ce
-            rexp += re
-            cend += c_end[j, s]
-            rend += r_end[j, s]
-    return contrib, expend, bill, cexp, rexp, cend, rend
-
-
-@jit
-def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_factor, mort_b, kappa, hazard, min_years,
-                 force_idx, entrants, ent_band, lapse, resume, exit_share, back_share, back_max, base_ratio, wage,
-                 index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional, deemed, months,
-                 pension_base, inherit, grant_months, transfer_out, transfer_in, opening0, mid_year, rule, sub_param,
-                 flows, detail, keep_detail):
+    L = LANES
     n_age = c0.shape[0]
     n_band = c0.shape[2]
     n_year = hazard.shape[0]
-    c = c0.copy()
-    l = l0.copy()
-    r = r0.copy()
-    b = b0.copy()
-    yrs = y0.copy()
-    k = k0.copy()
-    a = a0.copy()
-    d = d0.copy()
+    last = n_age - 1
+    c = np.empty((n_age, 2, n_band, L))
+    l = np.empty_like(c)
+    yrs = np.empty_like(c)
+    k = np.empty_like(c)
+    r = np.empty((n_age, 2, L))
+    b = np.empty_like(r)
+    a = np.empty_like(r)
+    d = np.empty_like(r)
+    for j in range(n_age):
+        for s in range(2):
+            for g in range(n_band):
+                for v in range(L):
+                    c[j, s, g, v] = c0[j, s, g]
+                    l[j, s, g, v] = l0[j, s, g]
+                    yrs[j, s, g, v] = y0[j, s, g]
+                    k[j, s, g, v] = k0[j, s, g]
+            for v in range(L):
+                r[j, s, v] = r0[j, s]
+                b[j, s, v] = b0[j, s]
+                a[j, s, v] = a0[j, s]
+                d[j, s, v] = d0[j, s]
     c_new = np.empty_like(c)
     l_new = np.empty_like(c)
     y_new = np.empty_like(c)
@@ -244,32 +90,321 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_fact
     b_new = np.empty_like(r)
     a_new = np.empty_like(r)
     d_new = np.empty_like(r)
-    c_beg = np.zeros_like(r)
-    r_beg = np.zeros_like(r)
-    b_beg = np.zeros_like(r)
-    new_ret = np.zeros_like(r)
-    c_tot = np.zeros_like(r)
-    l_tot = np.zeros_like(r)
+    p = np.empty_like(r)
     q = np.empty_like(r)
     q_ret = np.empty_like(r)
-    side = np.zeros(N_SIDE)
-    opening = opening0
+    # per-lane sums of a year (flows) and per-lane values of a year
+    acc = np.zeros((15, L))
+    (A_REFUND, A_EXITS, A_GRANTS, A_RETREF, A_BACKPAY, A_BACKPAYERS, A_CONTRIB, A_EXPEND, A_BILL, A_CEXP, A_REXP,
+     A_CEND, A_REND, A_LAPSED, A_NR) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
+    lane_w = np.empty(L)
+    lane_wp = np.empty(L)
+    lane_idx1 = np.empty(L)
+    lane_cred1 = np.empty(L)
+    lane_coll = np.empty(L)
+    lane_e = np.empty(L)
+    lane_accwp = np.empty(L)
+    lane_trwp = np.empty(L)
+    # per-cell per-lane temporaries
+    rs = np.empty(L)
+    bs = np.empty(L)
+    as_ = np.empty(L)
+    ds = np.empty(L)
+    rb = np.empty(L)
+    cb = np.empty(L)
+    nr_tot = np.empty(L)
+    pen_sum = np.empty(L)
+    acc_sum = np.empty(L)
+    cc = np.empty(L)
+    ll = np.empty(L)
+    b_one = mort_b[0, 0]
+    one_b = True
+    for s in range(2):
+        for j in range(n_age):
+            if mort_b[j, s] != b_one:
+                one_b = False
+    opening = np.empty(L)
+    for v in range(L):
+        opening[v] = opening0
     for t in range(n_year):
-        first = t == 0
-        side[:] = 0.0
-        if not first:
+        for v in range(L):
+            iv = i0 + (v if v < nl else nl - 1)
+            lane_w[v] = wage[iv, t]
+            lane_coll[v] = collection[iv, t]
+        acc[:, :] = 0.0
+        ratio_t = base_ratio[t]
+        cr_t = contrib_rate[t]
+        if t == 0:
             for s in range(2):
                 for j in range(n_age):
-                    e = np.exp(mort_b[j, s] * kappa[i, t])
-                    qq = q_base[j, s] * e
-                    q[j, s] = qq if qq < 1.0 else 1.0
-                    qq = q_ret_base[j, s] * e * ret_factor[t]
-                    q_ret[j, s] = qq if qq < 1.0 else 1.0
-            cohort_step(c, l, r, b, yrs, k, a, d, q, q_ret, hazard[t], min_years[t], force_idx, entrants[t],
-                        ent_band, lapse[t], resume[t], exit_share, back_share[t], back_max[t], base_ratio[t],
-                        wage[i, t - 1], wage[i, t], index[i, t], credit[i, t], contrib_rate[t], acct_rate[t],
-                        accrual[t], transitional, deemed[t], months[t], pension_base[t], inherit[t], grant_months[t],
-                        c_new, l_new, r_new, b_new, y_new, k_new, a_new, d_new, c_beg, r_beg, b_beg, new_ret, side)
+                    ratio = ratio_t[j, s]
+                    for v in range(L):
+                        cc[v] = 0.0
+                        ll[v] = 0.0
+                    for g in range(n_band):
+                        cg = c[j, s, g]
+                        lg = l[j, s, g]
+                        for v in range(L):
+                            cc[v] += cg[v]
+                            ll[v] += lg[v]
+                    rj = r[j, s]
+                    bj = b[j, s]
+                    for v in range(L):
+                        acc[A_LAPSED, v] += ll[v]
+                        re = rj[v]
+                        cov = cc[v] * lane_w[v] * ratio
+                        acc[A_BILL, v] += cov
+                        acc[A_CONTRIB, v] += cov * cr_t * lane_coll[v]
+                        acc[A_EXPEND, v] += re * bj[v]
+                        acc[A_CEXP, v] += cc[v]
+                        acc[A_REXP, v] += re
+                        acc[A_CEND, v] += cc[v]
+                        acc[A_REND, v] += re
+                    if keep_detail:
+                        for v in range(nl):
+                            detail[i0 + v, t, j, s, D_CONTRIB] = cc[v]
+                            detail[i0 + v, t, j, s, D_RETIREES] = rj[v]
+                            detail[i0 + v, t, j, s, D_BENEFIT] = bj[v]
+                            detail[i0 + v, t, j, s, D_LAPSED] = ll[v]
+                            detail[i0 + v, t, j, s, D_RETIREE_ACCOUNT] = a[j, s, v]
+        else:
+            rf = ret_factor[t]
+            acc_t = accrual[t]
+            for v in range(L):
+                iv = i0 + (v if v < nl else nl - 1)
+                lane_e[v] = np.exp(b_one * kappa[iv, t]) if one_b else 0.0
+                wp = wage[iv, t - 1]
+                lane_wp[v] = wp
+                lane_idx1[v] = 1.0 + index[iv, t]
+                lane_cred1[v] = 1.0 + credit[iv, t]
+                lane_accwp[v] = acc_t * wp
+                lane_trwp[v] = transitional * wp
+            for s in range(2):
+                for j in range(n_age):
+                    qb = q_base[j, s]
+                    qrb = q_ret_base[j, s]
+                    for v in range(L):
+                        if one_b:
+                            e = lane_e[v]
+                        else:
+                            e = np.exp(mort_b[j, s] * kappa[i0 + (v if v < nl else nl - 1), t])
+                        qq = qb * e
+                        qq = qq if qq < 1.0 else 1.0
+                        q[j, s, v] = qq
+                        p[j, s, v] = 1.0 - qq
+                        qq = qrb * e * rf
+                        q_ret[j, s, v] = qq if qq < 1.0 else 1.0
+            haz = hazard[t]
+            miny = min_years[t]
+            ent = entrants[t]
+            lap = lapse[t]
+            res = resume[t]
+            bsh = back_share[t]
+            bmax = back_max[t]
+            ar = acct_rate[t]
+            dm = deemed[t]
+            mo = months[t]
+            pb = pension_base[t]
+            inh = inherit[t]
+            gm = grant_months[t]
+            for s in range(2):
+                for j in range(n_age):
+                    lo = j - 1 if j > 0 else 0
+                    hi = j if j == last else j - 1
+                    for v in range(L):
+                        rs[v] = 0.0
+                        bs[v] = 0.0
+                        as_[v] = 0.0
+                        ds[v] = 0.0
+                        rb[v] = 0.0
+                        cb[v] = 0.0
+                    for src in range(lo, hi + 1):
+                        qr_ = q_ret[src, s]
+                        r_ = r[src, s]
+                        b_ = b[src, s]
+                        a_ = a[src, s]
+                        d_ = d[src, s]
+                        for v in range(L):
+                            qr = qr_[v]
+                            rsrc = r_[v]
+                            w = rsrc * (1.0 - qr)
+                            rb[v] += rsrc
+                            rs[v] += w
+                            bs[v] += w * b_[v]
+                            as_[v] += w * a_[v]
+                            ds[v] += w * d_[v]
+                            acc[A_GRANTS, v] += rsrc * qr * b_[v] / 12.0 * gm
+                            acc[A_RETREF, v] += rsrc * qr * a_[v] * inh
+                        for g in range(n_band):
+                            c_ = c[src, s, g]
+                            for v in range(L):
+                                cb[v] += c_[v]
+                    for v in range(L):
+                        r0_ = rs[v]
+                        bb_ = bs[v]
+                        aa_ = as_[v]
+                        dd_ = ds[v]
+                        if r0_ > 0.0:
+                            bb_ = bb_ / r0_
+                            aa_ = aa_ / r0_
+                            dd_ = dd_ / r0_
+                        bb_ = bb_ * lane_idx1[v]
+                        aa_ = aa_ * lane_cred1[v] - dd_
+                        aa_ = aa_ if aa_ >= 0.0 else 0.0
+                        bs[v] = bb_
+                        as_[v] = aa_
+                        ds[v] = dd_
+                        nr_tot[v] = 0.0
+                        pen_sum[v] = 0.0
+                        acc_sum[v] = 0.0
+                        cc[v] = 0.0
+                        ll[v] = 0.0
+                    ratio = ratio_t[j, s]
+                    mo_j = mo[j]
+                    dm_j = dm[j]
+                    h = haz[j, s]
+                    eligible_age = j >= force_idx
+                    pb_r = pb + ratio
+                    for g in range(n_band):
+                        lam = lap[j, s, g]
+                        rho = res[j, s, g]
+                        eg = ent[j, s] * ent_band[g]
+                        cn_ = c_new[j, s, g]
+                        ln_ = l_new[j, s, g]
+                        yn_ = y_new[j, s, g]
+                        kn_ = k_new[j, s, g]
+                        cs_ = c[lo, s, g]
+                        ls_ = l[lo, s, g]
+                        ys_ = yrs[lo, s, g]
+                        ks_ = k[lo, s, g]
+                        p_ = p[lo, s]
+                        q_ = q[lo, s]
+                        cs2 = c[last, s, g]
+                        ls2 = l[last, s, g]
+                        ys2 = yrs[last, s, g]
+                        ks2 = k[last, s, g]
+                        p2 = p[last, s]
+                        q2 = q[last, s]
+                        has1 = j > 0
+                        has2 = j == last
+                        for v in range(L):
+                            cs = 0.0
+                            ls = 0.0
+                            ys = 0.0
+                            ks = 0.0
+                            rf_ = 0.0
+                            if has1:
+                                pp = p_[v]
+                                csrc = cs_[v]
+                                lsrc = ls_[v]
+                                ksrc = ks_[v]
+                                n_src = csrc + lsrc
+                                cs += csrc * pp
+                                ls += lsrc * pp
+                                ys += n_src * pp * ys_[v]
+                                ks += n_src * pp * ksrc
+                                acc[A_REFUND, v] += n_src * q_[v] * ksrc * inh
+                            if has2:
+                                pp = p2[v]
+                                csrc = cs2[v]
+                                lsrc = ls2[v]
+                                ksrc = ks2[v]
+                                n_src = csrc + lsrc
+                                cs += csrc * pp
+                                ls += lsrc * pp
+                                ys += n_src * pp * ys2[v]
+                                ks += n_src * pp * ksrc
+                                acc[A_REFUND, v] += n_src * q2[v] * ksrc * inh
+                            ns = cs + ls
+                            if ns > 0.0:
+                                ys = ys / ns
+                                ks = ks / ns
+                            nr = 0.0
+                            x = 0.0
+                            keep = 1.0
+                            if h > 0.0:
+                                w_t = lane_w[v]
+                                if ys >= miny or eligible_age:
+                                    nr = ns * h
+                                    keep = 1.0 - h
+                                else:
+                                    miss = miny - ys
+                                    bb = bsh if miss <= bmax else 0.0
+                                    x = ns * h * (1.0 - bb) * exit_share
+                                    keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
+                                    nb = ns * h * bb
+                                    if nb > 0.0:
+                                        base = ratio * w_t
+                                        acc[A_BACKPAY, v] += nb * miss * cr_t * base
+                                        acc[A_BACKPAYERS, v] += nb
+                                        kb = ks + miss * ar * base
+                                        pension = (lane_accwp[v] * pb_r / 2.0 * miny
+                                                   + 12.0 * kb / mo_j
+                                                   + lane_trwp[v] * ratio * min(miny, dm_j))
+                                        nr_tot[v] += nb
+                                        pen_sum[v] += nb * pension
+                                        acc_sum[v] += nb * kb
+                                if nr > 0.0:
+                                    pension = (lane_accwp[v] * pb_r / 2.0 * ys
+                                               + 12.0 * ks / mo_j
+                                               + lane_trwp[v] * ratio * min(ys, dm_j))
+                                    nr_tot[v] += nr
+                                    pen_sum[v] += nr * pension
+                                    acc_sum[v] += nr * ks
+                                acc[A_REFUND, v] += x * ks
+                                acc[A_EXITS, v] += x
+                            cr = cs * keep
+                            lr = ls * keep
+                            cn = cr * (1.0 - lam) + lr * rho + eg
+                            ln = cr * lam + lr * (1.0 - rho)
+                            stay = cr + lr
+                            tot = stay + eg
+                            cn_[v] = cn
+                            ln_[v] = ln
+                            cc[v] += cn
+                            ll[v] += ln
+                            if tot > 0.0:
+                                yn_[v] = (stay * ys + cn) / tot
+                                kn_[v] = (stay * ks * lane_cred1[v] + cn * ar * ratio * lane_w[v]) / tot
+                            else:
+                                yn_[v] = 0.0
+                                kn_[v] = 0.0
+                    rn_ = r_new[j, s]
+                    bn_ = b_new[j, s]
+                    an_ = a_new[j, s]
+                    dn_ = d_new[j, s]
+                    for v in range(L):
+                        rsv = rs[v]
+                        rr = rsv + nr_tot[v]
+                        rn_[v] = rr
+                        if rr > 0.0:
+                            bn = (rsv * bs[v] + pen_sum[v]) / rr
+                            an = (rsv * as_[v] + acc_sum[v]) / rr
+                            dn_[v] = (rsv * ds[v] + 12.0 * acc_sum[v] / mo_j) / rr
+                        else:
+                            bn = bs[v]
+                            an = as_[v]
+                            dn_[v] = ds[v]
+                        bn_[v] = bn
+                        an_[v] = an
+                        acc[A_NR, v] += nr_tot[v]
+                        acc[A_LAPSED, v] += ll[v]
+                        ce = 0.5 * (cb[v] + cc[v])
+                        cov = ce * lane_w[v] * ratio
+                        acc[A_BILL, v] += cov
+                        acc[A_CONTRIB, v] += cov * cr_t * lane_coll[v]
+                        acc[A_EXPEND, v] += 0.5 * (rb[v] * bs[v] + rr * bn)
+                        acc[A_CEXP, v] += ce
+                        acc[A_REXP, v] += 0.5 * (rb[v] + rr)
+                        acc[A_CEND, v] += cc[v]
+                        acc[A_REND, v] += rr
+                    if keep_detail:
+                        for v in range(nl):
+                            detail[i0 + v, t, j, s, D_CONTRIB] = cc[v]
+                            detail[i0 + v, t, j, s, D_RETIREES] = rn_[v]
+                            detail[i0 + v, t, j, s, D_BENEFIT] = bn_[v]
+                            detail[i0 + v, t, j, s, D_LAPSED] = ll[v]
+                            detail[i0 + v, t, j, s, D_RETIREE_ACCOUNT] = an_[v]
             c, c_new = c_new, c
             l, l_new = l_new, l
             r, r_new = r_new, r
@@ -278,66 +413,61 @@ def _project_one(i, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_fact
             k, k_new = k_new, k
             a, a_new = a_new, a
             d, d_new = d_new, d
-        refund = side[O_REFUND] + side[O_RETIREE_REFUND]
-        grants = side[O_GRANTS]
-        back_pay = side[O_BACK_PAY]
-        lapsed = 0.0
-        for s in range(2):
-            for j in range(n_age):
-                cc = 0.0
-                ll = 0.0
-                for g in range(n_band):
-                    cc += c[j, s, g]
-                    ll += l[j, s, g]
-                c_tot[j, s] = cc
-                l_tot[j, s] = ll
-                lapsed += ll
-        contrib, expend, bill, cexp, rexp, cend, rend = aggregate_flows(
-            c_tot, r, b, c_beg, r_beg, b_beg, base_ratio[t], wage[i, t], contrib_rate[t], collection[i, t], first)
-        contrib += back_pay
-        # central adjustment / national pooling (中央调剂, 全国统筹): out on the insured workers' reference wage bill,
-        # in per retiree; the net transfer is income of the roll-forward, so subsidy rules see benefit expenditure only
-        t_out = transfer_out[t] * wage[i, t] * (cend + lapsed)
-        t_in = transfer_in[t] * wage[i, t] * rend
-        ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
-        sub, interest, closing = roll_forward(opening, contrib + t_in - t_out, expend + refund + grants, rate[i, t], ff,
-                                              rule, sub_param[t], rend)
-        flows[i, t, F_CONTRIB] = contrib
-        flows[i, t, F_SUBSIDY] = sub
-        flows[i, t, F_INTEREST] = interest
-        flows[i, t, F_EXPEND] = expend
-        flows[i, t, F_OPENING] = opening
-        flows[i, t, F_CLOSING] = closing
-        flows[i, t, F_WAGEBILL] = bill
-        flows[i, t, F_CONTRIBUTORS] = cend
-        flows[i, t, F_BENEFICIARIES] = rend
-        nr = 0.0
-        if not first:
-            for s in range(2):
-                for j in range(n_age):
-                    nr += new_ret[j, s]
-        flows[i, t, F_NEW_BEN] = nr
-        flows[i, t, F_BEN_EXPOSURE] = rexp
-        flows[i, t, F_CONTRIB_EXPOSURE] = cexp
-        flows[i, t, F_LAPSED] = lapsed
-        flows[i, t, F_REFUND] = refund
-        flows[i, t, F_EXITS] = side[O_EXITS]
-        flows[i, t, F_DEATH_GRANTS] = grants
-        flows[i, t, F_RETIREE_REFUND] = side[O_RETIREE_REFUND]
-        flows[i, t, F_BACK_PAY] = back_pay
-        flows[i, t, F_BACK_PAYERS] = side[O_BACK_PAYERS]
-        flows[i, t, F_TRANSFER_OUT] = t_out
-        flows[i, t, F_TRANSFER_IN] = t_in
-        if keep_detail:
-            for s in range(2):
-                for j in range(n_age):
-                    detail[i, t, j, s, D_CONTRIB] = c_tot[j, s]
-                    detail[i, t, j, s, D_RETIREES] = r[j, s]
-                    detail[i, t, j, s, D_BENEFIT] = b[j, s]
-                    detail[i, t, j, s, D_LAPSED] = l_tot[j, s]
-                    detail[i, t, j, s, D_RETIREE_ACCOUNT] = a[j, s]
-        opening = closing
+        for v in range(nl):
+            i = i0 + v
+            w_t = lane_w[v]
+            refund = acc[A_REFUND, v] + acc[A_RETREF, v]
+            contrib = acc[A_CONTRIB, v] + acc[A_BACKPAY, v]
+            cend = acc[A_CEND, v]
+            rend = acc[A_REND, v]
+            lapsed = acc[A_LAPSED, v]
+            expend = acc[A_EXPEND, v]
+            grants = acc[A_GRANTS, v]
+            t_out = transfer_out[t] * w_t * (cend + lapsed)
+            t_in = transfer_in[t] * w_t * rend
+            ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
+            sub, interest, closing = roll_forward(opening[v], contrib + t_in - t_out, expend + refund + grants,
+                                                  rate[i, t], ff, rule, sub_param[t], rend)
+            flows[i, t, F_CONTRIB] = contrib
+            flows[i, t, F_SUBSIDY] = sub
+            flows[i, t, F_INTEREST] = interest
+            flows[i, t, F_EXPEND] = expend
+            flows[i, t, F_OPENING] = opening[v]
+            flows[i, t, F_CLOSING] = closing
+            flows[i, t, F_WAGEBILL] = acc[A_BILL, v]
+            flows[i, t, F_CONTRIBUTORS] = cend
+            flows[i, t, F_BENEFICIARIES] = rend
+            flows[i, t, F_NEW_BEN] = acc[A_NR, v]
+            flows[i, t, F_BEN_EXPOSURE] = acc[A_REXP, v]
+            flows[i, t, F_CONTRIB_EXPOSURE] = acc[A_CEXP, v]
+            flows[i, t, F_LAPSED] = lapsed
+            flows[i, t, F_REFUND] = refund
+            flows[i, t, F_EXITS] = acc[A_EXITS, v]
+            flows[i, t, F_DEATH_GRANTS] = grants
+            flows[i, t, F_RETIREE_REFUND] = acc[A_RETREF, v]
+            flows[i, t, F_BACK_PAY] = acc[A_BACKPAY, v]
+            flows[i, t, F_BACK_PAYERS] = acc[A_BACKPAYERS, v]
+            flows[i, t, F_TRANSFER_OUT] = t_out
+            flows[i, t, F_TRANSFER_IN] = t_in
+            opening[v] = closing
 
 
-# the scenario loops, serial and parallel (prange over scenarios), from one definition
-project_serial, project_parallel = scenario_loops(_project_one, count_from=-3)
+def _scenario_block_loops():
+    """The serial and the parallel loop (``prange``) over blocks of ``LANES`` scenarios, called as
+    ``loop(*args, flows, detail, keep_detail)``; never cached on disk (as ``sibrisk._numba.scenario_loops``)."""
+    def make(parallel: bool):
+        loop = prange if parallel else range
+
+        def project(*args):
+            n = args[-3].shape[0]
+            for blk in loop((n + LANES - 1) // LANES):
+                i0 = blk * LANES
+                _project_block(i0, min(LANES, n - i0), *args)
+
+        return (jit_parallel if parallel else jit)(project, cache=False)
+
+    return make(False), make(True)
+
+
+# the scenario loops, serial and parallel (prange over blocks of LANES scenarios), from one definition
+project_serial, project_parallel = _scenario_block_loops()

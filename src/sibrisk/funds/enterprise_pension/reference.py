@@ -13,8 +13,8 @@ from sibrisk.funds.enterprise_pension.kernel import (D_BENEFIT, D_CONTRIB, D_LAP
                                                      F_CONTRIB_EXPOSURE, F_CONTRIBUTORS, F_BENEFICIARIES,
                                                      F_DEATH_GRANTS, F_EXITS, F_EXPEND, F_INTEREST, F_LAPSED,
                                                      F_NEW_BEN, F_OPENING, F_REFUND, F_RETIREE_REFUND, F_SUBSIDY,
-                                                     F_TRANSFER_IN, F_TRANSFER_OUT, F_WAGEBILL, N_DETAIL, N_FLOWS,
-                                                     SUB_FIXED, SUB_SHARE)
+                                                     F_TRANSFER_IN, F_TRANSFER_OUT, F_WAGEBILL, N_DETAIL, N_FLOWS)
+from sibrisk.funds.common.accounts import roll_forward_reference
 
 
 def age_shift(x: np.ndarray) -> np.ndarray:
@@ -112,19 +112,10 @@ def project_reference(inp, *, keep_detail: bool = True):
             contrib = bill * inp.contrib_rate[t] * inp.collection[i, t] + back_pay
             t_out = dt["transfer_out"][t] * W * float(C.sum() + L.sum())
             t_in = dt["transfer_in"][t] * W * float(R.sum())
-            rate = inp.rate[i, t]
-            f = (1 + rate) ** 0.5 - 1 if inp.mid_year else 0.0
-            out = expend + refund + grants
-            income = contrib + t_in - t_out
-            if inp.rule == SUB_FIXED:
-                sub = inp.sub_param[t]
-            elif inp.rule == SUB_SHARE:
-                sub = inp.sub_param[t] * out
-            else:
-                target = inp.sub_param[t] * out / 12
-                sub = max(0.0, (target - opening * (1 + rate) - (income - out) * (1 + f)) / (1 + f))
-            interest = opening * rate + (income + sub - out) * f
-            closing = opening + income + sub + interest - out
+            # the shared plain-Python roll-forward: every subsidy rule, and published amounts ([subsidy] history)
+            sub, interest, closing = roll_forward_reference(opening, contrib + t_in - t_out, expend + refund + grants,
+                                                            inp.rate[i, t], inp.mid_year, inp.rule, inp.sub_param[t],
+                                                            float(R.sum()))
             row = flows[i, t]
             row[[F_CONTRIB, F_SUBSIDY, F_INTEREST, F_EXPEND, F_OPENING, F_CLOSING, F_WAGEBILL]] = (
                 contrib, sub, interest, expend, opening, closing, bill)
