@@ -454,7 +454,8 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
 
 def _scenario_block_loops():
     """The serial and the parallel loop (``prange``) over blocks of ``LANES`` scenarios, called as
-    ``loop(*args, flows, detail, keep_detail)``; never cached on disk (as ``sibrisk._numba.scenario_loops``)."""
+    ``loop(*args, flows, detail, keep_detail)``; cached on disk like the kernel (named and filed as
+    ``sibrisk._numba.scenario_loops`` names the other funds' loops)."""
     def make(parallel: bool):
         loop = prange if parallel else range
 
@@ -464,7 +465,9 @@ def _scenario_block_loops():
                 i0 = blk * LANES
                 _project_block(i0, min(LANES, n - i0), *args)
 
-        return (jit_parallel if parallel else jit)(project, cache=False)
+        project.__module__ = _project_block.__module__
+        project.__qualname__ = f"_project_block_{'parallel' if parallel else 'serial'}_loop"
+        return (jit_parallel if parallel else jit)(project)
 
     return make(False), make(True)
 
