@@ -12,6 +12,9 @@ Kernels import ``jit`` (serial) and ``jit_parallel`` from here and never call ``
   cache is): a kernel inlines the shared kernels it calls (``funds/common``), and a change to any of them must not
   load stale machine code. Editing any source file recompiles the kernels once.
 - ``fastmath`` is off: no benchmark has shown it to matter, and results must match the NumPy reference.
+- A kernel may pass ``error_model="numpy"`` as an override (the employee pension kernel does, about 1.15x faster):
+  divisions then carry no zero check, so such a kernel divides only by counts it has checked to be positive,
+  constants, or validated inputs.
 - ``jit_parallel`` kernels use ``prange`` over scenarios only; under dask's threaded scheduler use the serial
   variant per chunk (numba's default threading layer is not safe for concurrent parallel calls).
 """
