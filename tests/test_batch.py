@@ -1,11 +1,9 @@
 """Batch runs on dask: the same numbers as a single-process ``simulate``, kill-and-resume without losing or
 duplicating a chunk, spec errors naming file, field and value, and the batch summary."""
 
-import os
 import signal
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np

@@ -43,12 +43,12 @@ from pydantic import Field, field_validator
 
 from sibrisk.errors import InputError, SibriskError
 from sibrisk.scenario import ScenarioBase, _Model
+from sibrisk.stochastic import SEED_MAX
 
 PERCENTILES = (5, 25, 50, 75, 95)
 # per-scenario series kept by ``stream_summary`` by default (the batch keeps every per-scenario variable)
 STREAM_VARIABLES = ("fund_balance", "total_income", "total_expenditure", "balance_months", "payg_cost_rate",
                     "depletion_year", "actuarial_balance")
-SEED_MAX = 2**63 - 1
 # what the batch summary reads: kept whatever ``variables`` the spec names
 SUMMARY_NEEDS = ("fund_balance", "total_expenditure", "depletion_year", "actuarial_balance")
 # what the province total of a multi-region scenario sums (and the interest rate, kept where every region has it)
@@ -359,12 +359,11 @@ def stream_summary(scenario: ScenarioBase, n_scenarios: int, seed: int = 42, chu
     from tqdm.auto import tqdm
 
     from sibrisk.projection import stack_regions
-    from sibrisk.stochastic import _positive_int
+    from sibrisk.stochastic import _positive_int, check_seed
 
     n = _positive_int(n_scenarios, "n_scenarios")
     chunk = _positive_int(chunk_size, "chunk_size")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= SEED_MAX:
-        raise InputError("must be an integer in 0..2^63-1", field="seed", value=seed, has_value=True)
+    seed = check_seed(seed)
     needed = tuple(dict.fromkeys([*variables, "fund_balance", "total_expenditure", "depletion_year"]))
     if progress is None:
         progress = sys.stderr.isatty()

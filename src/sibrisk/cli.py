@@ -14,6 +14,7 @@ import numpy as np
 
 from sibrisk._outputs import OutputSet, safe_name
 from sibrisk.errors import SibriskError
+from sibrisk.stochastic import SEED_MAX
 from sibrisk.indicators import actuarial_balance_of, depletion_year, probability_of_depletion
 from sibrisk.units import WAN, YI
 
@@ -119,7 +120,6 @@ def plot_formats() -> tuple[str, ...]:
     return PLOT_FORMATS
 
 
-SEED_MAX = 2**63 - 1
 
 
 def check_run_arguments(args) -> None:

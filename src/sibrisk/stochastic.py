@@ -22,6 +22,17 @@ from sibrisk.scenario import ScenarioBase
 PERCENTILES = (5, 25, 50, 75, 95)
 
 
+# netCDF and zarr store the seed as a 64-bit integer attribute
+SEED_MAX = 2**63 - 1
+
+
+def check_seed(seed) -> int:
+    """``seed`` as an int in 0..2^63-1, else ``InputError`` naming the field."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= SEED_MAX:
+        raise InputError("must be an integer in 0..2^63-1", field="seed", value=seed, has_value=True)
+    return int(seed)
+
+
 def _positive_int(v, field):
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0:
         raise InputError("must be a positive integer", field=field, value=v, has_value=True)
@@ -38,9 +49,7 @@ def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *,
     """
     n = _positive_int(n_scenarios, "n_scenarios")
     chunk = _positive_int(chunk_size, "chunk_size")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= 2**63 - 1:
-        # netCDF stores the seed as a 64-bit integer attribute
-        raise InputError("must be an integer in 0..2^63-1", field="seed", value=seed, has_value=True)
+    seed = check_seed(seed)
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm.auto import tqdm

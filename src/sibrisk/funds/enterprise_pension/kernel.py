@@ -292,7 +292,6 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
                             ls = 0.0
                             ys = 0.0
                             ks = 0.0
-                            rf_ = 0.0
                             if has1:
                                 pp = p_[v]
                                 csrc = cs_[v]
