@@ -356,21 +356,14 @@ def stream_summary(scenario: ScenarioBase, n_scenarios: int, seed: int = 42, chu
     chunks of 1000: 10,000 scenarios 0.36 GiB, 100,000 scenarios 0.64 GiB (``simulate`` keeps every variable of
     every scenario: 2.2-3.2 GiB at 100,000). The numbers are those of ``simulate`` with the same seed. A scenario
     with regions gives a ``region`` dimension."""
-    from tqdm.auto import tqdm
 
     from sibrisk.projection import stack_regions
-    from sibrisk.stochastic import _positive_int, check_seed
+    from sibrisk.stochastic import run_plan
 
-    n = _positive_int(n_scenarios, "n_scenarios")
-    chunk = _positive_int(chunk_size, "chunk_size")
-    seed = check_seed(seed)
+    n, chunk, seed, regional, bar = run_plan(scenario, n_scenarios, seed, chunk_size, progress)
     needed = tuple(dict.fromkeys([*variables, "fund_balance", "total_expenditure", "depletion_year"]))
-    if progress is None:
-        progress = sys.stderr.isatty()
-    regional = scenario.region_scenarios() or {None: scenario}
     results = {}
-    with tqdm(total=n * len(regional), desc=f"simulating {scenario.meta.name}", unit="scenario",
-              disable=not progress) as bar:
+    with bar:
         for rid, sc in regional.items():
             kept: dict[str, np.ndarray] = {}
             meta = None

@@ -39,6 +39,23 @@ def _positive_int(v, field):
     return int(v)
 
 
+def run_plan(scenario: ScenarioBase, n_scenarios, seed, chunk_size, progress: bool | None):
+    """What every chunked stochastic run (``simulate``, ``sibrisk.batch.stream_summary``) starts with: the checked
+    ``n``, ``chunk`` and ``seed``, the scenario of each pooling region (``{None: scenario}`` without regions), and a
+    progress bar over all their scenarios (shown when ``progress``; default: when stderr is a terminal)."""
+    from tqdm.auto import tqdm
+
+    n = _positive_int(n_scenarios, "n_scenarios")
+    chunk = _positive_int(chunk_size, "chunk_size")
+    seed = check_seed(seed)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    regional = scenario.region_scenarios() or {None: scenario}
+    bar = tqdm(total=n * len(regional), desc=f"simulating {scenario.meta.name}", unit="scenario",
+               disable=not progress)
+    return n, chunk, seed, regional, bar
+
+
 def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *, keep_detail: bool = False,
              chunk_size: int = 1000, progress: bool | None = None, parallel: bool = True,
              indicators: bool = True) -> xr.Dataset:
@@ -47,17 +64,9 @@ def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *,
     Age detail (``*_by_age``) only with ``keep_detail=True`` (10,000 scenarios x 50 years x 85 ages x 2 sexes x 3
     states is 2 GB). ``progress`` shows a progress bar (default: when stderr is a terminal).
     """
-    n = _positive_int(n_scenarios, "n_scenarios")
-    chunk = _positive_int(chunk_size, "chunk_size")
-    seed = check_seed(seed)
-    if progress is None:
-        progress = sys.stderr.isatty()
-    from tqdm.auto import tqdm
-
-    regional = scenario.region_scenarios() or {None: scenario}
+    n, chunk, seed, regional, bar = run_plan(scenario, n_scenarios, seed, chunk_size, progress)
     results = {}
-    with tqdm(total=n * len(regional), desc=f"simulating {scenario.meta.name}", unit="scenario",
-              disable=not progress) as bar:
+    with bar:
         for rid, sc in regional.items():
             runs = []
             for start in range(0, n, chunk):
