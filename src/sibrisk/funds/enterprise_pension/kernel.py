@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sibrisk._numba import jit, jit_parallel, prange
+from sibrisk._numba import jit, jit_noalias, jit_parallel, prange
 from sibrisk.funds.common.accounts import SUB_FIXED, SUB_GAP, SUB_SHARE, roll_forward  # noqa: F401 (re-exported)
 
 # columns of the per-(scenario, year) flow output
@@ -24,43 +24,317 @@ D_CONTRIB, D_RETIREES, D_BENEFIT, D_LAPSED, D_RETIREE_ACCOUNT = 0, 1, 2, 3, 4
 N_DETAIL = 5
 
 
-# scenarios per block: the innermost (contiguous) axis of the kernel's state
-LANES = 8
+# scenarios per block: the innermost (contiguous) axis of the kernel's state, and the row length of its per-lane
+# work arrays (flat, row ``x`` at ``x * LANES``: constant row offsets, which LLVM can see never overlap)
+LANES = 32
+# rows of the flat per-lane year sums ``acc``: first lane of each row
+(_A_REFUND, _A_EXITS, _A_GRANTS, _A_RETREF, _A_BACKPAY, _A_BACKPAYERS, _A_CONTRIB, _A_EXPEND, _A_BILL, _A_CEXP,
+ _A_REXP, _A_CEND, _A_REND, _A_LAPSED, _A_NR) = tuple(x * LANES for x in range(15))
+N_ACC = 15
+# rows of the flat per-lane work array of one cell: retirees' survivors and their sums (``_W_RS`` .. ``_W_CB``), the
+# cell's new retirees (``_W_NR`` .. ``_W_ACS``), its new workers (``_W_CC``, ``_W_LL``), the gathered survivors of the
+# current band (``_W_SC`` .. ``_W_SK``) and the share that stays insured (``_W_KEEP``)
+(_W_RS, _W_BS, _W_AS, _W_DS, _W_RB, _W_CB, _W_NR, _W_PEN, _W_ACS, _W_CC, _W_LL, _W_SC, _W_SL, _W_SY, _W_SK,
+ _W_KEEP) = tuple(x * LANES for x in range(16))
+N_WORK = 16
+
+
+@jit(error_model="numpy", inline="always")
+def _gather(c, l, yrs, k, p, q, j, s, g, inh, wk, acc, L):
+    """Add the survivors of source cell (``j``, ``s``, ``g``) (lanes ``0 .. L - 1``) to the gathered sums of ``wk``;
+    its deaths' accounts to the refunds of ``acc``. Arrays are indexed in full, never sliced: a view costs a
+    reference count."""
+    for v in range(L):
+        pp = p[j, s, v]
+        csrc = c[j, s, g, v]
+        lsrc = l[j, s, g, v]
+        ksrc = k[j, s, g, v]
+        n_src = csrc + lsrc
+        wk[_W_SC + v] += csrc * pp
+        wk[_W_SL + v] += lsrc * pp
+        wk[_W_SY + v] += n_src * pp * yrs[j, s, g, v]
+        wk[_W_SK + v] += n_src * pp * ksrc
+        acc[_A_REFUND + v] += n_src * q[j, s, v] * ksrc * inh
+
+
+@jit(error_model="numpy", inline="always")
+def _no_workers(c, l, j0, j1, s, g, L):
+    """Whether band ``g`` of sex ``s`` has no worker (contributing or not) at ages ``j0 .. j1`` in any lane."""
+    found = False
+    for j in range(j0, j1 + 1):
+        for v in range(L):
+            found |= (c[j, s, g, v] != 0.0) | (l[j, s, g, v] != 0.0)
+    return not found
+
+
+@jit(error_model="numpy", inline="always")
+def _no_retirees(r, j0, j1, s, L):
+    """Whether sex ``s`` has no retiree at ages ``j0 .. j1`` in any lane."""
+    found = False
+    for j in range(j0, j1 + 1):
+        for v in range(L):
+            found |= r[j, s, v] != 0.0
+    return not found
+
+
+@jit_noalias(error_model="numpy")
+def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new, r_new, b_new, a_new, d_new, p, q,
+              q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share, back_share,
+              back_max, base_ratio, contrib_rate, acct_rate, deemed, months, pension_base, inherit, grant_months,
+              lane_w, lane_coll, lane_idx1, lane_cred1, lane_accwp, lane_trwp, acc, wk, detail, keep_detail):
+    """Year ``t`` (> 0) of lanes ``0 .. L - 1``: one pass over (sex, age), ages ascending, from the state at the start
+    of the year (``c`` .. ``d``) to the state at its end (``c_new`` .. ``d_new``), adding the year's flows and head
+    counts to ``acc``.
+
+    Compiled with ``sibrisk._numba.jit_noalias``: the caller passes distinct arrays (old and new state, the
+    mortality of the year, the lane constants, ``acc``, ``wk``, ``detail``), so LLVM vectorises the lane loops.
+    Each lane loop is branch-free (selects), in the order of operations of a one-scenario loop.
+
+    Empty cells are skipped: a band with no worker in its source cells (nor entrants) in any lane, and the retirees of
+    an age with none in the source cells and no retirement hazard. Their new state is zero and every flow they would
+    add is an exact zero (0 x a finite number), so the numbers are those of the full pass, bit for bit."""
+    n_age = c.shape[0]
+    n_band = c.shape[2]
+    last = n_age - 1
+    ratio_t = base_ratio[t]
+    cr_t = contrib_rate[t]
+    haz = hazard[t]
+    miny = min_years[t]
+    ent = entrants[t]
+    lap = lapse[t]
+    res = resume[t]
+    bsh = back_share[t]
+    bmax = back_max[t]
+    ar = acct_rate[t]
+    dm = deemed[t]
+    mo = months[t]
+    pb = pension_base[t]
+    inh = inherit[t]
+    gm = grant_months[t]
+    for s in range(2):
+        for j in range(n_age):
+            lo = j - 1 if j > 0 else 0
+            hi = j if j == last else j - 1
+            h = haz[j, s]
+            no_retirees = h == 0.0 and _no_retirees(r, lo, hi, s, L)
+            for v in range(L):
+                wk[_W_RS + v] = 0.0
+                wk[_W_BS + v] = 0.0
+                wk[_W_AS + v] = 0.0
+                wk[_W_DS + v] = 0.0
+                wk[_W_RB + v] = 0.0
+                wk[_W_CB + v] = 0.0
+            # retirees: survivors of the source cells, their benefit, account and account pension; deaths' grants
+            # and accounts; workers at the start of the year (for the mid-year exposure)
+            for src in range(lo, hi + 1):
+                for g in range(n_band):
+                    for v in range(L):
+                        wk[_W_CB + v] += c[src, s, g, v]
+                if no_retirees:
+                    continue
+                for v in range(L):
+                    qr = q_ret[src, s, v]
+                    rsrc = r[src, s, v]
+                    bsrc = b[src, s, v]
+                    asrc = a[src, s, v]
+                    w = rsrc * (1.0 - qr)
+                    wk[_W_RB + v] += rsrc
+                    wk[_W_RS + v] += w
+                    wk[_W_BS + v] += w * bsrc
+                    wk[_W_AS + v] += w * asrc
+                    wk[_W_DS + v] += w * d[src, s, v]
+                    acc[_A_GRANTS + v] += rsrc * qr * bsrc / 12.0 * gm
+                    acc[_A_RETREF + v] += rsrc * qr * asrc * inh
+            for v in range(L):
+                r0_ = wk[_W_RS + v]
+                pos = r0_ > 0.0
+                den = r0_ if pos else 1.0
+                bb_ = wk[_W_BS + v]
+                aa_ = wk[_W_AS + v]
+                dd_ = wk[_W_DS + v]
+                bb_ = bb_ / den if pos else bb_
+                aa_ = aa_ / den if pos else aa_
+                dd_ = dd_ / den if pos else dd_
+                bb_ = bb_ * lane_idx1[v]
+                aa_ = aa_ * lane_cred1[v] - dd_
+                aa_ = aa_ if aa_ >= 0.0 else 0.0
+                wk[_W_BS + v] = bb_
+                wk[_W_AS + v] = aa_
+                wk[_W_DS + v] = dd_
+                wk[_W_NR + v] = 0.0
+                wk[_W_PEN + v] = 0.0
+                wk[_W_ACS + v] = 0.0
+                wk[_W_CC + v] = 0.0
+                wk[_W_LL + v] = 0.0
+            ratio = ratio_t[j, s]
+            mo_j = mo[j]
+            dm_j = dm[j]
+            eligible_age = j >= force_idx
+            pb_r = pb + ratio
+            for g in range(n_band):
+                lam = lap[j, s, g]
+                rho = res[j, s, g]
+                eg = ent[j, s] * ent_band[g]
+                if eg == 0.0 and _no_workers(c, l, lo, hi, s, g, L):
+                    for v in range(L):
+                        c_new[j, s, g, v] = 0.0
+                        l_new[j, s, g, v] = 0.0
+                        y_new[j, s, g, v] = 0.0
+                        k_new[j, s, g, v] = 0.0
+                    continue
+                # 1. survivors of the source cells (age j - 1, and the open age group itself at the last age)
+                for v in range(L):
+                    wk[_W_SC + v] = 0.0
+                    wk[_W_SL + v] = 0.0
+                    wk[_W_SY + v] = 0.0
+                    wk[_W_SK + v] = 0.0
+                if j > 0:
+                    _gather(c, l, yrs, k, p, q, lo, s, g, inh, wk, acc, L)
+                if j == last:
+                    _gather(c, l, yrs, k, p, q, last, s, g, inh, wk, acc, L)
+                for v in range(L):
+                    ns = wk[_W_SC + v] + wk[_W_SL + v]
+                    pos = ns > 0.0
+                    den = ns if pos else 1.0
+                    ys = wk[_W_SY + v]
+                    ks = wk[_W_SK + v]
+                    wk[_W_SY + v] = ys / den if pos else ys
+                    wk[_W_SK + v] = ks / den if pos else ks
+                # 2. retirement (with back-payment 补缴) or exit of the survivors
+                if h > 0.0:
+                    for v in range(L):
+                        ns = wk[_W_SC + v] + wk[_W_SL + v]
+                        ys = wk[_W_SY + v]
+                        ks = wk[_W_SK + v]
+                        elig = (ys >= miny) | eligible_age
+                        miss = miny - ys
+                        bb = 0.0 if elig else (bsh if miss <= bmax else 0.0)
+                        nr = ns * h if elig else 0.0
+                        x = 0.0 if elig else ns * h * (1.0 - bb) * exit_share
+                        wk[_W_KEEP + v] = (1.0 - h) if elig else 1.0 - h * bb - h * (1.0 - bb) * exit_share
+                        nb = ns * h * bb
+                        base = ratio * lane_w[v]
+                        bp = nb > 0.0
+                        acc[_A_BACKPAY + v] += nb * miss * cr_t * base if bp else 0.0
+                        acc[_A_BACKPAYERS + v] += nb if bp else 0.0
+                        kb = ks + miss * ar * base
+                        pen_b = (lane_accwp[v] * pb_r / 2.0 * miny
+                                 + 12.0 * kb / mo_j
+                                 + lane_trwp[v] * ratio * (miny if miny < dm_j else dm_j))
+                        pen_r = (lane_accwp[v] * pb_r / 2.0 * ys
+                                 + 12.0 * ks / mo_j
+                                 + lane_trwp[v] * ratio * (ys if ys < dm_j else dm_j))
+                        rt = nr > 0.0
+                        # in the order of the one-scenario loop: back-payers, then the others
+                        n1 = wk[_W_NR + v] + (nb if bp else 0.0)
+                        p1 = wk[_W_PEN + v] + (nb * pen_b if bp else 0.0)
+                        a1 = wk[_W_ACS + v] + (nb * kb if bp else 0.0)
+                        wk[_W_NR + v] = n1 + (nr if rt else 0.0)
+                        wk[_W_PEN + v] = p1 + (nr * pen_r if rt else 0.0)
+                        wk[_W_ACS + v] = a1 + (nr * ks if rt else 0.0)
+                        acc[_A_REFUND + v] += x * ks
+                        acc[_A_EXITS + v] += x
+                else:
+                    for v in range(L):
+                        wk[_W_KEEP + v] = 1.0
+                # 3. lapses, resumptions, entrants and accrual of the cell
+                for v in range(L):
+                    keep = wk[_W_KEEP + v]
+                    cr = wk[_W_SC + v] * keep
+                    lr = wk[_W_SL + v] * keep
+                    cn = cr * (1.0 - lam) + lr * rho + eg
+                    ln = cr * lam + lr * (1.0 - rho)
+                    stay = cr + lr
+                    tot = stay + eg
+                    c_new[j, s, g, v] = cn
+                    l_new[j, s, g, v] = ln
+                    wk[_W_CC + v] += cn
+                    wk[_W_LL + v] += ln
+                    pos = tot > 0.0
+                    den = tot if pos else 1.0
+                    y_new[j, s, g, v] = (stay * wk[_W_SY + v] + cn) / den if pos else 0.0
+                    k_new[j, s, g, v] = (stay * wk[_W_SK + v] * lane_cred1[v] + cn * ar * ratio * lane_w[v]) / den if pos else 0.0
+            # the cell's workers: flows and head counts
+            for v in range(L):
+                ccv = wk[_W_CC + v]
+                acc[_A_LAPSED + v] += wk[_W_LL + v]
+                ce = 0.5 * (wk[_W_CB + v] + ccv)
+                cov = ce * lane_w[v] * ratio
+                acc[_A_BILL + v] += cov
+                acc[_A_CONTRIB + v] += cov * cr_t * lane_coll[v]
+                acc[_A_CEXP + v] += ce
+                acc[_A_CEND + v] += ccv
+            # the cell's retirees at the end of the year, and their flows
+            if no_retirees:
+                for v in range(L):
+                    r_new[j, s, v] = 0.0
+                    b_new[j, s, v] = 0.0
+                    a_new[j, s, v] = 0.0
+                    d_new[j, s, v] = 0.0
+            else:
+                for v in range(L):
+                    rsv = wk[_W_RS + v]
+                    nrt = wk[_W_NR + v]
+                    pen = wk[_W_PEN + v]
+                    acs = wk[_W_ACS + v]
+                    bsv = wk[_W_BS + v]
+                    asv = wk[_W_AS + v]
+                    dsv = wk[_W_DS + v]
+                    rbv = wk[_W_RB + v]
+                    rr = rsv + nrt
+                    r_new[j, s, v] = rr
+                    pos = rr > 0.0
+                    den = rr if pos else 1.0
+                    bn = (rsv * bsv + pen) / den if pos else bsv
+                    a_new[j, s, v] = (rsv * asv + acs) / den if pos else asv
+                    d_new[j, s, v] = (rsv * dsv + 12.0 * acs / mo_j) / den if pos else dsv
+                    b_new[j, s, v] = bn
+                    acc[_A_NR + v] += nrt
+                    acc[_A_EXPEND + v] += 0.5 * (rbv * bsv + rr * bn)
+                    acc[_A_REXP + v] += 0.5 * (rbv + rr)
+                    acc[_A_REND + v] += rr
+            if keep_detail:
+                for v in range(nl):
+                    detail[i0 + v, t, j, s, D_CONTRIB] = wk[_W_CC + v]
+                    detail[i0 + v, t, j, s, D_RETIREES] = r_new[j, s, v]
+                    detail[i0 + v, t, j, s, D_BENEFIT] = b_new[j, s, v]
+                    detail[i0 + v, t, j, s, D_LAPSED] = wk[_W_LL + v]
+                    detail[i0 + v, t, j, s, D_RETIREE_ACCOUNT] = a_new[j, s, v]
 
 
 @jit(error_model="numpy")
-def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_factor, mort_b, kappa, hazard,
+def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_factor, mort_b, kappa, hazard,
                    min_years, force_idx, entrants, ent_band, lapse, resume, exit_share, back_share, back_max,
                    base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
                    deemed, months, pension_base, inherit, grant_months, transfer_out, transfer_in, opening0, mid_year,
                    rule, sub_param, flows, detail, keep_detail):
-    """Project scenarios ``i0 .. i0 + nl - 1`` (``nl <= LANES``) over all years, writing their rows of ``flows`` (and
-    of ``detail`` when ``keep_detail``).
+    """Project scenarios ``i0 .. i0 + nl - 1`` (``nl <= lanes <= LANES``) over all years, writing their rows of
+    ``flows`` (and of ``detail`` when ``keep_detail``).
 
-    The state carries a last axis of ``LANES`` scenarios (innermost, contiguous): insured workers (A, 2, B, LANES) by
+    The state carries a last axis of ``lanes`` scenarios (innermost, contiguous): insured workers (A, 2, B, lanes) by
     age, sex and contribution-history band, ``c`` contributing and ``l`` insured but not contributing (断缴), with the
     band's average contribution years ``yrs`` and account ``k``; retirees ``r``, their average benefit ``b``,
-    remaining individual account ``a`` and yearly account pension ``d`` (A, 2, LANES); workers die at ``q``, retirees
+    remaining individual account ``a`` and yearly account pension ``d`` (A, 2, lanes); workers die at ``q``, retirees
     at ``q_ret``. Lanes past ``nl`` repeat scenario ``i0 + nl - 1`` and are never written out.
 
-    Each year after the base year is one pass over (sex, age), ages ascending, with the scenario lanes innermost:
-    deaths, ageing, retirement (with back-payment 补缴) or exit, lapses and resumptions, entrants and accrual of the
-    cell, and in the same pass its money flows and head counts (mid-year exposures: the average of the cohort-aligned
-    start-of-year stock and the year-end stock), summed per lane. Every lane does the operations of the equations in
-    the contract in the same order as a one-scenario loop, so a scenario's numbers do not depend on the other
-    scenarios of its block, on the thread count or on serial vs parallel. The state is double-buffered (``*_new``),
-    work arrays are allocated once per block, per-year constants are hoisted out of the cell loops, and when the
-    mortality index has one sensitivity for all cells (the default) ``exp`` is taken once per scenario-year.
+    Each year after the base year is one pass over (sex, age) (``_age_pass``), ages ascending, with the scenario lanes
+    innermost: deaths, ageing, retirement (with back-payment 补缴) or exit, lapses and resumptions, entrants and
+    accrual of the cell, and in the same pass its money flows and head counts (mid-year exposures: the average of the
+    cohort-aligned start-of-year stock and the year-end stock), summed per lane. Every lane does the operations of the
+    equations in the contract in the same order as a one-scenario loop, so a scenario's numbers do not depend on the
+    other scenarios of its block, on the block size, on the thread count or on serial vs parallel. The state is
+    double-buffered (``*_new``), work arrays are allocated once per block, per-year constants are hoisted out of the
+    cell loops, and when the mortality index has one sensitivity for all cells (the default) ``exp`` is taken once
+    per scenario-year.
 
     Compiled with numba's ``error_model="numpy"`` (through ``sibrisk._numba.jit``): divisions carry no
     divide-by-zero check (every division here is by a count tested > 0, by a constant, or by payout months, which the
     scenario bounds keep positive); about 1.15x faster, same numbers.
     """
-    L = LANES
+    L = lanes
     n_age = c0.shape[0]
     n_band = c0.shape[2]
     n_year = hazard.shape[0]
-    last = n_age - 1
     c = np.empty((n_age, 2, n_band, L))
     l = np.empty_like(c)
     yrs = np.empty_like(c)
@@ -93,10 +367,9 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
     p = np.empty_like(r)
     q = np.empty_like(r)
     q_ret = np.empty_like(r)
-    # per-lane sums of a year (flows) and per-lane values of a year
-    acc = np.zeros((15, L))
-    (A_REFUND, A_EXITS, A_GRANTS, A_RETREF, A_BACKPAY, A_BACKPAYERS, A_CONTRIB, A_EXPEND, A_BILL, A_CEXP, A_REXP,
-     A_CEND, A_REND, A_LAPSED, A_NR) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
+    # per-lane sums of a year (flat rows of LANES), per-lane work of a cell, per-lane values of a year
+    acc = np.zeros(N_ACC * LANES)
+    wk = np.zeros(N_WORK * LANES)
     lane_w = np.empty(L)
     lane_wp = np.empty(L)
     lane_idx1 = np.empty(L)
@@ -105,16 +378,6 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
     lane_e = np.empty(L)
     lane_accwp = np.empty(L)
     lane_trwp = np.empty(L)
-    # per-cell per-lane temporaries
-    rs = np.empty(L)
-    bs = np.empty(L)
-    as_ = np.empty(L)
-    ds = np.empty(L)
-    rb = np.empty(L)
-    cb = np.empty(L)
-    nr_tot = np.empty(L)
-    pen_sum = np.empty(L)
-    acc_sum = np.empty(L)
     cc = np.empty(L)
     ll = np.empty(L)
     b_one = mort_b[0, 0]
@@ -131,10 +394,10 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
             iv = i0 + (v if v < nl else nl - 1)
             lane_w[v] = wage[iv, t]
             lane_coll[v] = collection[iv, t]
-        acc[:, :] = 0.0
-        ratio_t = base_ratio[t]
-        cr_t = contrib_rate[t]
+        acc[:] = 0.0
         if t == 0:
+            ratio_t = base_ratio[t]
+            cr_t = contrib_rate[t]
             for s in range(2):
                 for j in range(n_age):
                     ratio = ratio_t[j, s]
@@ -150,16 +413,16 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
                     rj = r[j, s]
                     bj = b[j, s]
                     for v in range(L):
-                        acc[A_LAPSED, v] += ll[v]
+                        acc[_A_LAPSED + v] += ll[v]
                         re = rj[v]
                         cov = cc[v] * lane_w[v] * ratio
-                        acc[A_BILL, v] += cov
-                        acc[A_CONTRIB, v] += cov * cr_t * lane_coll[v]
-                        acc[A_EXPEND, v] += re * bj[v]
-                        acc[A_CEXP, v] += cc[v]
-                        acc[A_REXP, v] += re
-                        acc[A_CEND, v] += cc[v]
-                        acc[A_REND, v] += re
+                        acc[_A_BILL + v] += cov
+                        acc[_A_CONTRIB + v] += cov * cr_t * lane_coll[v]
+                        acc[_A_EXPEND + v] += re * bj[v]
+                        acc[_A_CEXP + v] += cc[v]
+                        acc[_A_REXP + v] += re
+                        acc[_A_CEND + v] += cc[v]
+                        acc[_A_REND + v] += re
                     if keep_detail:
                         for v in range(nl):
                             detail[i0 + v, t, j, s, D_CONTRIB] = cc[v]
@@ -179,231 +442,28 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
                 lane_cred1[v] = 1.0 + credit[iv, t]
                 lane_accwp[v] = acc_t * wp
                 lane_trwp[v] = transitional * wp
+            # the year's death rates of workers (q, p = 1 - q) and retirees (q_ret), capped at 1
             for s in range(2):
                 for j in range(n_age):
                     qb = q_base[j, s]
                     qrb = q_ret_base[j, s]
+                    if not one_b:
+                        bj = mort_b[j, s]
+                        for v in range(L):
+                            lane_e[v] = np.exp(bj * kappa[i0 + (v if v < nl else nl - 1), t])
                     for v in range(L):
-                        if one_b:
-                            e = lane_e[v]
-                        else:
-                            e = np.exp(mort_b[j, s] * kappa[i0 + (v if v < nl else nl - 1), t])
+                        e = lane_e[v]
                         qq = qb * e
                         qq = qq if qq < 1.0 else 1.0
                         q[j, s, v] = qq
                         p[j, s, v] = 1.0 - qq
                         qq = qrb * e * rf
                         q_ret[j, s, v] = qq if qq < 1.0 else 1.0
-            haz = hazard[t]
-            miny = min_years[t]
-            ent = entrants[t]
-            lap = lapse[t]
-            res = resume[t]
-            bsh = back_share[t]
-            bmax = back_max[t]
-            ar = acct_rate[t]
-            dm = deemed[t]
-            mo = months[t]
-            pb = pension_base[t]
-            inh = inherit[t]
-            gm = grant_months[t]
-            for s in range(2):
-                for j in range(n_age):
-                    lo = j - 1 if j > 0 else 0
-                    hi = j if j == last else j - 1
-                    for v in range(L):
-                        rs[v] = 0.0
-                        bs[v] = 0.0
-                        as_[v] = 0.0
-                        ds[v] = 0.0
-                        rb[v] = 0.0
-                        cb[v] = 0.0
-                    for src in range(lo, hi + 1):
-                        qr_ = q_ret[src, s]
-                        r_ = r[src, s]
-                        b_ = b[src, s]
-                        a_ = a[src, s]
-                        d_ = d[src, s]
-                        for v in range(L):
-                            qr = qr_[v]
-                            rsrc = r_[v]
-                            w = rsrc * (1.0 - qr)
-                            rb[v] += rsrc
-                            rs[v] += w
-                            bs[v] += w * b_[v]
-                            as_[v] += w * a_[v]
-                            ds[v] += w * d_[v]
-                            acc[A_GRANTS, v] += rsrc * qr * b_[v] / 12.0 * gm
-                            acc[A_RETREF, v] += rsrc * qr * a_[v] * inh
-                        for g in range(n_band):
-                            c_ = c[src, s, g]
-                            for v in range(L):
-                                cb[v] += c_[v]
-                    for v in range(L):
-                        r0_ = rs[v]
-                        bb_ = bs[v]
-                        aa_ = as_[v]
-                        dd_ = ds[v]
-                        if r0_ > 0.0:
-                            bb_ = bb_ / r0_
-                            aa_ = aa_ / r0_
-                            dd_ = dd_ / r0_
-                        bb_ = bb_ * lane_idx1[v]
-                        aa_ = aa_ * lane_cred1[v] - dd_
-                        aa_ = aa_ if aa_ >= 0.0 else 0.0
-                        bs[v] = bb_
-                        as_[v] = aa_
-                        ds[v] = dd_
-                        nr_tot[v] = 0.0
-                        pen_sum[v] = 0.0
-                        acc_sum[v] = 0.0
-                        cc[v] = 0.0
-                        ll[v] = 0.0
-                    ratio = ratio_t[j, s]
-                    mo_j = mo[j]
-                    dm_j = dm[j]
-                    h = haz[j, s]
-                    eligible_age = j >= force_idx
-                    pb_r = pb + ratio
-                    for g in range(n_band):
-                        lam = lap[j, s, g]
-                        rho = res[j, s, g]
-                        eg = ent[j, s] * ent_band[g]
-                        cn_ = c_new[j, s, g]
-                        ln_ = l_new[j, s, g]
-                        yn_ = y_new[j, s, g]
-                        kn_ = k_new[j, s, g]
-                        cs_ = c[lo, s, g]
-                        ls_ = l[lo, s, g]
-                        ys_ = yrs[lo, s, g]
-                        ks_ = k[lo, s, g]
-                        p_ = p[lo, s]
-                        q_ = q[lo, s]
-                        cs2 = c[last, s, g]
-                        ls2 = l[last, s, g]
-                        ys2 = yrs[last, s, g]
-                        ks2 = k[last, s, g]
-                        p2 = p[last, s]
-                        q2 = q[last, s]
-                        has1 = j > 0
-                        has2 = j == last
-                        for v in range(L):
-                            cs = 0.0
-                            ls = 0.0
-                            ys = 0.0
-                            ks = 0.0
-                            if has1:
-                                pp = p_[v]
-                                csrc = cs_[v]
-                                lsrc = ls_[v]
-                                ksrc = ks_[v]
-                                n_src = csrc + lsrc
-                                cs += csrc * pp
-                                ls += lsrc * pp
-                                ys += n_src * pp * ys_[v]
-                                ks += n_src * pp * ksrc
-                                acc[A_REFUND, v] += n_src * q_[v] * ksrc * inh
-                            if has2:
-                                pp = p2[v]
-                                csrc = cs2[v]
-                                lsrc = ls2[v]
-                                ksrc = ks2[v]
-                                n_src = csrc + lsrc
-                                cs += csrc * pp
-                                ls += lsrc * pp
-                                ys += n_src * pp * ys2[v]
-                                ks += n_src * pp * ksrc
-                                acc[A_REFUND, v] += n_src * q2[v] * ksrc * inh
-                            ns = cs + ls
-                            if ns > 0.0:
-                                ys = ys / ns
-                                ks = ks / ns
-                            nr = 0.0
-                            x = 0.0
-                            keep = 1.0
-                            if h > 0.0:
-                                w_t = lane_w[v]
-                                if ys >= miny or eligible_age:
-                                    nr = ns * h
-                                    keep = 1.0 - h
-                                else:
-                                    miss = miny - ys
-                                    bb = bsh if miss <= bmax else 0.0
-                                    x = ns * h * (1.0 - bb) * exit_share
-                                    keep = 1.0 - h * bb - h * (1.0 - bb) * exit_share
-                                    nb = ns * h * bb
-                                    if nb > 0.0:
-                                        base = ratio * w_t
-                                        acc[A_BACKPAY, v] += nb * miss * cr_t * base
-                                        acc[A_BACKPAYERS, v] += nb
-                                        kb = ks + miss * ar * base
-                                        pension = (lane_accwp[v] * pb_r / 2.0 * miny
-                                                   + 12.0 * kb / mo_j
-                                                   + lane_trwp[v] * ratio * min(miny, dm_j))
-                                        nr_tot[v] += nb
-                                        pen_sum[v] += nb * pension
-                                        acc_sum[v] += nb * kb
-                                if nr > 0.0:
-                                    pension = (lane_accwp[v] * pb_r / 2.0 * ys
-                                               + 12.0 * ks / mo_j
-                                               + lane_trwp[v] * ratio * min(ys, dm_j))
-                                    nr_tot[v] += nr
-                                    pen_sum[v] += nr * pension
-                                    acc_sum[v] += nr * ks
-                                acc[A_REFUND, v] += x * ks
-                                acc[A_EXITS, v] += x
-                            cr = cs * keep
-                            lr = ls * keep
-                            cn = cr * (1.0 - lam) + lr * rho + eg
-                            ln = cr * lam + lr * (1.0 - rho)
-                            stay = cr + lr
-                            tot = stay + eg
-                            cn_[v] = cn
-                            ln_[v] = ln
-                            cc[v] += cn
-                            ll[v] += ln
-                            if tot > 0.0:
-                                yn_[v] = (stay * ys + cn) / tot
-                                kn_[v] = (stay * ks * lane_cred1[v] + cn * ar * ratio * lane_w[v]) / tot
-                            else:
-                                yn_[v] = 0.0
-                                kn_[v] = 0.0
-                    rn_ = r_new[j, s]
-                    bn_ = b_new[j, s]
-                    an_ = a_new[j, s]
-                    dn_ = d_new[j, s]
-                    for v in range(L):
-                        rsv = rs[v]
-                        rr = rsv + nr_tot[v]
-                        rn_[v] = rr
-                        if rr > 0.0:
-                            bn = (rsv * bs[v] + pen_sum[v]) / rr
-                            an = (rsv * as_[v] + acc_sum[v]) / rr
-                            dn_[v] = (rsv * ds[v] + 12.0 * acc_sum[v] / mo_j) / rr
-                        else:
-                            bn = bs[v]
-                            an = as_[v]
-                            dn_[v] = ds[v]
-                        bn_[v] = bn
-                        an_[v] = an
-                        acc[A_NR, v] += nr_tot[v]
-                        acc[A_LAPSED, v] += ll[v]
-                        ce = 0.5 * (cb[v] + cc[v])
-                        cov = ce * lane_w[v] * ratio
-                        acc[A_BILL, v] += cov
-                        acc[A_CONTRIB, v] += cov * cr_t * lane_coll[v]
-                        acc[A_EXPEND, v] += 0.5 * (rb[v] * bs[v] + rr * bn)
-                        acc[A_CEXP, v] += ce
-                        acc[A_REXP, v] += 0.5 * (rb[v] + rr)
-                        acc[A_CEND, v] += cc[v]
-                        acc[A_REND, v] += rr
-                    if keep_detail:
-                        for v in range(nl):
-                            detail[i0 + v, t, j, s, D_CONTRIB] = cc[v]
-                            detail[i0 + v, t, j, s, D_RETIREES] = rn_[v]
-                            detail[i0 + v, t, j, s, D_BENEFIT] = bn_[v]
-                            detail[i0 + v, t, j, s, D_LAPSED] = ll[v]
-                            detail[i0 + v, t, j, s, D_RETIREE_ACCOUNT] = an_[v]
+            _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new, r_new, b_new, a_new, d_new,
+                      p, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share,
+                      back_share, back_max, base_ratio, contrib_rate, acct_rate, deemed, months, pension_base,
+                      inherit, grant_months, lane_w, lane_coll, lane_idx1, lane_cred1, lane_accwp, lane_trwp, acc,
+                      wk, detail, keep_detail)
             c, c_new = c_new, c
             l, l_new = l_new, l
             r, r_new = r_new, r
@@ -415,13 +475,13 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
         for v in range(nl):
             i = i0 + v
             w_t = lane_w[v]
-            refund = acc[A_REFUND, v] + acc[A_RETREF, v]
-            contrib = acc[A_CONTRIB, v] + acc[A_BACKPAY, v]
-            cend = acc[A_CEND, v]
-            rend = acc[A_REND, v]
-            lapsed = acc[A_LAPSED, v]
-            expend = acc[A_EXPEND, v]
-            grants = acc[A_GRANTS, v]
+            refund = acc[_A_REFUND + v] + acc[_A_RETREF + v]
+            contrib = acc[_A_CONTRIB + v] + acc[_A_BACKPAY + v]
+            cend = acc[_A_CEND + v]
+            rend = acc[_A_REND + v]
+            lapsed = acc[_A_LAPSED + v]
+            expend = acc[_A_EXPEND + v]
+            grants = acc[_A_GRANTS + v]
             t_out = transfer_out[t] * w_t * (cend + lapsed)
             t_in = transfer_in[t] * w_t * rend
             ff = (1.0 + rate[i, t]) ** 0.5 - 1.0 if mid_year else 0.0
@@ -433,19 +493,19 @@ def _project_block(i0, nl, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, r
             flows[i, t, F_EXPEND] = expend
             flows[i, t, F_OPENING] = opening[v]
             flows[i, t, F_CLOSING] = closing
-            flows[i, t, F_WAGEBILL] = acc[A_BILL, v]
+            flows[i, t, F_WAGEBILL] = acc[_A_BILL + v]
             flows[i, t, F_CONTRIBUTORS] = cend
             flows[i, t, F_BENEFICIARIES] = rend
-            flows[i, t, F_NEW_BEN] = acc[A_NR, v]
-            flows[i, t, F_BEN_EXPOSURE] = acc[A_REXP, v]
-            flows[i, t, F_CONTRIB_EXPOSURE] = acc[A_CEXP, v]
+            flows[i, t, F_NEW_BEN] = acc[_A_NR + v]
+            flows[i, t, F_BEN_EXPOSURE] = acc[_A_REXP + v]
+            flows[i, t, F_CONTRIB_EXPOSURE] = acc[_A_CEXP + v]
             flows[i, t, F_LAPSED] = lapsed
             flows[i, t, F_REFUND] = refund
-            flows[i, t, F_EXITS] = acc[A_EXITS, v]
+            flows[i, t, F_EXITS] = acc[_A_EXITS + v]
             flows[i, t, F_DEATH_GRANTS] = grants
-            flows[i, t, F_RETIREE_REFUND] = acc[A_RETREF, v]
-            flows[i, t, F_BACK_PAY] = acc[A_BACKPAY, v]
-            flows[i, t, F_BACK_PAYERS] = acc[A_BACKPAYERS, v]
+            flows[i, t, F_RETIREE_REFUND] = acc[_A_RETREF + v]
+            flows[i, t, F_BACK_PAY] = acc[_A_BACKPAY + v]
+            flows[i, t, F_BACK_PAYERS] = acc[_A_BACKPAYERS + v]
             flows[i, t, F_TRANSFER_OUT] = t_out
             flows[i, t, F_TRANSFER_IN] = t_in
             opening[v] = closing
@@ -460,9 +520,10 @@ def _scenario_block_loops():
 
         def project(*args):
             n = args[-3].shape[0]
-            for blk in loop((n + LANES - 1) // LANES):
-                i0 = blk * LANES
-                _project_block(i0, min(LANES, n - i0), *args)
+            lanes = LANES if n >= LANES else n
+            for blk in loop((n + lanes - 1) // lanes):
+                i0 = blk * lanes
+                _project_block(i0, min(lanes, n - i0), lanes, *args)
 
         project.__module__ = _project_block.__module__
         project.__qualname__ = f"_project_block_{'parallel' if parallel else 'serial'}_loop"
