@@ -40,59 +40,164 @@ N_WORK = 16
 
 
 @jit(error_model="numpy", inline="always")
-def _gather(c, l, yrs, k, p, q, j, s, g, inh, wk, acc, L):
-    """Add the survivors of source cell (``j``, ``s``, ``g``) (lanes ``0 .. L - 1``) to the gathered sums of ``wk``;
-    its deaths' accounts to the refunds of ``acc``. Arrays are indexed in full, never sliced: a view costs a
-    reference count."""
+def _band_cell(has1, two, retire, j, s, g, lo, last, c, l, yrs, k, p, q, c_new, l_new, y_new, k_new, cell, lane_w,
+               lane_cred1, lane_accwp, lane_trwp, wk, acc, L):
+    """Band ``g`` of age ``j``, sex ``s``, lanes ``0 .. L - 1``, in one loop: survivors of the source cells (age
+    ``lo`` when ``has1``, and the open age group ``last`` itself when ``two``), their average years and account,
+    retirement (with back-payment 补缴) or exit when ``retire``, lapses, resumptions, entrants and accrual; writes
+    the new cell and adds its flows to ``acc`` and its head counts to ``wk``. Returns whether the new cell is empty in
+    every lane. Called with literal flags on the hot paths, so each call compiles to a loop without their branches;
+    the workers at the start of the year (``_W_CB``) are added here except when ``two`` (the caller adds them).
+    ``cell`` holds the cell's scalars (a tuple: a call with over 30 arguments cannot be inlined by numba)."""
+    h, miny, eligible_age, bsh, bmax, exit_share, lam, rho, eg, ratio, cr_t, ar, pb_r, mo_j, dm_j, inh = cell
+    found = False
     for v in range(L):
-        pp = p[j, s, v]
-        csrc = c[j, s, g, v]
-        lsrc = l[j, s, g, v]
-        ksrc = k[j, s, g, v]
-        n_src = csrc + lsrc
-        wk[_W_SC + v] += csrc * pp
-        wk[_W_SL + v] += lsrc * pp
-        wk[_W_SY + v] += n_src * pp * yrs[j, s, g, v]
-        wk[_W_SK + v] += n_src * pp * ksrc
-        acc[_A_REFUND + v] += n_src * q[j, s, v] * ksrc * inh
-
-
-@jit(error_model="numpy", inline="always")
-def _no_workers(c, l, j0, j1, s, g, L):
-    """Whether band ``g`` of sex ``s`` has no worker (contributing or not) at ages ``j0 .. j1`` in any lane."""
-    found = False
-    for j in range(j0, j1 + 1):
-        for v in range(L):
-            found |= (c[j, s, g, v] != 0.0) | (l[j, s, g, v] != 0.0)
+        cs = 0.0
+        ls = 0.0
+        ys = 0.0
+        ks = 0.0
+        if has1:
+            pp = p[lo, s, v]
+            csrc = c[lo, s, g, v]
+            lsrc = l[lo, s, g, v]
+            ksrc = k[lo, s, g, v]
+            n_src = csrc + lsrc
+            cs += csrc * pp
+            ls += lsrc * pp
+            ys += n_src * pp * yrs[lo, s, g, v]
+            ks += n_src * pp * ksrc
+            acc[_A_REFUND + v] += n_src * q[lo, s, v] * ksrc * inh
+            if not two:
+                wk[_W_CB + v] += csrc
+        if two:
+            pp = p[last, s, v]
+            csrc = c[last, s, g, v]
+            lsrc = l[last, s, g, v]
+            ksrc = k[last, s, g, v]
+            n_src = csrc + lsrc
+            cs += csrc * pp
+            ls += lsrc * pp
+            ys += n_src * pp * yrs[last, s, g, v]
+            ks += n_src * pp * ksrc
+            acc[_A_REFUND + v] += n_src * q[last, s, v] * ksrc * inh
+        ns = cs + ls
+        pos = ns > 0.0
+        den = ns if pos else 1.0
+        ys = ys / den if pos else ys
+        ks = ks / den if pos else ks
+        keep = 1.0
+        if retire:
+            elig = (ys >= miny) | eligible_age
+            miss = miny - ys
+            bb = 0.0 if elig else (bsh if miss <= bmax else 0.0)
+            nr = ns * h if elig else 0.0
+            x = 0.0 if elig else ns * h * (1.0 - bb) * exit_share
+            keep = (1.0 - h) if elig else 1.0 - h * bb - h * (1.0 - bb) * exit_share
+            nb = ns * h * bb
+            base = ratio * lane_w[v]
+            bp = nb > 0.0
+            acc[_A_BACKPAY + v] += nb * miss * cr_t * base if bp else 0.0
+            acc[_A_BACKPAYERS + v] += nb if bp else 0.0
+            kb = ks + miss * ar * base
+            pen_b = (lane_accwp[v] * pb_r / 2.0 * miny
+                     + 12.0 * kb / mo_j
+                     + lane_trwp[v] * ratio * (miny if miny < dm_j else dm_j))
+            pen_r = (lane_accwp[v] * pb_r / 2.0 * ys
+                     + 12.0 * ks / mo_j
+                     + lane_trwp[v] * ratio * (ys if ys < dm_j else dm_j))
+            rt = nr > 0.0
+            # in the order of the one-scenario loop: back-payers, then the others
+            n1 = wk[_W_NR + v] + (nb if bp else 0.0)
+            p1 = wk[_W_PEN + v] + (nb * pen_b if bp else 0.0)
+            a1 = wk[_W_ACS + v] + (nb * kb if bp else 0.0)
+            wk[_W_NR + v] = n1 + (nr if rt else 0.0)
+            wk[_W_PEN + v] = p1 + (nr * pen_r if rt else 0.0)
+            wk[_W_ACS + v] = a1 + (nr * ks if rt else 0.0)
+            acc[_A_REFUND + v] += x * ks
+            acc[_A_EXITS + v] += x
+        cr = cs * keep
+        lr = ls * keep
+        cn = cr * (1.0 - lam) + lr * rho + eg
+        ln = cr * lam + lr * (1.0 - rho)
+        stay = cr + lr
+        tot = stay + eg
+        c_new[j, s, g, v] = cn
+        l_new[j, s, g, v] = ln
+        wk[_W_CC + v] += cn
+        wk[_W_LL + v] += ln
+        pos = tot > 0.0
+        den = tot if pos else 1.0
+        y_new[j, s, g, v] = (stay * ys + cn) / den if pos else 0.0
+        k_new[j, s, g, v] = (stay * ks * lane_cred1[v] + cn * ar * ratio * lane_w[v]) / den if pos else 0.0
+        found |= (cn != 0.0) | (ln != 0.0)
     return not found
 
 
 @jit(error_model="numpy", inline="always")
-def _no_retirees(r, j0, j1, s, L):
-    """Whether sex ``s`` has no retiree at ages ``j0 .. j1`` in any lane."""
+def _retiree_cell(none, j, s, r_new, b_new, a_new, d_new, ratio, cr_t, mo_j, lane_w, lane_coll, wk, acc, L):
+    """The end of age ``j``, sex ``s``, lanes ``0 .. L - 1``, in one loop: workers' flows and head counts (mid-year
+    exposure: the mean of the start-of-year stock ``_W_CB`` and the year-end stock ``_W_CC``), and unless ``none``
+    (no retiree in the source cells and no new retiree: all zero) the retirees at the end of the year and their
+    flows. Returns whether the retirees are none in every lane."""
     found = False
-    for j in range(j0, j1 + 1):
-        for v in range(L):
-            found |= r[j, s, v] != 0.0
+    for v in range(L):
+        ccv = wk[_W_CC + v]
+        acc[_A_LAPSED + v] += wk[_W_LL + v]
+        ce = 0.5 * (wk[_W_CB + v] + ccv)
+        cov = ce * lane_w[v] * ratio
+        acc[_A_BILL + v] += cov
+        acc[_A_CONTRIB + v] += cov * cr_t * lane_coll[v]
+        acc[_A_CEXP + v] += ce
+        acc[_A_CEND + v] += ccv
+        if none:
+            r_new[j, s, v] = 0.0
+            b_new[j, s, v] = 0.0
+            a_new[j, s, v] = 0.0
+            d_new[j, s, v] = 0.0
+        else:
+            rsv = wk[_W_RS + v]
+            nrt = wk[_W_NR + v]
+            acs = wk[_W_ACS + v]
+            bsv = wk[_W_BS + v]
+            asv = wk[_W_AS + v]
+            dsv = wk[_W_DS + v]
+            rbv = wk[_W_RB + v]
+            rr = rsv + nrt
+            r_new[j, s, v] = rr
+            pos = rr > 0.0
+            den = rr if pos else 1.0
+            bn = (rsv * bsv + wk[_W_PEN + v]) / den if pos else bsv
+            a_new[j, s, v] = (rsv * asv + acs) / den if pos else asv
+            d_new[j, s, v] = (rsv * dsv + 12.0 * acs / mo_j) / den if pos else dsv
+            b_new[j, s, v] = bn
+            acc[_A_NR + v] += nrt
+            acc[_A_EXPEND + v] += 0.5 * (rbv * bsv + rr * bn)
+            acc[_A_REXP + v] += 0.5 * (rbv + rr)
+            acc[_A_REND + v] += rr
+            found |= rr != 0.0
     return not found
 
 
-@jit_noalias(error_model="numpy")
-def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new, r_new, b_new, a_new, d_new, p, q,
-              q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share, back_share,
-              back_max, base_ratio, contrib_rate, acct_rate, deemed, months, pension_base, inherit, grant_months,
-              lane_w, lane_coll, lane_idx1, lane_cred1, lane_accwp, lane_trwp, acc, wk, detail, keep_detail):
+@jit_noalias(error_model="numpy", _nrt=False)
+def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new, r_new, b_new, a_new, d_new, ew,
+              er, ew_new, er_new, p, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume,
+              exit_share, back_share, back_max, base_ratio, contrib_rate, acct_rate, deemed, months, pension_base,
+              inherit, grant_months, lane_w, lane_coll, lane_idx1, lane_cred1, lane_accwp, lane_trwp, acc, wk, detail,
+              keep_detail):
     """Year ``t`` (> 0) of lanes ``0 .. L - 1``: one pass over (sex, age), ages ascending, from the state at the start
     of the year (``c`` .. ``d``) to the state at its end (``c_new`` .. ``d_new``), adding the year's flows and head
     counts to ``acc``.
 
     Compiled with ``sibrisk._numba.jit_noalias``: the caller passes distinct arrays (old and new state, the
     mortality of the year, the lane constants, ``acc``, ``wk``, ``detail``), so LLVM vectorises the lane loops.
-    Each lane loop is branch-free (selects), in the order of operations of a one-scenario loop.
+    Each cell is one or two loops over the lanes (``_band_cell`` per band, ``_retiree_cell``), branch-free (selects),
+    doing the operations of a one-scenario loop in its order.
 
     Empty cells are skipped: a band with no worker in its source cells (nor entrants) in any lane, and the retirees of
     an age with none in the source cells and no retirement hazard. Their new state is zero and every flow they would
-    add is an exact zero (0 x a finite number), so the numbers are those of the full pass, bit for bit."""
+    add is an exact zero (0 x a finite number), so the numbers are those of the full pass, bit for bit. Which cells
+    are empty in every lane is carried from year to year (``ew``, ``er``: workers by age, sex and band; retirees by
+    age and sex) and found in the same loops that write the cells."""
     n_age = c.shape[0]
     n_band = c.shape[2]
     last = n_age - 1
@@ -116,56 +221,67 @@ def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new
             lo = j - 1 if j > 0 else 0
             hi = j if j == last else j - 1
             h = haz[j, s]
-            no_retirees = h == 0.0 and _no_retirees(r, lo, hi, s, L)
-            for v in range(L):
-                wk[_W_RS + v] = 0.0
-                wk[_W_BS + v] = 0.0
-                wk[_W_AS + v] = 0.0
-                wk[_W_DS + v] = 0.0
-                wk[_W_RB + v] = 0.0
-                wk[_W_CB + v] = 0.0
-            # retirees: survivors of the source cells, their benefit, account and account pension; deaths' grants
-            # and accounts; workers at the start of the year (for the mid-year exposure)
+            none_before = True
             for src in range(lo, hi + 1):
-                for g in range(n_band):
-                    for v in range(L):
-                        wk[_W_CB + v] += c[src, s, g, v]
-                if no_retirees:
-                    continue
-                for v in range(L):
-                    qr = q_ret[src, s, v]
-                    rsrc = r[src, s, v]
-                    bsrc = b[src, s, v]
-                    asrc = a[src, s, v]
-                    w = rsrc * (1.0 - qr)
-                    wk[_W_RB + v] += rsrc
-                    wk[_W_RS + v] += w
-                    wk[_W_BS + v] += w * bsrc
-                    wk[_W_AS + v] += w * asrc
-                    wk[_W_DS + v] += w * d[src, s, v]
-                    acc[_A_GRANTS + v] += rsrc * qr * bsrc / 12.0 * gm
-                    acc[_A_RETREF + v] += rsrc * qr * asrc * inh
+                none_before = none_before and er[src, s]
+            no_retirees = h == 0.0 and none_before
             for v in range(L):
-                r0_ = wk[_W_RS + v]
-                pos = r0_ > 0.0
-                den = r0_ if pos else 1.0
-                bb_ = wk[_W_BS + v]
-                aa_ = wk[_W_AS + v]
-                dd_ = wk[_W_DS + v]
-                bb_ = bb_ / den if pos else bb_
-                aa_ = aa_ / den if pos else aa_
-                dd_ = dd_ / den if pos else dd_
-                bb_ = bb_ * lane_idx1[v]
-                aa_ = aa_ * lane_cred1[v] - dd_
-                aa_ = aa_ if aa_ >= 0.0 else 0.0
-                wk[_W_BS + v] = bb_
-                wk[_W_AS + v] = aa_
-                wk[_W_DS + v] = dd_
+                wk[_W_CB + v] = 0.0
                 wk[_W_NR + v] = 0.0
                 wk[_W_PEN + v] = 0.0
                 wk[_W_ACS + v] = 0.0
                 wk[_W_CC + v] = 0.0
                 wk[_W_LL + v] = 0.0
+            # retirees: survivors of the source cells, their benefit, account and account pension (averages, after
+            # indexation and crediting); deaths' grants and accounts
+            if not no_retirees:
+                if hi < lo:
+                    for v in range(L):
+                        wk[_W_RS + v] = 0.0
+                        wk[_W_BS + v] = 0.0
+                        wk[_W_AS + v] = 0.0
+                        wk[_W_DS + v] = 0.0
+                        wk[_W_RB + v] = 0.0
+                for src in range(lo, hi + 1):
+                    first = src == lo
+                    final = src == hi
+                    for v in range(L):
+                        qr = q_ret[src, s, v]
+                        rsrc = r[src, s, v]
+                        bsrc = b[src, s, v]
+                        asrc = a[src, s, v]
+                        w = rsrc * (1.0 - qr)
+                        rb = (0.0 if first else wk[_W_RB + v]) + rsrc
+                        rs = (0.0 if first else wk[_W_RS + v]) + w
+                        bs = (0.0 if first else wk[_W_BS + v]) + w * bsrc
+                        as_ = (0.0 if first else wk[_W_AS + v]) + w * asrc
+                        ds = (0.0 if first else wk[_W_DS + v]) + w * d[src, s, v]
+                        acc[_A_GRANTS + v] += rsrc * qr * bsrc / 12.0 * gm
+                        acc[_A_RETREF + v] += rsrc * qr * asrc * inh
+                        if final:
+                            pos = rs > 0.0
+                            den = rs if pos else 1.0
+                            bs = bs / den if pos else bs
+                            as_ = as_ / den if pos else as_
+                            ds = ds / den if pos else ds
+                            bs = bs * lane_idx1[v]
+                            as_ = as_ * lane_cred1[v] - ds
+                            as_ = as_ if as_ >= 0.0 else 0.0
+                        wk[_W_RB + v] = rb
+                        wk[_W_RS + v] = rs
+                        wk[_W_BS + v] = bs
+                        wk[_W_AS + v] = as_
+                        wk[_W_DS + v] = ds
+                if hi < lo:
+                    for v in range(L):
+                        wk[_W_BS + v] = wk[_W_BS + v] * lane_idx1[v]
+                        as_ = wk[_W_AS + v] * lane_cred1[v] - wk[_W_DS + v]
+                        wk[_W_AS + v] = as_ if as_ >= 0.0 else 0.0
+            if j == last:  # workers at the start of the year: both source cells, in the one-scenario loop's order
+                for src in range(lo, hi + 1):
+                    for g in range(n_band):
+                        for v in range(L):
+                            wk[_W_CB + v] += c[src, s, g, v]
             ratio = ratio_t[j, s]
             mo_j = mo[j]
             dm_j = dm[j]
@@ -175,124 +291,35 @@ def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new
                 lam = lap[j, s, g]
                 rho = res[j, s, g]
                 eg = ent[j, s] * ent_band[g]
-                if eg == 0.0 and _no_workers(c, l, lo, hi, s, g, L):
+                if eg == 0.0 and (j == 0 or ew[lo, s, g]) and (j != last or ew[last, s, g]):
                     for v in range(L):
                         c_new[j, s, g, v] = 0.0
                         l_new[j, s, g, v] = 0.0
                         y_new[j, s, g, v] = 0.0
                         k_new[j, s, g, v] = 0.0
+                    ew_new[j, s, g] = True
                     continue
-                # 1. survivors of the source cells (age j - 1, and the open age group itself at the last age)
-                for v in range(L):
-                    wk[_W_SC + v] = 0.0
-                    wk[_W_SL + v] = 0.0
-                    wk[_W_SY + v] = 0.0
-                    wk[_W_SK + v] = 0.0
-                if j > 0:
-                    _gather(c, l, yrs, k, p, q, lo, s, g, inh, wk, acc, L)
-                if j == last:
-                    _gather(c, l, yrs, k, p, q, last, s, g, inh, wk, acc, L)
-                for v in range(L):
-                    ns = wk[_W_SC + v] + wk[_W_SL + v]
-                    pos = ns > 0.0
-                    den = ns if pos else 1.0
-                    ys = wk[_W_SY + v]
-                    ks = wk[_W_SK + v]
-                    wk[_W_SY + v] = ys / den if pos else ys
-                    wk[_W_SK + v] = ks / den if pos else ks
-                # 2. retirement (with back-payment 补缴) or exit of the survivors
-                if h > 0.0:
-                    for v in range(L):
-                        ns = wk[_W_SC + v] + wk[_W_SL + v]
-                        ys = wk[_W_SY + v]
-                        ks = wk[_W_SK + v]
-                        elig = (ys >= miny) | eligible_age
-                        miss = miny - ys
-                        bb = 0.0 if elig else (bsh if miss <= bmax else 0.0)
-                        nr = ns * h if elig else 0.0
-                        x = 0.0 if elig else ns * h * (1.0 - bb) * exit_share
-                        wk[_W_KEEP + v] = (1.0 - h) if elig else 1.0 - h * bb - h * (1.0 - bb) * exit_share
-                        nb = ns * h * bb
-                        base = ratio * lane_w[v]
-                        bp = nb > 0.0
-                        acc[_A_BACKPAY + v] += nb * miss * cr_t * base if bp else 0.0
-                        acc[_A_BACKPAYERS + v] += nb if bp else 0.0
-                        kb = ks + miss * ar * base
-                        pen_b = (lane_accwp[v] * pb_r / 2.0 * miny
-                                 + 12.0 * kb / mo_j
-                                 + lane_trwp[v] * ratio * (miny if miny < dm_j else dm_j))
-                        pen_r = (lane_accwp[v] * pb_r / 2.0 * ys
-                                 + 12.0 * ks / mo_j
-                                 + lane_trwp[v] * ratio * (ys if ys < dm_j else dm_j))
-                        rt = nr > 0.0
-                        # in the order of the one-scenario loop: back-payers, then the others
-                        n1 = wk[_W_NR + v] + (nb if bp else 0.0)
-                        p1 = wk[_W_PEN + v] + (nb * pen_b if bp else 0.0)
-                        a1 = wk[_W_ACS + v] + (nb * kb if bp else 0.0)
-                        wk[_W_NR + v] = n1 + (nr if rt else 0.0)
-                        wk[_W_PEN + v] = p1 + (nr * pen_r if rt else 0.0)
-                        wk[_W_ACS + v] = a1 + (nr * ks if rt else 0.0)
-                        acc[_A_REFUND + v] += x * ks
-                        acc[_A_EXITS + v] += x
+                cell = (h, miny, eligible_age, bsh, bmax, exit_share, lam, rho, eg, ratio, cr_t, ar, pb_r, mo_j, dm_j,
+                        inh)
+                if j == 0 or j == last:
+                    ew_new[j, s, g] = _band_cell(j > 0, j == last, h > 0.0, j, s, g, lo, last, c, l, yrs, k, p, q,
+                                                 c_new, l_new, y_new, k_new, cell, lane_w, lane_cred1, lane_accwp,
+                                                 lane_trwp, wk, acc, L)
+                elif h > 0.0:
+                    ew_new[j, s, g] = _band_cell(True, False, True, j, s, g, lo, last, c, l, yrs, k, p, q, c_new,
+                                                 l_new, y_new, k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp,
+                                                 wk, acc, L)
                 else:
-                    for v in range(L):
-                        wk[_W_KEEP + v] = 1.0
-                # 3. lapses, resumptions, entrants and accrual of the cell
-                for v in range(L):
-                    keep = wk[_W_KEEP + v]
-                    cr = wk[_W_SC + v] * keep
-                    lr = wk[_W_SL + v] * keep
-                    cn = cr * (1.0 - lam) + lr * rho + eg
-                    ln = cr * lam + lr * (1.0 - rho)
-                    stay = cr + lr
-                    tot = stay + eg
-                    c_new[j, s, g, v] = cn
-                    l_new[j, s, g, v] = ln
-                    wk[_W_CC + v] += cn
-                    wk[_W_LL + v] += ln
-                    pos = tot > 0.0
-                    den = tot if pos else 1.0
-                    y_new[j, s, g, v] = (stay * wk[_W_SY + v] + cn) / den if pos else 0.0
-                    k_new[j, s, g, v] = (stay * wk[_W_SK + v] * lane_cred1[v] + cn * ar * ratio * lane_w[v]) / den if pos else 0.0
-            # the cell's workers: flows and head counts
-            for v in range(L):
-                ccv = wk[_W_CC + v]
-                acc[_A_LAPSED + v] += wk[_W_LL + v]
-                ce = 0.5 * (wk[_W_CB + v] + ccv)
-                cov = ce * lane_w[v] * ratio
-                acc[_A_BILL + v] += cov
-                acc[_A_CONTRIB + v] += cov * cr_t * lane_coll[v]
-                acc[_A_CEXP + v] += ce
-                acc[_A_CEND + v] += ccv
-            # the cell's retirees at the end of the year, and their flows
+                    ew_new[j, s, g] = _band_cell(True, False, False, j, s, g, lo, last, c, l, yrs, k, p, q, c_new,
+                                                 l_new, y_new, k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp,
+                                                 wk, acc, L)
+            # the cell's workers' flows; its retirees at the end of the year and their flows
             if no_retirees:
-                for v in range(L):
-                    r_new[j, s, v] = 0.0
-                    b_new[j, s, v] = 0.0
-                    a_new[j, s, v] = 0.0
-                    d_new[j, s, v] = 0.0
+                er_new[j, s] = _retiree_cell(True, j, s, r_new, b_new, a_new, d_new, ratio, cr_t, mo_j, lane_w,
+                                             lane_coll, wk, acc, L)
             else:
-                for v in range(L):
-                    rsv = wk[_W_RS + v]
-                    nrt = wk[_W_NR + v]
-                    pen = wk[_W_PEN + v]
-                    acs = wk[_W_ACS + v]
-                    bsv = wk[_W_BS + v]
-                    asv = wk[_W_AS + v]
-                    dsv = wk[_W_DS + v]
-                    rbv = wk[_W_RB + v]
-                    rr = rsv + nrt
-                    r_new[j, s, v] = rr
-                    pos = rr > 0.0
-                    den = rr if pos else 1.0
-                    bn = (rsv * bsv + pen) / den if pos else bsv
-                    a_new[j, s, v] = (rsv * asv + acs) / den if pos else asv
-                    d_new[j, s, v] = (rsv * dsv + 12.0 * acs / mo_j) / den if pos else dsv
-                    b_new[j, s, v] = bn
-                    acc[_A_NR + v] += nrt
-                    acc[_A_EXPEND + v] += 0.5 * (rbv * bsv + rr * bn)
-                    acc[_A_REXP + v] += 0.5 * (rbv + rr)
-                    acc[_A_REND + v] += rr
+                er_new[j, s] = _retiree_cell(False, j, s, r_new, b_new, a_new, d_new, ratio, cr_t, mo_j, lane_w,
+                                             lane_coll, wk, acc, L)
             if keep_detail:
                 for v in range(nl):
                     detail[i0 + v, t, j, s, D_CONTRIB] = wk[_W_CC + v]
@@ -367,6 +394,16 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
     p = np.empty_like(r)
     q = np.empty_like(r)
     q_ret = np.empty_like(r)
+    # cells empty in every lane (all lanes start from the same state): workers by band, retirees
+    ew = np.empty((n_age, 2, n_band), dtype=np.bool_)
+    er = np.empty((n_age, 2), dtype=np.bool_)
+    for j in range(n_age):
+        for s in range(2):
+            for g in range(n_band):
+                ew[j, s, g] = c0[j, s, g] == 0.0 and l0[j, s, g] == 0.0
+            er[j, s] = r0[j, s] == 0.0
+    ew_new = np.empty_like(ew)
+    er_new = np.empty_like(er)
     # per-lane sums of a year (flat rows of LANES), per-lane work of a cell, per-lane values of a year
     acc = np.zeros(N_ACC * LANES)
     wk = np.zeros(N_WORK * LANES)
@@ -460,7 +497,7 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
                         qq = qrb * e * rf
                         q_ret[j, s, v] = qq if qq < 1.0 else 1.0
             _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new, r_new, b_new, a_new, d_new,
-                      p, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share,
+                      ew, er, ew_new, er_new, p, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume, exit_share,
                       back_share, back_max, base_ratio, contrib_rate, acct_rate, deemed, months, pension_base,
                       inherit, grant_months, lane_w, lane_coll, lane_idx1, lane_cred1, lane_accwp, lane_trwp, acc,
                       wk, detail, keep_detail)
@@ -472,6 +509,8 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
             k, k_new = k_new, k
             a, a_new = a_new, a
             d, d_new = d_new, d
+            ew, ew_new = ew_new, ew
+            er, er_new = er_new, er
         for v in range(nl):
             i = i0 + v
             w_t = lane_w[v]
