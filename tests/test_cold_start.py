@@ -60,6 +60,10 @@ def test_second_run_reaches_the_kernel_without_what_projecting_does_not_need(tmp
     assert "numba" in modules and "xarray" in modules  # what projecting needs is there
     assert sorted(m for m in NOT_BEFORE_PROJECTING if m in modules) == []
     assert "numba.np.arraymath" not in modules  # the cached kernel loaded without numba's registry refresh
+    # only the run's fund is imported (and so only its kernels can load): no other fund's package
+    other_funds = {m.split(".")[2] for m in modules if m.startswith("sibrisk.funds.")} - {"base", "common",
+                                                                                         "enterprise_pension"}
+    assert other_funds == set()
 
 
 def test_use_file_backend_sets_agg_without_importing_matplotlib():
