@@ -187,6 +187,12 @@ def test_summarize_by_hand():
     (('name = "test"', 'name = "test"\nvariables = ["fund_balanse"]'), "variables", "'fund_balanse'"),
     (("unemployment_national.toml", "no_such_file.toml"), "scenarios[1]", "no_such_file.toml"),
     (('name = "short"', 'name = "a b"'), "variants[0].name", "'a b'"),
+    (('name = "test"', 'name = "test"\ndetail_scenarios = [0, -1]'), "detail_scenarios[1]", "-1"),
+    (('name = "test"', 'name = "test"\ndetail_scenarios = [40]'), "detail_scenarios[0]", "40"),
+    (('name = "test"', 'name = "test"\ndetail_scenarios = [1.5]'), "detail_scenarios[0]", "1.5"),
+    (('name = "test"', 'name = "test"\ndetail_scenarios = ["3"]'), "detail_scenarios[0]", "'3'"),
+    (('name = "test"', 'name = "test"\ndetail_scenarios = [2, 2]'), "detail_scenarios[1]", "2"),
+    (('name = "test"', 'name = "test"\ndetail_scenarios = 3'), "detail_scenarios", "3"),
 ])
 def test_spec_errors_name_file_field_and_value(tmp_path, change, field, value):
     old, new = change
@@ -286,6 +292,11 @@ def test_public_batch_api():
     assert list(inspect.signature(sibrisk.batch.run_batch).parameters)[:2] == ["spec", "store"]
     assert list(inspect.signature(sibrisk.batch.stream_summary).parameters)[:4] == [
         "scenario", "n_scenarios", "seed", "chunk_size"]
+    assert "detail_scenarios" in inspect.signature(sibrisk.batch.stream_summary).parameters
+    assert "detail_scenarios" in inspect.signature(sibrisk.simulate).parameters
+    assert list(inspect.signature(sibrisk.batch.open_age_detail).parameters) == ["store", "job"]
+    assert list(inspect.signature(sibrisk.stochastic.age_detail).parameters)[:3] == [
+        "scenario", "detail_scenarios", "seed"]
 
 
 def test_scheduler_address_runs_on_an_existing_cluster(tmp_path, client, references):
@@ -296,3 +307,51 @@ def test_scheduler_address_runs_on_an_existing_cluster(tmp_path, client, referen
     job = "unemployment_national.short.seed5"
     np.testing.assert_array_equal(batch.open_job(store, job).fund_balance.values,
                                   references[job].fund_balance.values[:3])
+
+
+def test_detail_scenarios_keep_those_scenarios_age_detail_in_the_store(tmp_path, client, references):
+    """Spec key ``detail_scenarios``: each job's age detail of those scenarios in ``JOB/age_detail``, the numbers of
+    ``simulate(..., keep_detail=True)``; the per-scenario series unchanged; a second run computes nothing; another
+    list recomputes only the detail (the chunks stay done)."""
+    spec_text = SPEC.replace('name = "test"', 'name = "test"\ndetail_scenarios = [0, 17]')
+    spec = write_spec(tmp_path, spec_text)
+    store = tmp_path / "d.zarr"
+    res = batch.run_batch(spec, store, client=client, progress=False)
+    assert (res.chunks_computed, res.details_computed) == (8, 2)
+    assert_same_as_simulate(store, references)  # the job groups read as before (the detail is a subgroup)
+    for job in references:
+        stem = job.split(".")[0]
+        sc = sibrisk.load_scenario(SCEN / f"{stem}.toml").with_updates({"projection.years": YEARS})
+        full = simulate(sc, N, seed=5, keep_detail=True, chunk_size=CHUNK, progress=False)
+        detail = batch.open_age_detail(store, job).load()
+        assert detail.detail_scenario.values.tolist() == [0, 17]
+        names = [v for v in full.data_vars if "age" in full[v].dims]
+        assert names and sorted(detail.data_vars) == sorted(names)
+        for v in names:
+            assert detail[v].dims == ("detail_scenario", "year", "age", "sex")
+            np.testing.assert_array_equal(detail[v].values, full[v].sel(scenario=[0, 17]).values, err_msg=v)
+        assert detail.sex.values.tolist() == full.sex.values.tolist()
+    again = batch.run_batch(spec, store, client=client, progress=False)
+    assert (again.chunks_computed, again.details_computed) == (0, 0)
+    other = batch.run_batch(write_spec(tmp_path, spec_text.replace("[0, 17]", "[3]")), store, client=client,
+                            progress=False)
+    assert (other.chunks_computed, other.chunks_skipped, other.details_computed) == (0, 8, 2)
+    job = "enterprise_pension_national.short.seed5"
+    assert batch.open_age_detail(store, job).detail_scenario.values.tolist() == [3]
+    # killed after a job's detail arrays were written but before its flag: that detail alone is computed again
+    import zarr
+
+    group = zarr.open_group(str(store), mode="a")[job]
+    group.attrs.update({"age_detail_scenarios": []})
+    resumed = batch.run_batch(write_spec(tmp_path, spec_text.replace("[0, 17]", "[3]")), store, client=client,
+                              progress=False)
+    assert (resumed.chunks_computed, resumed.details_computed) == (0, 1)
+    assert batch.open_age_detail(store, job).detail_scenario.values.tolist() == [3]
+
+
+def test_a_job_without_age_detail_says_how_to_get_it(tmp_path, client):
+    small = SPEC.replace(f"n_scenarios = {N}", "n_scenarios = 2").replace(f"chunk_size = {CHUNK}", "chunk_size = 2")
+    store = tmp_path / "n.zarr"
+    batch.run_batch(write_spec(tmp_path, small), store, client=client, progress=False)
+    with pytest.raises(SibriskError, match="detail_scenarios"):
+        batch.open_age_detail(store, "enterprise_pension_national.short.seed5")

@@ -1,6 +1,6 @@
 """Batch runs: many stochastic jobs (scenario files x funds x regions x policy variants x seeds), chunked by
 scenario, on dask.distributed, written to a zarr store as chunks complete; and streaming summaries that keep
-per-scenario indicator series and quantiles, never the age detail.
+per-scenario indicator series and quantiles, and the age detail only of the few scenarios asked for.
 
 A *job* is one scenario (one pooling region of one scenario file, the fund its ``[meta] fund`` names) under one
 policy variant with one seed, run for ``n_scenarios`` stochastic scenarios. A job is split into chunks of
@@ -18,6 +18,12 @@ each file to a temporary name and renames it. A run killed at any point and star
 flag is set and recomputes (and rewrites whole) the others: no chunk lost, none counted twice. The root group's and
 each job's attributes carry a fingerprint of the inputs (scenario after the variant, seed, counts, variables): a
 store written from other inputs is refused rather than mixed.
+
+Age detail on request (spec key ``detail_scenarios = [0, 17]``): each job reruns those scenarios alone with their
+age detail (``sibrisk.stochastic.age_detail``: draws are keyed by scenario, so scenario ``i`` alone is scenario ``i``
+of the run) and writes the fund's ``*_by_age`` variables over (detail_scenario, year, age, sex) to the subgroup
+``JOB/age_detail`` (``open_age_detail``), then sets the job's attribute ``age_detail_scenarios``. Memory and time
+are those of the named scenarios only. Changing the list recomputes only the detail (it is not in the fingerprint).
 
 Numba inside dask workers: every chunk runs the fund's *serial* kernel (``parallel=False``); dask runs chunks in
 parallel on its workers (processes by default, one thread each). No numba threading layer is used inside a worker,
@@ -39,7 +45,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import xarray as xr
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sibrisk.errors import InputError, SibriskError
 from sibrisk.scenario import ScenarioBase, _Model
@@ -91,8 +97,16 @@ class BatchSpec(_Model):
     n_scenarios: Annotated[int, Field(ge=1, le=10_000_000)]
     chunk_size: Annotated[int, Field(ge=1, le=1_000_000)] = 1000
     variables: list[str] = []  # per-scenario variables kept (default: every one)
+    detail_scenarios: list[int] = []  # scenario numbers whose age detail each job keeps (default: none)
     summary: SummarySpec = SummarySpec()
     source: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _detail_scenarios_in_range(self):
+        from sibrisk.stochastic import check_detail_scenarios
+
+        check_detail_scenarios(self.detail_scenarios, self.n_scenarios)  # InputError naming detail_scenarios[k]
+        return self
 
     @field_validator("seeds")
     @classmethod
@@ -137,6 +151,8 @@ class Job:
     variables: tuple[str, ...] = ()
     province: str = ""  # for a pooling region: the province (the scenario file's [meta] region)
     province_regions: tuple[str, ...] = ()  # for a pooling region: every region of its scenario file
+    # scenarios whose age detail is kept (group JOB/age_detail); not in the fingerprint: the series do not depend on it
+    detail_scenarios: tuple[int, ...] = ()
 
     @property
     def n_chunks(self) -> int:
@@ -242,7 +258,8 @@ def expand_jobs(spec: BatchSpec) -> list[Job]:
                                     variables=tuple(dict.fromkeys([*spec.variables, *SUMMARY_NEEDS]))
                                     if spec.variables else (),
                                     province=sc.meta.region if rid else "",
-                                    province_regions=tuple(regional) if rid else ()))
+                                    province_regions=tuple(regional) if rid else (),
+                                    detail_scenarios=tuple(spec.detail_scenarios)))
     missing = [r for r in spec.regions if r not in regions_seen]
     if missing:
         raise InputError(f"no scenario listed has this pooling region (regions: {sorted(regions_seen) or 'none'})",
@@ -297,6 +314,17 @@ def _chunk_task(sc: ScenarioBase, start: int, n: int, seed: int, n_total: int, v
     return chunk_series(sc, start, n, seed, n_total=n_total, variables=variables, parallel=False)
 
 
+def _detail_task(sc: ScenarioBase, detail_scenarios: tuple[int, ...], seed: int, n_total: int) -> xr.Dataset:
+    """What a dask worker runs for a job's age detail: each requested scenario alone (serial kernel), its
+    age-by-sex variables on a ``detail_scenario`` dimension."""
+    from sibrisk.stochastic import age_detail
+
+    ds = age_detail(sc, detail_scenarios, seed, n_scenarios=n_total)
+    out = ds[[v for v in ds.data_vars if "age" in ds[v].dims]].rename(scenario="detail_scenario")
+    out["detail_scenario"].attrs = {"long_name": "stochastic scenario number of the age detail"}
+    return out
+
+
 # --- summaries ----------------------------------------------------------------------------------------------------
 
 def _pct_coord(q) -> dict:
@@ -348,19 +376,25 @@ def summarize(ds: xr.Dataset, percentiles=PERCENTILES) -> xr.Dataset:
 
 def stream_summary(scenario: ScenarioBase, n_scenarios: int, seed: int = 42, chunk_size: int = 1000, *,
                    variables=STREAM_VARIABLES, percentiles=PERCENTILES, parallel: bool = True,
-                   progress: bool | None = None) -> xr.Dataset:
+                   progress: bool | None = None, detail_scenarios=None) -> xr.Dataset:
     """``n_scenarios`` stochastic scenarios run in chunks, keeping only per-scenario ``variables`` (series over
     ``year`` and per-scenario summaries) and the summary of ``summarize`` (its variables end in ``_pct``, plus the
     depletion distribution): memory grows with scenarios x years x variables, never with the age detail.
     Measured peak RSS of a fresh process (``python -m benchmarks.bench_batch N``), enterprise pension x 50 years,
     chunks of 1000: 10,000 scenarios 0.36 GiB, 100,000 scenarios 0.64 GiB (``simulate`` keeps every variable of
     every scenario: 2.2-3.2 GiB at 100,000). The numbers are those of ``simulate`` with the same seed. A scenario
-    with regions gives a ``region`` dimension."""
+    with regions gives a ``region`` dimension.
+
+    Age detail on request, for a few scenarios: ``detail_scenarios=[0, 17]`` adds the fund's ``*_by_age`` variables
+    of scenarios 0 and 17 on a ``detail_scenario`` dimension, each scenario rerun alone afterwards
+    (``sibrisk.stochastic.age_detail``; memory and time of those scenarios only), the same numbers as
+    ``simulate(..., keep_detail=True)`` gives for them."""
 
     from sibrisk.projection import stack_regions
-    from sibrisk.stochastic import run_plan
+    from sibrisk.stochastic import age_detail, check_detail_scenarios, run_plan, with_age_detail
 
     n, chunk, seed, regional, bar = run_plan(scenario, n_scenarios, seed, chunk_size, progress)
+    detail_idx = check_detail_scenarios(detail_scenarios, n)
     needed = tuple(dict.fromkeys([*variables, "fund_balance", "total_expenditure", "depletion_year"]))
     results = {}
     with bar:
@@ -385,9 +419,10 @@ def stream_summary(scenario: ScenarioBase, n_scenarios: int, seed: int = 42, chu
             full = ds.merge(summary)
             full = full.drop_vars([v for v in full.data_vars if v not in variables and v not in summary])
             results[rid] = full
-    if None in results:
-        return results[None]
-    return stack_regions(results, scenario)
+    out = results[None] if None in results else stack_regions(results, scenario)
+    if detail_idx:
+        out = with_age_detail(out, age_detail(scenario, detail_idx, seed, n_scenarios=n))
+    return out
 
 
 # --- the store ----------------------------------------------------------------------------------------------------
@@ -435,6 +470,31 @@ def _write_chunk(group, job: Job, i: int, part: xr.Dataset) -> None:
         if not isinstance(arr, zarr.Array):
             raise SibriskError(f"{group.path}/{v} in the store is not an array")
         arr[start:start + m] = da.values
+
+
+DETAIL_GROUP = "age_detail"
+
+
+def _write_detail(store: Path, group, job: Job, detail: xr.Dataset) -> None:
+    """A job's age detail into its group ``JOB/age_detail`` (replaced whole), then its flag: the job group's
+    attribute ``age_detail_scenarios``, set only after the arrays are written."""
+    detail = detail.assign_coords(sex=detail.sex.values.astype(object))  # variable-length strings: zarr v3 spec
+    detail.attrs = _json_attrs({**detail.attrs, "job": job.name})
+    detail.to_zarr(str(store), group=f"{job.name}/{DETAIL_GROUP}", mode="w", zarr_format=3, consolidated=False)
+    group.attrs.update({"age_detail_scenarios": list(job.detail_scenarios)})
+
+
+def open_age_detail(store: str | Path, job: str) -> xr.Dataset:
+    """One job's age detail (spec key ``detail_scenarios``) from a batch store: its fund's ``*_by_age`` variables
+    over (detail_scenario, year, age, sex), the numbers ``simulate(..., keep_detail=True)`` gives for those
+    scenarios (lazy, dask-backed)."""
+    import zarr
+
+    group = zarr.open_group(str(store), mode="r")[job]
+    if DETAIL_GROUP not in group or "age_detail_scenarios" not in group.attrs:
+        raise SibriskError(f"job {job} in {store} has no age detail (list scenario numbers in the spec's "
+                           "detail_scenarios and run the batch again: only the detail is computed)")
+    return xr.open_zarr(str(store), group=f"{job}/{DETAIL_GROUP}", consolidated=False, zarr_format=3)
 
 
 def _open_job_group(root, job: Job):
@@ -485,6 +545,7 @@ class BatchResult:
     chunks_total: int = 0
     chunks_computed: int = 0
     chunks_skipped: int = 0
+    details_computed: int = 0  # jobs whose age detail (detail_scenarios) was computed in this run
     summaries: dict[str, xr.Dataset] = field(default_factory=dict)
 
     def open(self, job: str | Job) -> xr.Dataset:
@@ -549,6 +610,9 @@ def run_batch(spec: BatchSpec | str | Path, store: str | Path | None = None, *, 
                 done_scenarios += j.chunk(i)[1]
             else:
                 todo.append((j, i))
+    # age detail on request: a job's detail is (re)computed unless its group holds these very scenarios
+    details = [j for j in jobs if j.detail_scenarios
+               and list(groups[j.name].attrs.get("age_detail_scenarios", [])) != list(j.detail_scenarios)]
     result = BatchResult(store=Path(store), jobs=jobs, chunks_total=sum(j.n_chunks for j in jobs),
                          chunks_skipped=sum(j.n_chunks for j in jobs) - len(todo))
     total = sum(j.n_scenarios for j in jobs)
@@ -556,28 +620,39 @@ def run_batch(spec: BatchSpec | str | Path, store: str | Path | None = None, *, 
         progress = sys.stderr.isatty()
     with tqdm(total=total, initial=done_scenarios, desc=f"batch {spec.name or Path(str(store)).stem}",
               unit="scenario", disable=not progress) as bar:
-        if not todo:
+        if not todo and not details:
             return result
         from dask.distributed import as_completed
 
         c, close = _client(client, scheduler, n_workers, processes)
         try:
-            scattered = {j.name: c.scatter(j.scenario, broadcast=False) for j in {j.name: j for j, _ in todo}.values()}
+            used = {j.name: j for j in [*(j for j, _ in todo), *details]}
+            scattered = {name: c.scatter(j.scenario, broadcast=False) for name, j in used.items()}
             futures = {}
             for j, i in todo:
                 start, m = j.chunk(i)
                 f = c.submit(_chunk_task, scattered[j.name], start, m, j.seed, j.n_scenarios, j.variables,
                              key=f"sibrisk-batch-{j.fingerprint()[:16]}-{j.name}-{i}", pure=False)
                 futures[f] = (j, i)
+            for j in details:  # a few scenarios each: next to the chunks, on the same workers
+                f = c.submit(_detail_task, scattered[j.name], j.detail_scenarios, j.seed, j.n_scenarios,
+                             key=f"sibrisk-batch-{j.fingerprint()[:16]}-{j.name}-{DETAIL_GROUP}", pure=False)
+                futures[f] = (j, None)
             try:
                 for f in as_completed(list(futures)):
                     j, i = futures.pop(f)
                     try:
                         part = f.result()
                     except InputError as e:
-                        raise InputError(f"job {j.name}, scenarios {j.chunk(i)[0]}..{sum(j.chunk(i)) - 1}: "
-                                         f"{e.reason}", file=e.file, field=e.field, value=e.value,
-                                         has_value=e.value is not None) from None
+                        which = (f"scenarios {j.chunk(i)[0]}..{sum(j.chunk(i)) - 1}" if i is not None else
+                                 f"age detail of scenarios {list(j.detail_scenarios)}")
+                        raise InputError(f"job {j.name}, {which}: {e.reason}", file=e.file, field=e.field,
+                                         value=e.value, has_value=e.value is not None) from None
+                    if i is None:
+                        _write_detail(Path(store), groups[j.name], j, part)
+                        result.details_computed += 1
+                        f.release()
+                        continue
                     _write_chunk(groups[j.name], j, i, part)
                     _mark_done(groups[j.name], i)
                     result.chunks_computed += 1
@@ -758,6 +833,9 @@ def cmd_batch(args) -> int:
                     progress=None if not args.no_progress else False, overwrite=args.overwrite, jobs=jobs)
     print(f"{res.chunks_computed} chunks computed, {res.chunks_skipped} already in the store "
           f"({res.chunks_total} in all)")
+    if res.details_computed:
+        print(f"age detail of scenarios {list(spec.detail_scenarios)} written for {res.details_computed} jobs "
+              f"(group <job>/{DETAIL_GROUP}; sibrisk.batch.open_age_detail)")
     summaries, table, by_year = summarize_store(store, [j.name for j in jobs], years=spec.summary.years,
                                                 percentiles=spec.summary.percentiles)
     formats = list(dict.fromkeys(args.format or ["csv"]))

@@ -56,15 +56,88 @@ def run_plan(scenario: ScenarioBase, n_scenarios, seed, chunk_size, progress: bo
     return n, chunk, seed, regional, bar
 
 
+def check_detail_scenarios(detail_scenarios, n: int | None, field: str = "detail_scenarios") -> tuple[int, ...]:
+    """``detail_scenarios`` as a tuple of distinct scenario numbers in ``0 .. n - 1`` (``n`` None: any number
+    >= 0; ``detail_scenarios`` None: none), else ``InputError`` naming the entry (``detail_scenarios[1]``) and its
+    value."""
+    if detail_scenarios is None:
+        return ()
+    if isinstance(detail_scenarios, (str, bytes, numbers.Number)) or not hasattr(detail_scenarios, "__iter__"):
+        raise InputError("must be a list of scenario numbers", field=field, value=detail_scenarios, has_value=True)
+    out: list[int] = []
+    for k, i in enumerate(detail_scenarios):
+        where = f"{field}[{k}]"
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral):
+            raise InputError("must be a scenario number (an integer)", field=where, value=i, has_value=True)
+        if i < 0 or (n is not None and i >= n):
+            raise InputError("must be a scenario number >= 0" if n is None else
+                             f"must be a scenario number in 0..{n - 1} (the run has {n} scenarios)", field=where,
+                             value=i, has_value=True)
+        if int(i) in out:
+            raise InputError("scenario listed twice", field=where, value=i, has_value=True)
+        out.append(int(i))
+    return tuple(out)
+
+
+def age_detail(scenario: ScenarioBase, detail_scenarios, seed: int = 42, *, n_scenarios: int | None = None,
+               indicators: bool = True) -> xr.Dataset:
+    """The stochastic scenarios numbered ``detail_scenarios`` of a run with ``seed``, each rerun alone with its age
+    detail: the Dataset ``simulate(..., keep_detail=True)`` gives for them (``scenario`` coordinate = their numbers,
+    year and age-by-sex variables, per-scenario indicators), the same numbers bit for bit, at the cost of those
+    scenarios only. Draws are keyed by (seed, scenario, component) (``sibrisk.random``), so scenario ``i`` is the same
+    alone as in any chunk of any run. ``n_scenarios``: the size of the run they belong to (checks the numbers and
+    is kept in the attributes). A scenario with regions gives a ``region`` dimension."""
+    from sibrisk.projection import add_indicators
+
+    seed = check_seed(seed)
+    n = None if n_scenarios is None else _positive_int(n_scenarios, "n_scenarios")
+    idx = check_detail_scenarios(detail_scenarios, n)
+    if not idx:
+        raise InputError("name at least one scenario", field="detail_scenarios", value=detail_scenarios,
+                         has_value=True)
+    results = {}
+    for rid, sc in (scenario.region_scenarios() or {None: scenario}).items():
+        runs = [run_fund(sc, 1, seed=seed, start=i, stochastic=True, keep_detail=True, parallel=False) for i in idx]
+        ds = to_dataset(sc, concat_runs(runs), scenario_dim=True, scenario_index=np.asarray(idx))
+        ds.attrs.update({"seed": int(seed), "detail_scenarios": list(idx),
+                         **({"n_scenarios": n} if n is not None else {}),
+                         "stochastic_note": (scenario.stochastic.note if scenario.stochastic else
+                                             "no [stochastic] section: every scenario equals the deterministic "
+                                             "projection")})
+        if indicators:
+            ds = add_indicators(ds, sc)
+        # only per-scenario variables: an indicator over scenarios (probability of depletion) would be over these few
+        results[rid] = ds[[v for v in ds.data_vars if ds[v].dims[:1] == ("scenario",)]]
+    if None in results:
+        return results[None]
+    return stack_regions(results, scenario)
+
+
+def with_age_detail(ds: xr.Dataset, detail: xr.Dataset) -> xr.Dataset:
+    """``ds`` plus the age-by-sex variables of ``detail`` (``age_detail``) on a ``detail_scenario`` dimension."""
+    by_age = detail[[v for v in detail.data_vars if "age" in detail[v].dims]].rename(scenario="detail_scenario")
+    by_age["detail_scenario"].attrs = {"long_name": "stochastic scenario number of the age detail"}
+    out = ds.merge(by_age, combine_attrs="override")
+    out.attrs["detail_scenarios"] = [int(i) for i in detail.scenario.values]
+    return out
+
+
 def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *, keep_detail: bool = False,
              chunk_size: int = 1000, progress: bool | None = None, parallel: bool = True,
-             indicators: bool = True) -> xr.Dataset:
+             indicators: bool = True, detail_scenarios=None) -> xr.Dataset:
     """Run ``n_scenarios`` stochastic scenarios; the same Dataset as ``project`` with a leading ``scenario`` dim.
 
-    Age detail (``*_by_age``) only with ``keep_detail=True`` (10,000 scenarios x 50 years x 85 ages x 2 sexes x 3
-    states is 2 GB). ``progress`` shows a progress bar (default: when stderr is a terminal).
+    Age detail (``*_by_age``) of every scenario only with ``keep_detail=True`` (10,000 scenarios x 50 years x 85 ages
+    x 2 sexes x 3 states is 2 GB); of a few scenarios with ``detail_scenarios=[0, 17]``: their ``*_by_age`` variables
+    on a ``detail_scenario`` dimension (coordinate 0, 17), each scenario rerun alone (``age_detail``), the same
+    numbers as ``keep_detail=True`` gives for them. ``progress`` shows a progress bar (default: when stderr is a
+    terminal).
     """
     n, chunk, seed, regional, bar = run_plan(scenario, n_scenarios, seed, chunk_size, progress)
+    detail_idx = check_detail_scenarios(detail_scenarios, n)
+    if detail_idx and keep_detail:
+        raise InputError("keep_detail=True already keeps every scenario's age detail; leave detail_scenarios out",
+                         field="detail_scenarios", value=detail_scenarios, has_value=True)
     results = {}
     with bar:
         for rid, sc in regional.items():
@@ -84,9 +157,9 @@ def simulate(scenario: ScenarioBase, n_scenarios: int = 1000, seed: int = 42, *,
 
                 ds = add_indicators(ds, sc)
             results[rid] = ds
-    if None in results:
-        return results[None]
-    out = stack_regions(results, scenario)
+    out = results[None] if None in results else stack_regions(results, scenario)
+    if detail_idx:
+        out = with_age_detail(out, age_detail(scenario, detail_idx, seed, n_scenarios=n, indicators=indicators))
     return out
 
 

@@ -224,7 +224,73 @@ def retirement_hazard(group_weights: dict[str, float], years: np.ndarray, ages: 
 _HAZARD_CACHE: dict = {}
 
 
+def _option_retirement_years(group: str, birth: np.ndarray, option: str, months: int, reform: bool) -> np.ndarray:
+    """(..., 12 birth months) calendar year in which each birth year's cohort retires under ``option``
+    (``option_age_months``, vectorised: the same integers)."""
+    base, first_year, pace, cap = RETIREMENT_RULES[group]
+    birth = np.asarray(birth, dtype=np.int64)[..., None]
+    month0 = np.arange(12)  # birth month - 1
+    stat = np.full(birth.shape[:-1] + (12,), base * 12, dtype=np.int64)
+    if reform:
+        n = (birth - first_year) * 12 + month0
+        stat = stat + np.where(n < 0, 0, np.minimum(n // pace + 1, cap))
+    if option == "statutory":
+        age = stat
+    elif option == "fixed":
+        age = np.minimum(int(months), stat)
+    else:
+        if not 0 <= months <= FLEXIBLE_MAX_MONTHS:
+            raise ValueError(f"flexible retirement moves the age by 0-{FLEXIBLE_MAX_MONTHS} months, not {months}")
+        if not reform:
+            age = stat
+        elif option == "early":
+            age = np.maximum(base * 12, stat - int(months))
+        elif option == "defer":
+            statutory_date = birth * 12 + month0 + stat  # months since year 0; FLEXIBLE_FROM as (year, month)
+            age = np.where(statutory_date < FLEXIBLE_FROM[0] * 12 + FLEXIBLE_FROM[1] - 1, stat, stat + int(months))
+        else:
+            raise ValueError(f"unknown retirement option {option!r}")
+    return (birth * 12 + month0 + age) // 12
+
+
 def _hazard_with_options(group_weights, years, ages, reform, options: RetirementOptions) -> np.ndarray:
+    """``retirement_hazard`` with options, vectorised over (year, age): the operations of ``_hazard_with_options_loop``
+    in the same order on the same values, so the same numbers bit for bit (``tests/test_retirement_options.py``), in
+    milliseconds instead of the loop's 0.3 s at every start (75 years x 85 ages x 2 sexes)."""
+    total = sum(group_weights.values())
+    sh = options.at(len(years))
+    plans = (("early", int(options.early_months), sh["early_share"]),
+             ("defer", int(options.defer_months), sh["defer_share"]),
+             ("fixed", int(options.special_age) * 12, sh["special_share"]))
+    t = np.array([int(y) for y in years], dtype=np.int64)[:, None]
+    a = np.array([int(x) for x in ages], dtype=np.int64)[None, :]
+    birth = t - a  # (T, A)
+    stat_share = (1.0 - sum(p[2] for p in plans))[:, None]  # 1 - ((0 + early) + defer) + special), as the loop
+    used = [(option, months, share[:, None]) for option, months, share in plans if np.any(share > 0)]
+
+    def not_retired(year):
+        s = 0.0
+        for g, w in group_weights.items():
+            retired = lambda option, months: (  # noqa: E731
+                (_option_retirement_years(g, birth, option, months, reform) <= year[..., None]).sum(axis=-1) / 12.0)
+            s_g = stat_share * (1 - retired("statutory", 0))
+            for option, months, share in used:
+                s_g = np.where(share > 0, s_g + share * (1 - retired(option, months)), s_g)
+            s = s + w * s_g
+        return s / total
+
+    s_now, s_before = not_retired(np.broadcast_to(t, birth.shape)), not_retired(np.broadcast_to(t - 1, birth.shape))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = s_now / s_before
+    ill = sh["ill_health_rate"][:, None]
+    keep = np.where((ill > 0) & (np.asarray(ages)[None, :] >= options.ill_health_age), keep * (1.0 - ill), keep)
+    # everyone left in a cell with s_before <= 0 is past the retirement ages
+    return np.where(s_before <= 0, 1.0, 1.0 - keep)
+
+
+def _hazard_with_options_loop(group_weights, years, ages, reform, options: RetirementOptions) -> np.ndarray:
+    """The definition of ``_hazard_with_options``, one (year, age) cell at a time (the reference its tests compare
+    with)."""
     total = sum(group_weights.values())
     sh = options.at(len(years))
     plans = (("early", int(options.early_months), sh["early_share"]),
