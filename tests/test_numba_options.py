@@ -32,3 +32,33 @@ def test_enterprise_kernel_year_pass_is_compiled_noalias():
     from sibrisk.funds.enterprise_pension import kernel as k
 
     assert k._age_pass._compiler.pipeline_class is _numba.NOALIAS_PIPELINE
+
+
+def test_compile_notice_says_once_when_sibrisk_compiles(capsys):
+    import io
+
+    from numba.core import event
+
+    out = io.StringIO()
+    notice = _numba.announce_compiles(out)
+    try:
+        def other(x):
+            return x + 1
+
+        _numba.jit(other, cache=False)(1)  # not a sibrisk function: no notice
+        assert out.getvalue() == ""
+
+        def kernel_a(x):
+            return x * 2.0
+
+        def kernel_b(x):
+            return x * 3.0
+
+        for f in (kernel_a, kernel_b):
+            f.__module__ = "sibrisk.funds.example"
+        assert _numba.jit(kernel_a, cache=False)(2.0) == 4.0
+        assert _numba.jit(kernel_b, cache=False)(2.0) == 6.0
+    finally:
+        event.unregister("numba:compile", notice)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sibrisk: compiling the projection kernels")

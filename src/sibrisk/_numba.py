@@ -34,7 +34,7 @@ import os
 from pathlib import Path
 
 import numba
-from numba.core import caching
+from numba.core import caching, event
 
 FASTMATH: bool = False
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -241,3 +241,35 @@ def scenario_loops(project_one, count_from: int):
         return (jit_parallel if parallel else jit)(project)
 
     return make(False), make(True)
+
+
+class _CompileNotice(event.Listener):
+    """A numba ``numba:compile`` listener: the first time this process compiles a sibrisk function (a cache miss),
+    one line to ``stream``, so a first run does not sit silent while it compiles."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.said = False
+
+    def on_start(self, event):
+        dispatcher = (event.data or {}).get("dispatcher")
+        module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
+        if self.said or not module.startswith("sibrisk."):
+            return
+        self.said = True
+        where = f"saved in {cache_root()}" if _cache_wanted() else "not saved: SIBRISK_NUMBA_CACHE=0"
+        print(f"sibrisk: compiling the projection kernels for this machine (first run after installing or changing "
+              f"sibrisk; 10-20 s per fund on 2 cores; {where})", file=self.stream, flush=True)
+
+    def on_end(self, event):
+        pass
+
+
+def announce_compiles(stream=None) -> _CompileNotice:
+    """Say once, on ``stream`` (stderr), when this process starts compiling sibrisk kernels instead of loading them
+    from the disk cache (the CLI calls this before projecting). Returns the installed listener."""
+    import sys
+
+    notice = _CompileNotice(stream if stream is not None else sys.stderr)
+    event.register("numba:compile", notice)
+    return notice

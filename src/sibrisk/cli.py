@@ -188,6 +188,9 @@ def cmd_run(args) -> int:
     horizon = start - base + max(years, valuation)
     if horizon != sc.projection.years:
         sc = sc.with_updates({"projection.years": horizon})
+    from sibrisk._numba import announce_compiles
+
+    announce_compiles()  # a first run says that it is compiling instead of sitting silent
     if args.scenarios is not None:
         return _run_stochastic(sc, args, start, years)
     out = Path(args.out)
