@@ -34,14 +34,13 @@ def test_enterprise_kernel_year_pass_is_compiled_noalias():
     assert k._age_pass._compiler.pipeline_class is _numba.NOALIAS_PIPELINE
 
 
-def test_compile_notice_says_once_when_sibrisk_compiles(capsys):
+def test_compile_notice_says_once_when_sibrisk_compiles():
     import io
 
     from numba.core import event
 
     out = io.StringIO()
-    notice = _numba.announce_compiles(out)
-    try:
+    with _numba.announce_compiles(out):
         def other(x):
             return x + 1
 
@@ -58,7 +57,17 @@ def test_compile_notice_says_once_when_sibrisk_compiles(capsys):
             f.__module__ = "sibrisk.funds.example"
         assert _numba.jit(kernel_a, cache=False)(2.0) == 4.0
         assert _numba.jit(kernel_b, cache=False)(2.0) == 6.0
-    finally:
-        event.unregister("numba:compile", notice)
     lines = out.getvalue().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sibrisk: compiling the projection kernels")
+    assert not any(isinstance(lst, _numba._CompileNotice) for lst in event._registered.get("numba:compile", []))
+
+    def kernel_c(x):  # after the block: nothing installed, nothing said
+        return x - 1.0
+
+    kernel_c.__module__ = "sibrisk.funds.example"
+    closed = io.StringIO()
+    closed.close()
+    notice = _numba._CompileNotice(closed)  # a closed stream never breaks a compile
+    with event.install_listener("numba:compile", notice):
+        assert _numba.jit(kernel_c, cache=False)(2.0) == 1.0
+    assert notice.said and out.getvalue().count("\n") == 1

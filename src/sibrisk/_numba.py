@@ -28,9 +28,11 @@ Kernels import ``jit`` (serial) and ``jit_parallel`` from here and never call ``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import numba
@@ -244,10 +246,11 @@ def scenario_loops(project_one, count_from: int):
 
 
 class _CompileNotice(event.Listener):
-    """A numba ``numba:compile`` listener: the first time this process compiles a sibrisk function (a cache miss),
-    one line to ``stream``, so a first run does not sit silent while it compiles."""
+    """A numba ``numba:compile`` listener: the first time a sibrisk function is compiled (a cache miss) while it is
+    installed, one line to ``stream`` (``sys.stderr`` at that moment when None), so a first run does not sit silent
+    while it compiles. A notice that cannot be written is dropped: it never stops a compile."""
 
-    def __init__(self, stream):
+    def __init__(self, stream=None):
         self.stream = stream
         self.said = False
 
@@ -258,18 +261,20 @@ class _CompileNotice(event.Listener):
             return
         self.said = True
         where = f"saved in {cache_root()}" if _cache_wanted() else "not saved: SIBRISK_NUMBA_CACHE=0"
-        print(f"sibrisk: compiling the projection kernels for this machine (first run after installing or changing "
-              f"sibrisk; 10-20 s per fund on 2 cores; {where})", file=self.stream, flush=True)
+        try:
+            print(f"sibrisk: compiling the projection kernels for this machine (first run after installing or changing "
+                  f"sibrisk; 10-20 s per fund on 2 cores; {where})", file=self.stream or sys.stderr, flush=True)
+        except (OSError, ValueError):  # a closed or broken stream
+            pass
 
     def on_end(self, event):
         pass
 
 
-def announce_compiles(stream=None) -> _CompileNotice:
-    """Say once, on ``stream`` (stderr), when this process starts compiling sibrisk kernels instead of loading them
-    from the disk cache (the CLI calls this before projecting). Returns the installed listener."""
-    import sys
-
-    notice = _CompileNotice(stream if stream is not None else sys.stderr)
-    event.register("numba:compile", notice)
-    return notice
+@contextlib.contextmanager
+def announce_compiles(stream=None):
+    """While in the ``with`` block, say once on ``stream`` (stderr) when sibrisk kernels are being compiled instead
+    of loaded from the disk cache (the CLI wraps a run in it). Yields the listener."""
+    notice = _CompileNotice(stream)
+    with event.install_listener("numba:compile", notice):
+        yield notice

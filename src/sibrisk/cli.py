@@ -190,9 +190,13 @@ def cmd_run(args) -> int:
         sc = sc.with_updates({"projection.years": horizon})
     from sibrisk._numba import announce_compiles
 
-    announce_compiles()  # a first run says that it is compiling instead of sitting silent
-    if args.scenarios is not None:
-        return _run_stochastic(sc, args, start, years)
+    with announce_compiles():  # a first run says that it is compiling instead of sitting silent
+        if args.scenarios is not None:
+            return _run_stochastic(sc, args, start, years)
+        return _run_one(sc, args, start, years)
+
+
+def _run_one(sc, args, start, years) -> int:
     out = Path(args.out)
     nc = out / f"{output_stem(sc)}.nc"
     png = (Path(args.plot) if args.plot else out / f"{output_stem(sc)}.png") if not args.no_plot else None

@@ -31,23 +31,25 @@ LANES = 32
 (_A_REFUND, _A_EXITS, _A_GRANTS, _A_RETREF, _A_BACKPAY, _A_BACKPAYERS, _A_CONTRIB, _A_EXPEND, _A_BILL, _A_CEXP,
  _A_REXP, _A_CEND, _A_REND, _A_LAPSED, _A_NR) = tuple(x * LANES for x in range(15))
 N_ACC = 15
-# rows of the flat per-lane work array of one cell: retirees' survivors and their sums (``_W_RS`` .. ``_W_CB``), the
-# cell's new retirees (``_W_NR`` .. ``_W_ACS``), its new workers (``_W_CC``, ``_W_LL``), the gathered survivors of the
-# current band (``_W_SC`` .. ``_W_SK``) and the share that stays insured (``_W_KEEP``)
-(_W_RS, _W_BS, _W_AS, _W_DS, _W_RB, _W_CB, _W_NR, _W_PEN, _W_ACS, _W_CC, _W_LL, _W_SC, _W_SL, _W_SY, _W_SK,
- _W_KEEP) = tuple(x * LANES for x in range(16))
-N_WORK = 16
+# rows of the flat per-lane work array of one age: the retirees' survivors and their (average) benefit, account and
+# account pension, and the retirees before deaths (``_W_RS`` .. ``_W_RB``); the workers at the start of the year, the
+# age's new retirees with their pensions and accounts, its workers at the end of the year (``_W_CB`` .. ``_W_LL``).
+# Each group is contiguous, so it is zeroed in one loop.
+(_W_RS, _W_BS, _W_AS, _W_DS, _W_RB, _W_CB, _W_NR, _W_PEN, _W_ACS, _W_CC, _W_LL) = tuple(x * LANES for x in range(11))
+N_WORK = 11
 
 
 @jit(error_model="numpy", inline="always")
-def _band_cell(has1, two, retire, j, s, g, lo, last, c, l, yrs, k, p, q, c_new, l_new, y_new, k_new, cell, lane_w,
-               lane_cred1, lane_accwp, lane_trwp, wk, acc, L):
-    """Band ``g`` of age ``j``, sex ``s``, lanes ``0 .. L - 1``, in one loop: survivors of the source cells (age
-    ``lo`` when ``has1``, and the open age group ``last`` itself when ``two``), their average years and account,
+def _band_cell(n_src, retire, j, s, g, lo, c, l, yrs, k, p, q, c_new, l_new, y_new, k_new, cell, lane_w, lane_cred1,
+               lane_accwp, lane_trwp, wk, acc, L):
+    """Band ``g`` of age ``j``, sex ``s``, lanes ``0 .. L - 1``, in one loop: survivors of the ``n_src`` source cells
+    from age ``lo`` (none at the first age; age ``j - 1``; at the last age also the open age group itself), their
+    average years and account,
     retirement (with back-payment 补缴) or exit when ``retire``, lapses, resumptions, entrants and accrual; writes
     the new cell and adds its flows to ``acc`` and its head counts to ``wk``. Returns whether the new cell is empty in
     every lane. Called with literal flags on the hot paths, so each call compiles to a loop without their branches;
-    the workers at the start of the year (``_W_CB``) are added here except when ``two`` (the caller adds them).
+    the workers at the start of the year (``_W_CB``) are added here when there is one source cell (the caller adds
+    them at the last age, in the one-scenario loop's order).
     ``cell`` holds the cell's scalars (a tuple: a call with over 30 arguments cannot be inlined by numba)."""
     h, miny, eligible_age, bsh, bmax, exit_share, lam, rho, eg, ratio, cr_t, ar, pb_r, mo_j, dm_j, inh = cell
     found = False
@@ -56,30 +58,20 @@ def _band_cell(has1, two, retire, j, s, g, lo, last, c, l, yrs, k, p, q, c_new, 
         ls = 0.0
         ys = 0.0
         ks = 0.0
-        if has1:
-            pp = p[lo, s, v]
-            csrc = c[lo, s, g, v]
-            lsrc = l[lo, s, g, v]
-            ksrc = k[lo, s, g, v]
-            n_src = csrc + lsrc
+        for m in range(n_src):
+            src = lo + m
+            pp = p[src, s, v]
+            csrc = c[src, s, g, v]
+            lsrc = l[src, s, g, v]
+            ksrc = k[src, s, g, v]
+            n_cell = csrc + lsrc
             cs += csrc * pp
             ls += lsrc * pp
-            ys += n_src * pp * yrs[lo, s, g, v]
-            ks += n_src * pp * ksrc
-            acc[_A_REFUND + v] += n_src * q[lo, s, v] * ksrc * inh
-            if not two:
+            ys += n_cell * pp * yrs[src, s, g, v]
+            ks += n_cell * pp * ksrc
+            acc[_A_REFUND + v] += n_cell * q[src, s, v] * ksrc * inh
+            if n_src == 1:
                 wk[_W_CB + v] += csrc
-        if two:
-            pp = p[last, s, v]
-            csrc = c[last, s, g, v]
-            lsrc = l[last, s, g, v]
-            ksrc = k[last, s, g, v]
-            n_src = csrc + lsrc
-            cs += csrc * pp
-            ls += lsrc * pp
-            ys += n_src * pp * yrs[last, s, g, v]
-            ks += n_src * pp * ksrc
-            acc[_A_REFUND + v] += n_src * q[last, s, v] * ksrc * inh
         ns = cs + ls
         pos = ns > 0.0
         den = ns if pos else 1.0
@@ -225,23 +217,12 @@ def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new
             for src in range(lo, hi + 1):
                 none_before = none_before and er[src, s]
             no_retirees = h == 0.0 and none_before
-            for v in range(L):
-                wk[_W_CB + v] = 0.0
-                wk[_W_NR + v] = 0.0
-                wk[_W_PEN + v] = 0.0
-                wk[_W_ACS + v] = 0.0
-                wk[_W_CC + v] = 0.0
-                wk[_W_LL + v] = 0.0
+            wk[_W_CB:_W_LL + LANES] = 0.0
             # retirees: survivors of the source cells, their benefit, account and account pension (averages, after
             # indexation and crediting); deaths' grants and accounts
             if not no_retirees:
                 if hi < lo:
-                    for v in range(L):
-                        wk[_W_RS + v] = 0.0
-                        wk[_W_BS + v] = 0.0
-                        wk[_W_AS + v] = 0.0
-                        wk[_W_DS + v] = 0.0
-                        wk[_W_RB + v] = 0.0
+                    wk[_W_RS:_W_RB + LANES] = 0.0
                 for src in range(lo, hi + 1):
                     first = src == lo
                     final = src == hi
@@ -302,17 +283,15 @@ def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new
                 cell = (h, miny, eligible_age, bsh, bmax, exit_share, lam, rho, eg, ratio, cr_t, ar, pb_r, mo_j, dm_j,
                         inh)
                 if j == 0 or j == last:
-                    ew_new[j, s, g] = _band_cell(j > 0, j == last, h > 0.0, j, s, g, lo, last, c, l, yrs, k, p, q,
-                                                 c_new, l_new, y_new, k_new, cell, lane_w, lane_cred1, lane_accwp,
-                                                 lane_trwp, wk, acc, L)
+                    ew_new[j, s, g] = _band_cell(hi - lo + 1, h > 0.0, j, s, g, lo, c, l, yrs, k, p, q, c_new, l_new,
+                                                 y_new, k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp, wk,
+                                                 acc, L)
                 elif h > 0.0:
-                    ew_new[j, s, g] = _band_cell(True, False, True, j, s, g, lo, last, c, l, yrs, k, p, q, c_new,
-                                                 l_new, y_new, k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp,
-                                                 wk, acc, L)
+                    ew_new[j, s, g] = _band_cell(1, True, j, s, g, lo, c, l, yrs, k, p, q, c_new, l_new, y_new,
+                                                 k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp, wk, acc, L)
                 else:
-                    ew_new[j, s, g] = _band_cell(True, False, False, j, s, g, lo, last, c, l, yrs, k, p, q, c_new,
-                                                 l_new, y_new, k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp,
-                                                 wk, acc, L)
+                    ew_new[j, s, g] = _band_cell(1, False, j, s, g, lo, c, l, yrs, k, p, q, c_new, l_new, y_new,
+                                                 k_new, cell, lane_w, lane_cred1, lane_accwp, lane_trwp, wk, acc, L)
             # the cell's workers' flows; its retirees at the end of the year and their flows
             if no_retirees:
                 er_new[j, s] = _retiree_cell(True, j, s, r_new, b_new, a_new, d_new, ratio, cr_t, mo_j, lane_w,
