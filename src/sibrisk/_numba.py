@@ -21,7 +21,8 @@ Kernels import ``jit`` (serial) and ``jit_parallel`` from here and never call ``
   written (numba's ``noalias`` flag, which numba sets itself for its parallel gufuncs, set here by a one-pass
   custom pipeline). LLVM then vectorises the function's loops over short rows without runtime overlap checks
   (whose cost made it keep the scalar loop below about 32 iterations). Where this numba has no such flag the
-  function is compiled as plain ``jit``: same numbers, slower.
+  function is compiled as plain ``jit``: same numbers, slower. ``refcounts=False`` also drops numba's reference
+  counting in it (numba's private ``_nrt`` option, skipped where numba lacks it).
 - ``jit_parallel`` kernels use ``prange`` over scenarios only; under dask's threaded scheduler use the serial
   variant per chunk (numba's default threading layer is not safe for concurrent parallel calls).
 """
@@ -36,7 +37,7 @@ import sys
 from pathlib import Path
 
 import numba
-from numba.core import caching, event
+from numba.core import caching, cpu, event
 
 FASTMATH: bool = False
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -198,12 +199,21 @@ def _noalias_pipeline():
 NOALIAS_PIPELINE = _noalias_pipeline()
 
 
-def jit_noalias(func=None, **overrides):
+# numba's (private) option to compile a function without reference counting, where this numba has it
+_NO_REFCOUNTS = {"_nrt": False} if hasattr(cpu.CPUTargetOptions, "_nrt") else {}
+
+
+def jit_noalias(func=None, *, refcounts: bool = True, **overrides):
     """Serial nopython kernel whose array arguments never overlap where one of them is written (the caller's
-    promise; see the module docstring): LLVM vectorises its short loops without runtime overlap checks."""
+    promise; see the module docstring): LLVM vectorises its short loops without runtime overlap checks.
+    ``refcounts=False`` compiles it without reference counting (numba's ``_nrt`` option, where this numba has it),
+    for a function that allocates nothing and creates no array it returns: each array passed to an inlined helper
+    otherwise costs an atomic increment and decrement."""
     options = dict(nogil=True, fastmath=FASTMATH)
     if NOALIAS_PIPELINE is not None:
         options["pipeline_class"] = NOALIAS_PIPELINE
+    if not refcounts:
+        options.update(_NO_REFCOUNTS)
     options.update(overrides)
     if func is None:
         return lambda f: _compile(f, dict(options))

@@ -170,7 +170,7 @@ def _retiree_cell(none, j, s, r_new, b_new, a_new, d_new, ratio, cr_t, mo_j, lan
     return not found
 
 
-@jit_noalias(error_model="numpy", _nrt=False)
+@jit_noalias(error_model="numpy", refcounts=False)
 def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new, r_new, b_new, a_new, d_new, ew,
               er, ew_new, er_new, p, q, q_ret, hazard, min_years, force_idx, entrants, ent_band, lapse, resume,
               exit_share, back_share, back_max, base_ratio, contrib_rate, acct_rate, deemed, months, pension_base,
