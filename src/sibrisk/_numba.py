@@ -264,8 +264,8 @@ class _CompileNotice(event.Listener):
         self.stream = stream
         self.said = False
 
-    def on_start(self, event):
-        dispatcher = (event.data or {}).get("dispatcher")
+    def on_start(self, ev):
+        dispatcher = (ev.data or {}).get("dispatcher")
         module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
         if self.said or not module.startswith("sibrisk."):
             return
@@ -277,7 +277,7 @@ class _CompileNotice(event.Listener):
         except (OSError, ValueError):  # a closed or broken stream
             pass
 
-    def on_end(self, event):
+    def on_end(self, ev):
         pass
 
 

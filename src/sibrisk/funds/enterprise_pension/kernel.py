@@ -387,7 +387,6 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
     acc = np.zeros(N_ACC * LANES)
     wk = np.zeros(N_WORK * LANES)
     lane_w = np.empty(L)
-    lane_wp = np.empty(L)
     lane_idx1 = np.empty(L)
     lane_cred1 = np.empty(L)
     lane_coll = np.empty(L)
@@ -453,7 +452,6 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
                 iv = i0 + (v if v < nl else nl - 1)
                 lane_e[v] = np.exp(b_one * kappa[iv, t]) if one_b else 0.0
                 wp = wage[iv, t - 1]
-                lane_wp[v] = wp
                 lane_idx1[v] = 1.0 + index[iv, t]
                 lane_cred1[v] = 1.0 + credit[iv, t]
                 lane_accwp[v] = acc_t * wp
