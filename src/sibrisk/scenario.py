@@ -117,11 +117,81 @@ class Series:
         return _check_number(v, self.lo, self.hi)
 
 
-def series_field(name: str, description: str = "", *, bounds: tuple[float, float] | None = None):
+class Extensive:
+    """Marks a field that scales with the size of a pooling region: head counts (contributors, retirees, entrants,
+    net migration, the population's share of the nation) and amounts of money (balances, subsidies and other flows
+    given in yuan). Rates, shares, amounts per person, ages and age profiles are intensive and stay. A region at 1/k
+    of the nation with the same structure is the nation's scenario with every extensive field divided by k
+    (``region_scale_updates``), and projects the nation at 1/k: the models are linear in these fields."""
+
+    def __repr__(self) -> str:
+        return "EXTENSIVE"
+
+
+EXTENSIVE = Extensive()
+
+
+def series_field(name: str, description: str = "", *, bounds: tuple[float, float] | None = None,
+                 extensive: bool = False):
     """A pydantic field holding a series (number, list or {year: value}); bounds from ``SERIES_BOUNDS[name]``
-    unless given."""
+    unless given; ``extensive``: the field scales with a region's size (``Extensive``)."""
     lo, hi = bounds if bounds is not None else (None, None)
+    if extensive:
+        return Annotated[Any, BeforeValidator(Series(name, lo, hi)), Field(description=description), EXTENSIVE]
     return Annotated[Any, BeforeValidator(Series(name, lo, hi)), Field(description=description)]
+
+
+def is_extensive(model: type[BaseModel], name: str) -> bool:
+    info = model.model_fields.get(name)
+    return info is not None and any(isinstance(m, Extensive) for m in info.metadata)
+
+
+def _submodel_default(model: type[BaseModel], name: str) -> BaseModel | None:
+    """The default instance of an optional section left out of a scenario (``[population]`` of a population-based
+    fund: its size is ``scale`` = 1 unless given), or None when the section cannot be made from defaults."""
+    import typing
+
+    info = model.model_fields[name]
+    for arg in typing.get_args(info.annotation) or (info.annotation,):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            try:
+                return arg()
+            except Exception:  # noqa: BLE001 - a section with required fields has no default
+                return None
+    return None
+
+
+def extensive_fields(model: BaseModel, prefix: str = ""):
+    """(dotted name, value) of every extensive field (``Extensive``) of a validated scenario, sections left out
+    at their defaults included (their value then is the default)."""
+    for name in type(model).model_fields:
+        if name == "regions":
+            continue
+        value = getattr(model, name, None)
+        dotted = f"{prefix}{name}"
+        if value is None:
+            value = _submodel_default(type(model), name)
+        if isinstance(value, BaseModel):
+            yield from extensive_fields(value, dotted + ".")
+        elif value is not None and is_extensive(type(model), name):
+            yield dotted, value
+
+
+def _scaled(value: Any, k: float) -> Any:
+    if isinstance(value, dict):
+        return {y: float(x) * k for y, x in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [float(x) * k for x in value]
+    return float(value) * k
+
+
+def region_scale_updates(sc: "ScenarioBase", k: float) -> dict[str, Any]:
+    """The dotted updates that make ``sc`` a region of ``k`` times its size with the same structure: every extensive
+    field times ``k`` (``Extensive``), every rate, share, per-head amount and profile kept."""
+    if not (np.isfinite(k) and k > 0):
+        raise InputError("a region's size relative to its scenario must be a positive number", file=sc.source,
+                         field="size", value=k)
+    return {dotted: _scaled(value, k) for dotted, value in extensive_fields(sc)}
 
 
 def is_series_field(model: type[BaseModel], name: str) -> bool:
@@ -325,6 +395,15 @@ class ScenarioBase(_Model):
 
     def check(self) -> None:
         """Checks that need several fields; funds extend this (call ``super().check()``)."""
+        pop = getattr(self, "population", None)
+        if pop is not None and pop.migration_profile is None:
+            # net migrants are spread over ages and sexes by the profile; without one they would be dropped unseen
+            migration = self.series("population.net_migration")
+            if np.any(migration != 0):
+                raise InputError("net migration needs the age-sex shape of the migrants: add "
+                                 "[population.migration_profile] (male = [...], female = [...], ages 0-100)",
+                                 file=self.source, field="population.net_migration",
+                                 value=float(migration[migration != 0][0]))
 
     def with_updates(self, updates: dict[str, Any], *, effective_from: int | None = None) -> "ScenarioBase":
         """A copy with dotted-path updates (``{"projection.years": 30}``), validated again (regions included).

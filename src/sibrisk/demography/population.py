@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from sibrisk.errors import InputError
-from sibrisk.scenario import AGE_MAX, _Model, age_table, series_field
+from sibrisk.scenario import AGE_MAX, EXTENSIVE, _Model, age_table, series_field
 
 POP_AGES = np.arange(0, AGE_MAX + 1)
 POPULATION_FILE = "china_population_wpp2022.csv"
@@ -39,11 +39,11 @@ FERTILITY_FILE = "china_fertility_wpp2024.csv"
 class PopulationSpec(_Model):
     """``[population]``: the base stock, fertility and migration (every value a modelling assumption unless said)."""
     base: Annotated[int, Field(ge=2020, le=2021)] = 2021  # year of the shipped UN estimates used as the base stock
-    scale: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0  # share of the national population (a region's size)
+    scale: Annotated[float, Field(gt=0.0, le=10.0), EXTENSIVE] = 1.0  # share of the national population (a region's size)
     tfr: series_field("tfr", bounds=(0.0, 10.0)) = 1.1
     fertility_shape_year: Annotated[int, Field(ge=2015, le=2023)] = 2021
     sex_ratio_at_birth: Annotated[float, Field(gt=0.5, le=2.0)] = 1.104
-    net_migration: series_field("net_migration", bounds=(-1e8, 1e8)) = 0.0
+    net_migration: series_field("net_migration", bounds=(-1e8, 1e8), extensive=True) = 0.0
     migration_profile: age_table(0) | None = None
     note: str = ""
 

@@ -21,14 +21,14 @@ valid rule parameter is >= 0, so the sign marks a published year).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import field_validator, model_validator
 
 from sibrisk._numba import jit
 from sibrisk.errors import InputError
-from sibrisk.scenario import _Model, series_field
+from sibrisk.scenario import EXTENSIVE, _Model, series_field
 
 SUB_FIXED, SUB_SHARE, SUB_GAP, SUB_PER_CAPITA = 0, 1, 2, 3
 SUB_HISTORY = 8  # offset of a rule id whose published years are marked in the parameter (module docstring)
@@ -38,13 +38,13 @@ RULES = {"fixed": SUB_FIXED, "share_of_expenditure": SUB_SHARE, "gap_to_floor": 
 
 class SubsidySpec(_Model):
     rule: Literal["fixed", "share_of_expenditure", "gap_to_floor", "per_capita"]
-    amount: series_field("amount") = None
+    amount: series_field("amount", extensive=True) = None
     growth: series_field("growth") = None
     share: series_field("share") = None
     floor_months: series_field("floor_months") = None
     per_capita: series_field("yuan", bounds=(0.0, 1e6)) = None
     # published subsidy by year, yuan ({year: amount}); those years take it whatever the rule
-    history: dict[int, float] | None = None
+    history: Annotated[dict[int, float] | None, EXTENSIVE] = None
     note: str = ""
 
     @field_validator("history", mode="before")

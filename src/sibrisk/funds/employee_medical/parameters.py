@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from sibrisk.demography.population import PopulationSpec
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
 
 AGE_MIN = 16  # the employee scheme insures people in (or retired from) urban employment; children are in the resident scheme
 AgeTable = age_table(AGE_MIN)
@@ -78,8 +78,8 @@ class BenefitSpec(_Model):
 
 class InitialState(_Model):
     """Balances on 1 January of the base year (yuan)."""
-    pooled_balance: float
-    account_balance: Annotated[float, Field(ge=0.0, le=1e16)]
+    pooled_balance: Annotated[float, EXTENSIVE]
+    account_balance: Annotated[float, Field(ge=0.0, le=1e16), EXTENSIVE]
     note: str = ""
 
     @field_validator("pooled_balance")

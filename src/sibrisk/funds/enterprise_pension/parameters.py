@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
 
 AGE_MIN = 16
 AgeTable = age_table(AGE_MIN)
@@ -164,9 +164,9 @@ class RetirementOptionsSpec(_Model):
 
 
 class InitialState(_Model):
-    fund_balance: float
-    contributors: Annotated[float, Field(gt=0.0)]
-    retirees: Annotated[float, Field(ge=0.0)]
+    fund_balance: Annotated[float, EXTENSIVE]
+    contributors: Annotated[float, Field(gt=0.0), EXTENSIVE]
+    retirees: Annotated[float, Field(ge=0.0), EXTENSIVE]
     average_benefit: Annotated[float, Field(ge=0.0)]
     contribution_density: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     history_wage_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.1
@@ -183,7 +183,7 @@ class InitialState(_Model):
 
 
 class EntrantSpec(_Model):
-    total: series_field("new_entrants")
+    total: series_field("new_entrants", extensive=True)
     profile: AgeTable
     note: str = ""
 

@@ -13,7 +13,8 @@ from sibrisk.funds.enterprise_pension.kernel import (D_BENEFIT, D_CONTRIB, D_LAP
                                                      F_CONTRIB_EXPOSURE, F_CONTRIBUTORS, F_BENEFICIARIES,
                                                      F_DEATH_GRANTS, F_EXITS, F_EXPEND, F_INTEREST, F_LAPSED,
                                                      F_NEW_BEN, F_OPENING, F_REFUND, F_RETIREE_REFUND, F_SUBSIDY,
-                                                     F_TRANSFER_IN, F_TRANSFER_OUT, F_WAGEBILL, N_DETAIL, N_FLOWS)
+                                                     F_TRANSFER_IN, F_TRANSFER_OUT, F_WAGEBILL, N_DETAIL, N_FLOWS,
+                                                     YEARS_TOL)
 from sibrisk.funds.common.accounts import roll_forward_reference
 
 
@@ -71,9 +72,9 @@ def project_reference(inp, *, keep_detail: bool = True):
                 Ds = _div(age_shift(R * p_ret * Draw), Rs)
                 As = np.maximum(0.0, _div(age_shift(R * p_ret * Acc), Rs) * (1 + inp.credit[i, t]) - Ds)
                 h = np.broadcast_to(inp.hazard[t][..., None], Ns.shape)
-                eligible = (Ys >= inp.min_years[t]) | forced
+                eligible = (Ys >= inp.min_years[t] - YEARS_TOL) | forced
                 missing = inp.min_years[t] - Ys
-                bb = np.where(~eligible & (missing <= dt["back_max"][t]), dt["back_share"][t], 0.0)
+                bb = np.where(~eligible & (missing <= dt["back_max"][t] + YEARS_TOL), dt["back_share"][t], 0.0)
                 NR = np.where(eligible, Ns * h, 0.0)
                 NB = Ns * h * bb
                 X = np.where(eligible, 0.0, Ns * h * (1 - bb) * inp.exit_share)

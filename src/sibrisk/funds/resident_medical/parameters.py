@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 from sibrisk.demography.population import PopulationSpec
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EconomySpec, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import EXTENSIVE, EconomySpec, ScenarioBase, _check_number, _Model, age_table, series_field
 
 AGE_MIN = 0
 AgeTable = age_table(AGE_MIN)
@@ -57,7 +57,7 @@ class CostSpec(_Model):
 
 
 class InitialState(_Model):
-    fund_balance: float
+    fund_balance: Annotated[float, EXTENSIVE]
     note: str = ""
 
     @field_validator("fund_balance")

@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from sibrisk.demography.population import PopulationSpec
-from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
 
 AGE_MIN = 16  # the scheme covers residents aged 16 and over (国发〔2014〕8号)
 AgeTable = age_table(AGE_MIN)
@@ -81,7 +81,7 @@ class SubsidySpec(_Model):
 
 
 class InitialState(_Model):
-    fund_balance: float
+    fund_balance: Annotated[float, EXTENSIVE]
     account_start_year: Annotated[int, Field(ge=1980, le=2100)] = 2009
     history_contribution: Annotated[float, Field(ge=0.0, le=1e5)]
     history_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05

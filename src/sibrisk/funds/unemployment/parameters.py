@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from sibrisk.demography.population import PopulationSpec
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
 
 AGE_MIN = 16
 AgeTable = age_table(AGE_MIN)
@@ -82,12 +82,12 @@ class OtherExpenditureSpec(_Model):
     shares of the year's contribution income, plus a dated amount (yuan)."""
     job_stabilisation_share: series_field("share")
     skills_and_other_share: series_field("share")
-    amount: series_field("amount") = 0.0
+    amount: series_field("amount", extensive=True) = 0.0
     note: str = ""
 
 
 class InitialState(_Model):
-    fund_balance: float  # 1 January of the base year, yuan
+    fund_balance: Annotated[float, EXTENSIVE]  # 1 January of the base year, yuan
     note: str = ""
 
     @field_validator("fund_balance")

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from sibrisk.demography.population import PopulationSpec
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
 
 AGE_MIN = 16
 AgeTable = age_table(AGE_MIN)
@@ -141,7 +141,7 @@ class BenefitSpec(_Model):
 
 
 class InitialState(_Model):
-    fund_balance: float
+    fund_balance: Annotated[float, EXTENSIVE]
     reserve_share: Rate = 0.0   # reserve (储备金) as a share of the year-end balance (display only)
     history_wage_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.08
     history_indexation: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05

@@ -1,0 +1,108 @@
+"""A pooling region at 1/k of its scenario with the same structure projects the scenario at 1/k (issue 17).
+
+Every field that scales with a region's size is marked ``EXTENSIVE`` (head counts, money amounts, the population's
+share); ``region_scale_updates`` multiplies them all by k. The models are linear in them, so the scaled scenario's
+head counts and money are the original's times k in every year and its ratios (balance months, dependency ratio,
+replacement rate) are the original's: within rounding, for every fund, for several k."""
+
+import numpy as np
+import pytest
+
+import sibrisk
+from sibrisk.errors import InputError
+from sibrisk.scenario import extensive_fields, region_scale_updates
+
+FUNDS = ["enterprise_pension", "public_sector_pension", "resident_pension", "employee_medical", "resident_medical",
+         "work_injury", "unemployment"]
+# variables whose units make them extensive (they scale with k); every other yearly variable is a ratio or a price
+EXTENSIVE_UNITS = ("yuan", "persons", "person-months")
+PROFILE = {"male": [0.0] * 20 + [1.0] * 20 + [0.0] * 61, "female": [0.0] * 20 + [1.0] * 20 + [0.0] * 61}
+
+
+@pytest.fixture(scope="module")
+def national():
+    return {f: sibrisk.load_scenario(f"{f}_national") for f in FUNDS}
+
+
+@pytest.fixture(scope="module")
+def projected(national):
+    return {f: sibrisk.project(sc, keep_detail=False) for f, sc in national.items()}
+
+
+def _compare(a, b, k):
+    """Largest difference of ``b`` from ``a`` scaled by ``k`` (extensive variables) or from ``a`` (the others),
+    relative to the largest magnitude of the variable over the years (a balance that passes through zero is
+    compared on the scale of the balance, not of the year it is near zero)."""
+    worst = {}
+    for v in a.data_vars:
+        if a[v].dims != ("year",):
+            continue
+        ext = a[v].attrs.get("units", "") in EXTENSIVE_UNITS
+        ref = a[v].values * (k if ext else 1.0)
+        got = b[v].values
+        finite = np.isfinite(ref)
+        assert np.array_equal(finite, np.isfinite(got)), v
+        if not finite.any():
+            continue
+        scale = np.max(np.abs(ref[finite]))
+        worst[v] = 0.0 if scale == 0 else float(np.max(np.abs(got[finite] - ref[finite])) / scale)
+    return worst
+
+
+@pytest.mark.parametrize("fund", FUNDS)
+@pytest.mark.parametrize("k", [1 / 200, 1 / 7.3, 3.0])
+def test_region_at_k_projects_the_scenario_at_k(fund, k, national, projected):
+    sc = national[fund]
+    b = sibrisk.project(sc.with_updates(region_scale_updates(sc, k)), keep_detail=False)
+    worst = _compare(projected[fund], b, k)
+    bad = {v: e for v, e in worst.items() if e > 1e-9}
+    assert not bad, bad
+    # and the figures an evaluation uses are among those compared
+    assert {"balance_months", "fund_balance", "contributors"} <= set(worst)
+
+
+@pytest.mark.parametrize("fund", FUNDS)
+def test_every_extensive_field_matters(fund, national, projected):
+    """Each field marked extensive, doubled alone, changes the projection (a marker on a field nothing reads, or a
+    field at zero in the default, would make the scale test above pass vacuously for it). Fields at zero in the
+    national default are set to a small positive value first."""
+    sc = national[fund]
+    base = projected[fund]
+    fields = dict(extensive_fields(sc))
+    assert fields, "no extensive field"
+    for dotted, value in fields.items():
+        if np.all(np.asarray(list(value.values()) if isinstance(value, dict) else value, float) == 0):
+            # a zero field (net migration, a fixed subsidy of 0) doubled stays zero: give it a value
+            extra = {"population.migration_profile": PROFILE} if dotted == "population.net_migration" else {}
+            plus = sibrisk.project(sc.with_updates({dotted: 1e5, **extra}), keep_detail=False)
+            assert not np.allclose(plus.fund_balance.values, base.fund_balance.values, rtol=1e-9), dotted
+            continue
+        updates = region_scale_updates(sc, 2.0)
+        one = sibrisk.project(sc.with_updates({dotted: updates[dotted]}), keep_detail=False)
+        moved = any(not np.allclose(one[v].values, base[v].values, rtol=1e-9, equal_nan=True)
+                    for v in ("fund_balance", "fiscal_subsidy", "contributors", "beneficiaries") if v in base)
+        assert moved, dotted
+
+
+def test_the_markers_cover_every_head_count_and_amount_of_the_pension_scenario(national):
+    """The enterprise pension's extensive fields, by name: the stocks and the entrants (its subsidy fills a gap,
+    so it has no amount)."""
+    assert set(dict(extensive_fields(national["enterprise_pension"]))) == {
+        "initial.fund_balance", "initial.contributors", "initial.retirees", "entrants.total"}
+    # a population-based fund: its population's share of the nation, migration, balances and amounts
+    assert set(dict(extensive_fields(national["work_injury"]))) == {
+        "population.scale", "population.net_migration", "subsidy.amount", "initial.fund_balance"}
+
+
+@pytest.mark.parametrize("k", [0.0, -1.0, float("nan"), float("inf")])
+def test_region_size_must_be_positive(k, national):
+    with pytest.raises(InputError, match="size") as e:
+        region_scale_updates(national["unemployment"], k)
+    assert e.value.field == "size"
+
+
+def test_net_migration_without_its_age_shape_is_refused(national):
+    """Net migrants without [population.migration_profile] were dropped without a word; now refused."""
+    with pytest.raises(InputError, match="migration_profile") as e:
+        national["work_injury"].with_updates({"population.net_migration": 1e5})
+    assert e.value.field == "population.net_migration" and e.value.value == 1e5
