@@ -106,3 +106,76 @@ def test_net_migration_without_its_age_shape_is_refused(national):
     with pytest.raises(InputError, match="migration_profile") as e:
         national["work_injury"].with_updates({"population.net_migration": 1e5})
     assert e.value.field == "population.net_migration" and e.value.value == 1e5
+
+
+# --- re-basing onto a region's accounts: the size step ---------------------------------------------------------
+
+ITEMS = ("contribution_income", "fiscal_subsidy", "interest_income", "other_income", "benefit_expenditure",
+         "other_expenditure", "fund_balance", "contributors", "beneficiaries")
+
+
+def _accounts(ds, year, k):
+    row = ds.sel(year=year)
+    return {"year": year, **{v: float(row[v]) * k for v in ITEMS}}
+
+
+@pytest.mark.parametrize("fund", FUNDS)
+@pytest.mark.parametrize("k", [1 / 200, 1 / 30])
+def test_nation_rebased_onto_its_own_accounts_at_k_projects_the_nation_at_k(fund, k, national, projected):
+    """The national default re-based onto k x its own projected accounts of its base year projects the nation at
+    k in every year (the size is measured: actual / projected contributors)."""
+    sc, ds = national[fund], projected[fund]
+    res = sibrisk.rebase(sc, _accounts(ds, int(sc.years[0]), k))
+    assert res.size == pytest.approx(k, rel=1e-9) and res.size_measure == "contributors"
+    worst = _compare(ds, sibrisk.project(res.scenario, keep_detail=False), k)
+    bad = {v: e for v, e in worst.items() if e > 1e-6}
+    assert not bad, bad
+    assert "size: " in res.report() and "x the scenario (actual / projected contributors" in res.report()
+
+
+@pytest.mark.parametrize("fund", ["enterprise_pension", "work_injury", "employee_medical"])
+def test_the_size_step_commutes_with_a_later_base_year(fund, national, projected):
+    """Re-based onto a later year at 1/200 of the nation's accounts = the nation re-based onto its own accounts of
+    that year, / 200, in every year: the region's numbers differ from the nation's only by its size."""
+    sc, ds = national[fund], projected[fund]
+    year = int(sc.years[0]) + 2
+    whole = sibrisk.project(sibrisk.rebase(sc, _accounts(ds, year, 1.0)).scenario, keep_detail=False)
+    part = sibrisk.project(sibrisk.rebase(sc, _accounts(ds, year, 1 / 200)).scenario, keep_detail=False)
+    worst = _compare(whole, part, 1 / 200)
+    assert not {v: e for v, e in worst.items() if e > 1e-6}
+
+
+def test_the_issue_prefecture_gets_its_own_size():
+    """Issue 17's prefecture (2024: income 320 亿 of which subsidy 55 亿, expenditure 300 亿, balance 180 亿,
+    150 万 contributors, 60 万 retirees) from the national enterprise default: counts stay of the prefecture's order
+    (before: contributors 150 万 -> 4,898 万 by 2029, because entrants stayed national)."""
+    sc = sibrisk.load_scenario("enterprise_pension_national")
+    act = {"year": 2024, "contribution_income": 265e8, "fiscal_subsidy": 55e8, "benefit_expenditure": 300e8,
+           "fund_balance": 180e8, "contributors": 150e4, "beneficiaries": 60e4}
+    res = sibrisk.rebase(sc, act, region="prefecture A")
+    ds = sibrisk.project(res.scenario, keep_detail=False)
+    assert res.scenario.meta.region == "prefecture A" and "for prefecture A" in res.report()
+    assert float(ds.contributors.sel(year=2024)) == pytest.approx(150e4, rel=1e-6)
+    # the nation's contributors grow by 2029 by what the prefecture's do (same structure, same rates)
+    nat = sibrisk.project(sc, keep_detail=False)
+    growth_nat = float(nat.contributors.sel(year=2029) / nat.contributors.sel(year=2024))
+    growth = float(ds.contributors.sel(year=2029)) / 150e4
+    assert growth == pytest.approx(growth_nat, rel=0.03)
+    assert 0.5 < float(ds.beneficiaries.sel(year=2029)) / 60e4 < 1.5
+    # the entrants scale with the measured size
+    assert res.size == pytest.approx(150e4 / float(nat.contributors.sel(year=2024)), rel=0.05)
+
+
+def test_accounts_within_a_factor_of_two_are_the_same_region(national, projected):
+    """A re-base a year on, 4% more contributors: the calibration absorbs it, the size stays 1 (the rule between
+    a deviation and another region: ``rebasing.SAME_REGION``); size= forces a size."""
+    sc, ds = national["enterprise_pension"], projected["enterprise_pension"]
+    act = _accounts(ds, 2023, 1.0)
+    act["contributors"] *= 1.04
+    res = sibrisk.rebase(sc, act)
+    assert res.size == 1.0 and res.measured_size == pytest.approx(1.04, rel=1e-6)
+    assert "the scenario's own region" in res.report()
+    assert res.scenario.entrants.total == sc.entrants.total
+    forced = sibrisk.rebase(sc, act, size=1.04)
+    assert forced.size == 1.04
+    assert forced.scenario.series("entrants.total")[-1] == pytest.approx(1.04 * sc.series("entrants.total")[-1])

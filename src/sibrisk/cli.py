@@ -421,7 +421,7 @@ def cmd_rebase(args) -> int:
     out = Path(args.out) if args.out else Path(f"{Path(sc.source).stem}_rebased_{actuals['year']}.toml")
     if out.exists() and not args.overwrite:
         raise SibriskError(f"{out} exists; choose another --out or pass --overwrite")
-    result = rebase(sc, actuals)
+    result = rebase(sc, actuals, region=args.region, size=args.size)
     print(f"scenario file: {Path(sc.source).resolve()}")
     print(result.report())
     _atomic_write(out, lambda p: p.write_text(rebased_file_text(result, sc.source), encoding="utf-8"))
@@ -541,13 +541,21 @@ def build_parser() -> argparse.ArgumentParser:
                           "after the scenario file; re-running the same file always replaces its own output)")
     run.set_defaults(func=cmd_run)
     reb = sub.add_parser("rebase", help="re-base a scenario on a year's actual accounts (budget + execution)",
-                         description="Move the scenario's base year to the year of the accounts and scale its initial "
-                                     "state so that the projection of that year reproduces the actual balance, flows, "
+                         description="Move the scenario's base year to the year of the accounts (a quarterly or "
+                                     "monthly execution of the whole year, or one row for the year: the final "
+                                     "accounts); when the accounts are of a region of another size (a factor of 2 or "
+                                     "more, or --region), scale every head count, amount and entrant flow to it; scale "
+                                     "its initial state so that the projection of that year reproduces the actual balance, flows, "
                                      "contributors and beneficiaries; write a scenario file that extends the original "
                                      "and print what was adjusted and by how much.")
     reb.add_argument("scenario", help="scenario TOML file, or the name of a shipped scenario")
     reb.add_argument("--budget", required=True, help="the year's budget (CSV or xlsx; needs opening_balance)")
     reb.add_argument("--execution", required=True, help="the year's full execution (CSV or xlsx)")
+    reb.add_argument("--region", help="the pooling region the accounts are of (meta.region); the region's size "
+                                      "relative to the scenario is then measured from the accounts and every head "
+                                      "count, amount and entrant flow scaled by it")
+    reb.add_argument("--size", type=float, help="the region's size relative to the scenario, if known (e.g. its "
+                                                "share of the province's contributors); default: measured")
     reb.add_argument("--out", help="the re-based scenario file to write (default: <scenario>_rebased_<year>.toml)")
     reb.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     reb.set_defaults(func=cmd_rebase)

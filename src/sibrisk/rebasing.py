@@ -34,6 +34,26 @@ FLOWS = ("contribution_income", "fiscal_subsidy", "interest_income", "other_inco
 KNOWN = (*FLOWS, "fund_balance", "opening_balance", "contributors", "beneficiaries")
 CHECKED = ("fund_balance", "contribution_income", "fiscal_subsidy", "benefit_expenditure", "other_expenditure",
            "contributors", "beneficiaries")
+# what measures a region's size against its scenario (actual / projected in the actual year), the first one given:
+# head counts before money (money mixes size with wage levels and benefit rules)
+SIZE_MEASURES = ("contributors", "beneficiaries", "contribution_income", "benefit_expenditure", "fund_balance")
+
+
+# ASSUMPTION (2026-12): accounts within a factor of 2 of the scenario's projection are the scenario's own region a
+# year on, and the calibration (participation, collection, benefit level) absorbs the difference; a factor of 2 or
+# more is another region, of that size relative to the scenario (a stock doubling is also what the jump guard
+# refuses). ``region=`` or ``size=`` makes it explicit.
+SAME_REGION = (0.5, 2.0)
+
+
+def region_size(actuals: dict, row) -> tuple[float, str | None]:
+    """(k, measure): the region is ``k`` times the scenario it is re-based from, measured by the first of
+    ``SIZE_MEASURES`` that ``actuals`` and ``row`` (the scenario's projection of the actual year) both have."""
+    for name in SIZE_MEASURES:
+        r = ratio(actuals, row, name)
+        if r is not None:
+            return r, name
+    return 1.0, None
 
 
 def ratio(actuals: dict, row, name: str) -> float | None:
@@ -61,9 +81,22 @@ class Rebased:
     year: int
     adjusted: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, before, after)
     check: dict[str, tuple[float, float]] = field(default_factory=dict)  # variable: (actual, re-based projection)
+    size: float = 1.0  # the region's size relative to the scenario it was re-based from
+    size_measure: str | None = None  # what measured it (actual / projected), None: given or no measure
+    region: str | None = None
+    measured_size: float = 1.0  # actual / projected size_measure, applied or not
 
     def report(self) -> str:
-        lines = [f"Re-based to {self.year} (base year {self.year}, the last actual year):", "adjusted:"]
+        lines = [f"Re-based to {self.year} (base year {self.year}, the last actual year)"
+                 + (f" for {self.region}" if self.region else "") + ":"]
+        if self.size != 1.0:
+            how = f"actual / projected {self.size_measure} of {self.year}" if self.size_measure else "given"
+            lines.append(f"size: {self.size:.6g} x the scenario ({how}); every head count, amount and entrant flow "
+                         "scaled by it, rates and profiles kept")
+        else:
+            lines.append(f"size: the scenario's own region (actual / projected {self.size_measure or 'size'} = "
+                         f"{self.measured_size:.4g}, within a factor of {SAME_REGION[1]:g}: the calibration absorbs it)")
+        lines.append("adjusted:")
         for name, old, new in self.adjusted:
             if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and len(old) > 6:
                 o, n = np.asarray(old, float), np.asarray(new, float)
@@ -159,9 +192,17 @@ def _get(sc, dotted: str):
     return node
 
 
-def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
-    """The scenario re-based on the actual accounts of ``actuals["year"]`` (see the module docstring)."""
+def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = None,
+           region: str | None = None) -> Rebased:
+    """The scenario re-based on the actual accounts of ``actuals["year"]`` (see the module docstring).
+
+    First the size: the region the accounts are of is ``k`` times the scenario (``size``, else measured by
+    ``region_size``: actual / projected contributors, else beneficiaries, income, expenditure, balance), and every
+    extensive field (``sibrisk.scenario.Extensive``: stocks, entrants, amounts, the population's share) is scaled by
+    ``k``; then the fund's calibration moves the base year to the accounts. The nation re-based onto 1/k of its own
+    accounts projects the nation at 1/k. ``region`` names the region (``meta.region``)."""
     from sibrisk.projection import project
+    from sibrisk.scenario import region_scale_updates
 
     src = scenario.source
     if "year" not in actuals:
@@ -192,12 +233,25 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
     fund = scenario.fund
     original = project(scenario, keep_detail=False)
     row0 = original.sel(year=year)
-    updates: dict[str, Any] = {"projection.base_year": year, "projection.years": int(years[-1]) - year + 1,
-                               **fund.opening_balance_updates(scenario, opening, row0)}
+    measured, measure = region_size(actuals, row0)
+    if size is not None:
+        k, measure = float(size), None
+    elif region is not None or not SAME_REGION[0] <= measured <= SAME_REGION[1]:
+        k = measured
+    else:
+        k = 1.0  # the same region a year on: its deviations are the calibration's (participation, collection, ...)
+    updates: dict[str, Any] = dict(region_scale_updates(scenario, k)) if k != 1.0 else {}
+    if region is not None:
+        updates["meta.region"] = str(region)
+    sized = scenario.with_updates(updates) if updates else scenario
+    if k != 1.0:
+        row0 = project(sized, keep_detail=False).sel(year=year)
+    updates.update({"projection.base_year": year, "projection.years": int(years[-1]) - year + 1,
+                    **fund.opening_balance_updates(sized, opening, row0)})
     if "average_wage" in row0 and scenario.economy.average_wage is not None:
         updates["economy.average_wage"] = float(row0.average_wage)
     try:
-        updates.update(fund.rebase_updates(scenario, actuals, row0))
+        updates.update(fund.rebase_updates(sized, actuals, row0))
     except NotImplementedError as e:
         raise InputError(str(e), file=src, field="meta.fund", value=fund.id) from None
     sc = scenario.with_updates(updates)
@@ -216,7 +270,8 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
         sc = sc.with_updates(more)
         updates.update(more)
     row = project(sc, keep_detail=False).sel(year=year)
-    out = Rebased(sc, year)
+    out = Rebased(sc, year, size=k, size_measure=measure if k != 1.0 or size is None else None, region=region,
+                  measured_size=measured)
     for name in updates:
         out.adjusted.append((name, _first_value(_get(scenario, name)), _first_value(_get(sc, name))))
     for name in CHECKED:
@@ -225,4 +280,4 @@ def rebase(scenario, actuals: dict, *, passes: int = 4) -> Rebased:
     return out
 
 
-__all__ = ["rebase", "Rebased", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]
+__all__ = ["rebase", "Rebased", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]

@@ -6,7 +6,8 @@ Items: ``year`` (required), ``contribution_income``, ``fiscal_subsidy``, ``benef
 insured-persons indicator) and ``opening_balance`` (optional).
 
 **Execution file** (CSV, or the sheet ``execution`` of an xlsx workbook): one row per month (``2024-01``) or per
-quarter (``2024-Q1``), every period of the year from the first up to the latest reported, none missing. Columns:
+quarter (``2024-Q1``), every period of the year from the first up to the latest reported, none missing, or one row
+for the whole year (``2024``: the final accounts, 决算). Columns:
 ``period``, ``contribution_income``, ``fiscal_subsidy``, ``benefit_expenditure``, ``insured_persons`` (required),
 ``interest_income``, ``other_income``, ``other_expenditure``, ``contribution_due``, ``contributors``,
 ``beneficiaries`` (optional; the two counts split the actual-versus-expected gaps into volume and price effects).
@@ -44,6 +45,7 @@ MAY_BE_NEGATIVE = ("interest_income",)  # losses on deposits/investments can mak
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})(年|-Y|-FY)?$")
 
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -138,7 +140,8 @@ def load_budget(path: str | Path) -> Budget:
 
 
 def parse_period(text: str) -> tuple[int, str, int]:
-    """``"2024-03"`` -> (2024, "monthly", 3); ``"2024-Q2"`` -> (2024, "quarterly", 6) (the period's last month)."""
+    """``"2024-03"`` -> (2024, "monthly", 3); ``"2024-Q2"`` -> (2024, "quarterly", 6) (the period's last month);
+    ``"2024"`` -> (2024, "annual", 12): a year's final accounts (决算) in one row."""
     s = str(text).strip()
     m = _MONTH.match(s)
     if m and 1 <= int(m.group(2)) <= 12:
@@ -146,10 +149,15 @@ def parse_period(text: str) -> tuple[int, str, int]:
     q = _QUARTER.match(s)
     if q:
         return int(q.group(1)), "quarterly", 3 * int(q.group(2))
-    raise ValueError("a period is a month '2024-03' or a quarter '2024-Q1'")
+    y = _YEAR.match(s)
+    if y:
+        return int(y.group(1)), "annual", 12
+    raise ValueError("a period is a month '2024-03', a quarter '2024-Q1' or a whole year '2024' (annual accounts)")
 
 
 def period_label(year: int, frequency: str, end_month: int) -> str:
+    if frequency == "annual":
+        return f"{year}"
     return f"{year}-{end_month:02d}" if frequency == "monthly" else f"{year}-Q{end_month // 3}"
 
 
@@ -220,7 +228,7 @@ def load_execution(path: str | Path) -> Execution:
         periods[end] = row
     if not periods:
         raise InputError("no execution rows (only a header)", file=table.file, field="period", has_value=False)
-    step = 1 if frequency == "monthly" else 3
+    step = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
     expected = list(range(step, max(periods) + 1, step))
     missing = [m for m in expected if m not in periods]
     if missing:
