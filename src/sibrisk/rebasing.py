@@ -46,6 +46,54 @@ SIZE_MEASURES = ("contributors", "beneficiaries", "contribution_income", "benefi
 SAME_REGION = (0.5, 2.0)
 
 
+# The jump guard (ASSUMPTION 2026-12): no head count of a re-based projection may double or halve within
+# JUMP_YEARS years. Every shipped national projection stays within a factor 1.3 over its first five years (measured:
+# tests/test_guards.py); a doubling is the sign of a stock and the flows that feed it describing different regions
+# (a region's contributors with the nation's entrants: 150 万 to 4,898 万 in five years).
+JUMP_YEARS = 5
+JUMP_FACTOR = 2.0
+JUMP_STOCKS = ("contributors", "beneficiaries", "insured")
+
+
+def check_jumps(sc, ds, *, years: int = JUMP_YEARS, factor: float = JUMP_FACTOR) -> None:
+    """Refuse a projection whose head counts (``JUMP_STOCKS``) double or halve within ``years`` years of its first
+    year, naming the input that feeds the stock (``STOCK_INPUTS`` of the fund's scenario model), its value and the
+    fix, unless ``[meta] allow_outliers`` lists ``"stock_jump"`` (a rule that says so: a coverage drive, a merger)."""
+    if "stock_jump" in sc.meta.allow_outliers:
+        return
+    win = ds.isel(year=slice(0, years + 1))
+    for name in JUMP_STOCKS:
+        if name not in win:
+            continue
+        path = win[name]
+        if "region" in path.dims:
+            path = path.sum("region")
+        path = np.asarray(path.values, dtype=float)
+        first = path[0]
+        if not first > 0:
+            continue
+        rel = path / first
+        bad = np.flatnonzero((rel > factor) | (rel < 1.0 / factor))
+        if bad.size:
+            i = int(bad[0])
+            y0, y = int(win.year.values[0]), int(win.year.values[i])
+            dotted = type(sc).STOCK_INPUTS.get(name) or ("population.net_migration" if hasattr(sc, "population")
+                                                          else None)
+            value = None
+            if dotted:
+                node = sc
+                for part in dotted.split("."):
+                    node = getattr(node, part, None)
+                value = node
+            raise InputError(
+                f"the projection's {name} go from {first:,.0f} in {y0} to {path[i]:,.0f} in {y} (x{rel[i]:.3g}): a "
+                f"stock that doubles or halves within {years} years without a rule that says so; the stock and the "
+                f"flows that feed it are of different regions or units. Fix: give "
+                f"{dotted or 'the extensive inputs'} for the same region and year as the accounts (or size= the "
+                f"region's share); list 'stock_jump' in [meta] allow_outliers if a rule makes it so",
+                file=sc.source, field=dotted or name, value=value, has_value=True)
+
+
 def region_size(actuals: dict, row) -> tuple[float, str | None]:
     """(k, measure): the region is ``k`` times the scenario it is re-based from, measured by the first of
     ``SIZE_MEASURES`` that ``actuals`` and ``row`` (the scenario's projection of the actual year) both have."""
@@ -192,6 +240,31 @@ def _get(sc, dotted: str):
     return node
 
 
+# what each calibrated field means when the accounts push it out of bounds: the consistency check of the accounts
+# against the scenario (the income per contributor against the wage, the expenditure per beneficiary, ...)
+_OUT_OF_BOUNDS = {
+    "collection_rate": "the accounts' contribution income per contributor is not what the scenario's contribution "
+                       "rate, base and wage give (collection solved to fit it)",
+    "average_benefit": "the accounts' benefit expenditure per beneficiary is not a pension of the scenario's wage",
+    "contributors": "the accounts' contributors are not of the size the scenario's flows feed",
+    "retirees": "the accounts' beneficiaries are not of the size the scenario's flows feed",
+}
+
+
+def _updated(sc, updates: dict, year: int):
+    """``sc.with_updates(updates)``; a calibrated value out of bounds is reported as what it is: the accounts of
+    ``year`` disagree with the scenario's head counts, wage or rules."""
+    try:
+        return sc.with_updates(updates)
+    except InputError as e:
+        name = (e.field or "").rsplit(".", 1)[-1]
+        why = _OUT_OF_BOUNDS.get(name, "the accounts disagree with the scenario")
+        raise InputError(f"re-basing onto the accounts of {year} would need this value ({e.reason}); {why}: check that the "
+                         "accounts, the counts (contributors, beneficiaries) and the average wage are of the same "
+                         "region and year, in yuan and persons, or give size= the region's share",
+                         file=e.file, field=e.field, value=e.value, has_value=e.value is not None) from None
+
+
 def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = None,
            region: str | None = None) -> Rebased:
     """The scenario re-based on the actual accounts of ``actuals["year"]`` (see the module docstring).
@@ -254,7 +327,7 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
         updates.update(fund.rebase_updates(sized, actuals, row0))
     except NotImplementedError as e:
         raise InputError(str(e), file=src, field="meta.fund", value=fund.id) from None
-    sc = scenario.with_updates(updates)
+    sc = _updated(scenario, updates, year)
     for i in range(passes + 1):
         row = project(sc, keep_detail=False).sel(year=year)
         more = fund.rebase_updates(sc, actuals, row) if i < passes else {}
@@ -267,9 +340,11 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
                 sc, float(row.opening_balance) + gap / (1.0 + float(row.interest_rate)), row))
         if not more:
             break
-        sc = sc.with_updates(more)
+        sc = _updated(sc, more, year)
         updates.update(more)
-    row = project(sc, keep_detail=False).sel(year=year)
+    final = project(sc, keep_detail=False)
+    check_jumps(sc, final)
+    row = final.sel(year=year)
     out = Rebased(sc, year, size=k, size_measure=measure if k != 1.0 or size is None else None, region=region,
                   measured_size=measured)
     for name in updates:
@@ -280,4 +355,4 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
     return out
 
 
-__all__ = ["rebase", "Rebased", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]
+__all__ = ["rebase", "Rebased", "check_jumps", "JUMP_YEARS", "JUMP_FACTOR", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]

@@ -185,6 +185,11 @@ def _period(ds: xr.Dataset, start: int | None, years: int | None) -> tuple[xr.Da
         raise InputError("must be at least 1", field="years", value=years)
     sel = ds.sel(year=slice(y0, None))
     if years is not None:
+        if int(years) > sel.sizes["year"] and sel.sizes["year"]:
+            # a longer period would be cut silently to what the projection holds
+            raise InputError(f"the valuation period runs past the projection: it holds {sel.sizes['year']} years "
+                             f"from {y0} (to {int(ds.year.values[-1])}); lengthen projection.years (at most 150) "
+                             "or shorten the period", field="years", value=years)
         sel = sel.isel(year=slice(0, int(years)))
     if sel.sizes["year"] == 0 or int(sel.year.values[0]) != y0:
         raise InputError(f"valuation start outside the projection {int(ds.year.values[0])}-{int(ds.year.values[-1])}",

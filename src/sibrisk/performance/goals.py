@@ -188,6 +188,12 @@ class IndicatorGoal(_Model):
         if unknown:
             raise InputError(f"unknown option(s) for {li.id!r}; accepted: {sorted(li.options) or 'none'}",
                              field="options", value=sorted(unknown))
+        for key, value in self.options.items():
+            bound = OPTION_BOUNDS.get(key)
+            if bound and value is not None and not (_is_number(value) and float(value) == int(value)
+                                                    and bound[0] <= value <= bound[1]):
+                raise InputError(f"must be a whole number {bound[0]}..{bound[1]} ({bound[2]})",
+                                 field=f"options.{key}", value=value)
         return self
 
     def _check_target(self, t):
@@ -223,6 +229,14 @@ class IndicatorGoal(_Model):
 
     def option(self, key: str):
         return self.options.get(key, self.library.options.get(key))
+
+
+# whole-number options of the library's indicators: (lowest, highest, why)
+OPTION_BOUNDS = {
+    "valuation_years": (1, 150, "years of the valuation period; a projection holds at most 150"),
+    "horizon_years": (1, 150, "years ahead; a projection holds at most 150"),
+    "n_scenarios": (1, 100_000, "stochastic scenarios drawn"),
+}
 
 
 class GoalSet(_Model):

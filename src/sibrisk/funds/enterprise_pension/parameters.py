@@ -10,7 +10,8 @@ from pydantic import Field, field_validator
 
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import (EXTENSIVE, EconomySpec, Guard, Rate, ScenarioBase, _check_number, _Model, age_table,
+                              base_value, series_field)
 
 AGE_MIN = 16
 AgeTable = age_table(AGE_MIN)
@@ -188,9 +189,52 @@ class EntrantSpec(_Model):
     note: str = ""
 
 
+def _per(num: str, den: str):
+    def ratio(sc):
+        d = base_value(sc, den)
+        return base_value(sc, num) / d if d else None
+    return ratio
+
+
+def _balance_years(sc):
+    spending = sc.initial.retirees * sc.initial.average_benefit
+    return sc.initial.fund_balance / spending if spending > 0 else None
+
+
+# Consistency guards of an employee pension's base year (``sibrisk.scenario.Guard``). ASSUMPTIONS (2026-12): bounds
+# far outside what China's provinces report, so that only inputs of another region, another unit or a typing slip
+# trip them. Reported around 2019-2021 (中国社会保险发展年度报告; MOHRSS statistics): from about 1.3 (Heilongjiang) to
+# about 6 (Guangdong) insured workers per enterprise retiree, entrants of a few % of the insured a year, enterprise
+# pensions of 30%-45% of the average wage, balances of 0 (several provinces) to about 4 years of expenditure
+# (Guangdong). The national default: 0.37 retirees per insured worker, entrants 4.6% (public sector 3.0%), benefit
+# 0.34 of the wage (public sector 0.84), balance 1.1 years (0.23).
+PENSION_GUARDS = (
+    Guard("dependency_ratio", "initial.retirees", _per("initial.retirees", "initial.contributors"), 0.02, 2.0,
+          "retirees per insured worker (initial.retirees / initial.contributors; national 0.37)",
+          "ASSUMPTION 2026-12: provinces 0.17-0.8, 1 in 50 to 2 per worker would be another region or a unit slip",
+          "give both counts for the same region and year, in persons"),
+    Guard("entrants_rate", "entrants.total", _per("entrants.total", "initial.contributors"), 0.003, 0.25,
+          "new entrants of the base year per insured worker (entrants.total / initial.contributors; national 0.046)",
+          "ASSUMPTION 2026-12: entrants replace leavers and retirees, a few % a year; none at all is a closed group, "
+          "a quarter or more a workforce doubling within a few years",
+          "scale entrants.total to the region (the national path x the region's share of insured workers)"),
+    Guard("benefit_wage_ratio", "initial.average_benefit", _per("initial.average_benefit", "economy.average_wage"),
+          0.1, 2.0, "average pension / average wage (initial.average_benefit / economy.average_wage; national 0.34)",
+          "ASSUMPTION 2026-12: pensions of 30%-90% of the wage are reported; 10% or 200% is a monthly amount for an "
+          "annual one or the reverse",
+          "give both in yuan a year for the same region and year"),
+    Guard("balance_years", "initial.fund_balance", _balance_years, -5.0, 30.0,
+          "fund balance in years of base-year pensions (initial.fund_balance / (retirees x average_benefit); "
+          "national 1.1)", "ASSUMPTION 2026-12: provinces hold 0-4 years; 30 years or a deficit of 5 is another "
+          "unit (元 vs 万元) or another region", "give the balance in yuan on 1 January of the base year"),
+)
+
+
 class PensionScenario(ScenarioBase):
     """A validated scenario of an employee pension scheme (enterprise or public sector: same sections)."""
     FIRST_AGE = AGE_MIN
+    GUARDS = PENSION_GUARDS
+    STOCK_INPUTS = {"contributors": "entrants.total", "beneficiaries": "initial.contributors"}
 
     economy: PensionEconomy
     contributions: ContributionSpec
