@@ -323,8 +323,14 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
                     **fund.opening_balance_updates(sized, opening, row0)})
     if "average_wage" in row0 and scenario.economy.average_wage is not None:
         updates["economy.average_wage"] = float(row0.average_wage)
+    # a later base year continues the projection's state where the fund can carry it (age, sex, history)
+    carry = fund.carried_state_updates(sized, year) if hasattr(fund, "carried_state_updates") else {}
+    basis = sized
+    if carry:
+        updates.update(carry)
+        basis = _updated(sized, carry, year)
     try:
-        updates.update(fund.rebase_updates(sized, actuals, row0))
+        updates.update(fund.rebase_updates(basis, actuals, row0))
     except NotImplementedError as e:
         raise InputError(str(e), file=src, field="meta.fund", value=fund.id) from None
     sc = _updated(scenario, updates, year)
@@ -348,6 +354,9 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
     out = Rebased(sc, year, size=k, size_measure=measure if k != 1.0 or size is None else None, region=region,
                   measured_size=measured)
     for name in updates:
+        if name == "initial.state":  # by age and sex: reported as where it comes from
+            out.adjusted.append((name, "rebuilt from the history assumptions", sc.initial.state.source))
+            continue
         out.adjusted.append((name, _first_value(_get(scenario, name)), _first_value(_get(sc, name))))
     for name in CHECKED:
         if name in actuals and name in row:

@@ -47,6 +47,8 @@ class KernelInputs:
     rule: int                 # subsidy rule
     sub_param: np.ndarray     # (T,) amount, share or floor months by rule
     years: np.ndarray = field(default=None)
+    exposure: tuple = (1.0, 1.0)  # base-year flows paid to the year-end stocks times (contributors, retirees)
+    other0: float = 0.0           # base-year other expenditure (account payouts, grants), yuan
     ages: np.ndarray = field(default=None)
     # contribution histories (B bands; left out: one band, everyone contributing, as before bands existed)
     l0: np.ndarray | None = None         # (A, 2, B) insured workers not contributing (断缴) at the end of the base year
@@ -128,7 +130,8 @@ class KernelInputs:
                 dt["back_share"], dt["back_max"], dt["base_ratio"], self.wage, self.index, self.rate, self.collection,
                 self.credit, self.contrib_rate, self.acct_rate, dt["accrual"], self.transitional, self.deemed,
                 dt["months"], dt["pension_base"], dt["inherit"], dt["grant_months"], dt["transfer_out"],
-                dt["transfer_in"], self.opening0, self.mid_year, self.rule, self.sub_param)
+                dt["transfer_in"], self.opening0, float(self.exposure[0]), float(self.exposure[1]),
+                float(self.other0), self.mid_year, self.rule, self.sub_param)
 
 
 def _normalised(table: np.ndarray, total: float) -> np.ndarray:
@@ -256,6 +259,30 @@ def pre_reform_age_weight(sc, ages: np.ndarray) -> np.ndarray:
     return w
 
 
+def carried_state(sc) -> dict[str, np.ndarray]:
+    """The kernel's initial state from ``[initial.state]`` (``parameters.CarriedState``), scaled to the scenario's
+    totals: insured workers (contributing + not) to ``initial.contributors``, retirees to ``initial.retirees``,
+    pensions so that their mean over the retirees is ``initial.average_benefit``; per-person years and accounts as
+    carried."""
+    from sibrisk.errors import InputError
+
+    ini = sc.initial
+    st = ini.state.arrays()
+    bands = len(sc.contribution_history.bands) if sc.contribution_history is not None else 1
+    if st["contributing"].shape[2] != bands:
+        raise InputError(f"the carried state has {st['contributing'].shape[2]} contribution-history bands, the "
+                         f"scenario {bands}", file=sc.source, field="initial.state.contributing",
+                         value=st["contributing"].shape)
+    insured = st["contributing"].sum() + st["not_contributing"].sum()
+    retirees = st["retirees"].sum()
+    fw = ini.contributors / insured if insured > 0 else 0.0
+    fr = ini.retirees / retirees if retirees > 0 else 0.0
+    mean_b = float(np.sum(st["retirees"] * st["benefit"]) / retirees) if retirees > 0 else 0.0
+    fb = ini.average_benefit / mean_b if mean_b > 0 else 1.0
+    return dict(c0=st["contributing"] * fw, l0=st["not_contributing"] * fw, y0=st["years"], k0=st["account"],
+                r0=st["retirees"] * fr, b0=st["benefit"] * fb, a0=st["retiree_account"], d0=st["account_pension"])
+
+
 def contribution_history(sc, c0: np.ndarray, y0: np.ndarray, k0: np.ndarray) -> dict:
     """Band-resolved initial state and transition rates (``KernelInputs`` fields ``c0, l0, y0, k0, lapse, resume,
     ent_band, exit_share``) from ``[contribution_history]``; without that section one band, everyone contributing.
@@ -372,6 +399,10 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
 
     rule, sub_param = subsidy_parameters(sc)
     hist = contribution_history(sc, c0, y0, k0)
+    if ini.state is not None:
+        carried = carried_state(sc)
+        hist.update({k: carried[k] for k in ("c0", "l0", "y0", "k0")})
+        r0, b0, a0, d0 = carried["r0"], carried["b0"], carried["a0"], carried["d0"]
 
     return KernelInputs(**hist,
         r0=r0, b0=b0, q_base=q_base, mort_b=np.ascontiguousarray(mort_b, dtype=float),
@@ -387,7 +418,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         grant_months=sc.series("benefits.death_grant_months"), a0=a0, d0=d0, q_ret_base=q_ret_base,
         ret_factor=ret_factor, back_share=sc.series("benefits.back_payment_share"),
         back_max=sc.series("benefits.back_payment_max_years"), transfer_out=transfer_out, transfer_in=transfer_in,
-        opening0=float(ini.fund_balance),
+        opening0=float(ini.fund_balance), exposure=(float(ini.contribution_exposure), float(ini.benefit_exposure)),
+        other0=float(ini.other_expenditure),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
         years=years, ages=ages)
 

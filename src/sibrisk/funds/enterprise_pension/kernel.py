@@ -316,8 +316,8 @@ def _age_pass(t, L, i0, nl, c, l, yrs, k, r, b, a, d, c_new, l_new, y_new, k_new
 def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_base, ret_factor, mort_b, kappa, hazard,
                    min_years, force_idx, entrants, ent_band, lapse, resume, exit_share, back_share, back_max,
                    base_ratio, wage, index, rate, collection, credit, contrib_rate, acct_rate, accrual, transitional,
-                   deemed, months, pension_base, inherit, grant_months, transfer_out, transfer_in, opening0, mid_year,
-                   rule, sub_param, flows, detail, keep_detail):
+                   deemed, months, pension_base, inherit, grant_months, transfer_out, transfer_in, opening0,
+                   exposure_c, exposure_r, other0, mid_year, rule, sub_param, flows, detail, keep_detail):
     """Project scenarios ``i0 .. i0 + nl - 1`` (``nl <= lanes <= LANES``) over all years, writing their rows of
     ``flows`` (and of ``detail`` when ``keep_detail``).
 
@@ -415,6 +415,8 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
             lane_coll[v] = collection[iv, t]
         acc[:] = 0.0
         if t == 0:
+            for v in range(L):  # the base year's other expenditure (account payouts, grants), given as an amount
+                acc[_A_REFUND + v] = other0
             ratio_t = base_ratio[t]
             cr_t = contrib_rate[t]
             for s in range(2):
@@ -434,12 +436,12 @@ def _project_block(i0, nl, lanes, c0, l0, r0, b0, y0, k0, a0, d0, q_base, q_ret_
                     for v in range(L):
                         acc[_A_LAPSED + v] += ll[v]
                         re = rj[v]
-                        cov = cc[v] * lane_w[v] * ratio
+                        cov = cc[v] * exposure_c * lane_w[v] * ratio
                         acc[_A_BILL + v] += cov
                         acc[_A_CONTRIB + v] += cov * cr_t * lane_coll[v]
-                        acc[_A_EXPEND + v] += re * bj[v]
-                        acc[_A_CEXP + v] += cc[v]
-                        acc[_A_REXP + v] += re
+                        acc[_A_EXPEND + v] += re * exposure_r * bj[v]
+                        acc[_A_CEXP + v] += cc[v] * exposure_c
+                        acc[_A_REXP + v] += re * exposure_r
                         acc[_A_CEND + v] += cc[v]
                         acc[_A_REND + v] += re
                     if keep_detail:

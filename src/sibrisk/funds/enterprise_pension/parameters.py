@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import (EXTENSIVE, EconomySpec, Guard, Rate, ScenarioBase, _check_number, _Model, age_table,
+from sibrisk.scenario import (AGE_MAX, EXTENSIVE, EconomySpec, Guard, Rate, ScenarioBase, _check_number, _Model, age_table,
                               base_value, series_field)
 
 AGE_MIN = 16
@@ -164,6 +164,46 @@ class RetirementOptionsSpec(_Model):
     note: str = ""
 
 
+class CarriedState(_Model):
+    """The state by age (16..100+) and sex at the end of the base year, carried from a projection by ``sibrisk.rebase``
+    (a later base year continues the projection instead of rebuilding the state from the history assumptions). The
+    arrays give shapes and per-person values: ``initial.contributors`` (insured workers: contributing + not
+    contributing), ``initial.retirees`` and ``initial.average_benefit`` scale them to the totals. Per band of
+    ``[contribution_history]`` (last axis; one band without it)."""
+    source: str = ""
+    contributing: list[list[list[float]]]      # (A, 2, B) insured workers contributing, persons (shape)
+    not_contributing: list[list[list[float]]]  # (A, 2, B) insured workers not contributing (断缴), persons (shape)
+    years: list[list[list[float]]]             # (A, 2, B) average contribution years
+    account: list[list[list[float]]]           # (A, 2, B) average individual account, yuan
+    retirees: list[list[float]]                # (A, 2) retirees, persons (shape)
+    benefit: list[list[float]]                 # (A, 2) average pension, yuan a year
+    retiree_account: list[list[float]]         # (A, 2) remaining individual account per retiree, yuan
+    account_pension: list[list[float]]         # (A, 2) yearly account pension drawn from it, yuan a year
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        n_a = AGE_MAX - AGE_MIN + 1
+        ref = None
+        for name in ("contributing", "not_contributing", "years", "account", "retirees", "benefit",
+                     "retiree_account", "account_pension"):
+            x = np.asarray(getattr(self, name), dtype=float)
+            banded = name in ("contributing", "not_contributing", "years", "account")
+            if x.ndim != (3 if banded else 2) or x.shape[:2] != (n_a, 2):
+                raise ValueError(f"initial.state.{name} must be {n_a} ages x 2 sexes{' x bands' if banded else ''}, "
+                                 f"got shape {x.shape}")
+            if banded:
+                ref = x.shape[2] if ref is None else ref
+                if x.shape[2] != ref:
+                    raise ValueError(f"initial.state.{name} has {x.shape[2]} bands, the others {ref}")
+            if not np.all(np.isfinite(x)) or np.any(x < 0):
+                raise ValueError(f"initial.state.{name} must be finite and >= 0")
+        return self
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: np.asarray(getattr(self, name), dtype=float) for name in type(self).model_fields
+                if name != "source"}
+
+
 class InitialState(_Model):
     fund_balance: Annotated[float, EXTENSIVE]
     contributors: Annotated[float, Field(gt=0.0), EXTENSIVE]
@@ -175,6 +215,14 @@ class InitialState(_Model):
     account_start_year: Annotated[int, Field(ge=1990, le=2100)] = 1996
     contributors_profile: AgeTable
     retirees_profile: AgeTable
+    state: CarriedState | None = None
+    # the base year's flows are paid to its year-end stocks times these (1: year-end stocks; a re-based scenario
+    # carrying its state sets them to the projection's exposure, so its base year shows the actual accounts)
+    contribution_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    benefit_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    # the base year's other expenditure (account payouts to leavers and heirs, death grants), yuan; later years
+    # model them (0: none in the base year, as a national base-year calibration has it)
+    other_expenditure: Annotated[float, Field(ge=0.0), EXTENSIVE] = 0.0
     note: str = ""
 
     @field_validator("fund_balance")

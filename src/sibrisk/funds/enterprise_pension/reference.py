@@ -30,8 +30,11 @@ def _div(num, den):
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
-def project_reference(inp, *, keep_detail: bool = True):
-    """Same contract as ``sibrisk.funds.enterprise_pension.inputs.run_kernel``: returns (flows, detail or None)."""
+def project_reference(inp, *, keep_detail: bool = True, final_state: bool = False):
+    """Same contract as ``sibrisk.funds.enterprise_pension.inputs.run_kernel``: returns (flows, detail or None);
+    with ``final_state`` also the state at the end of the last year of the first scenario (the fields of
+    ``parameters.CarriedState``: per band contributing, not contributing, years, account; per cell retirees,
+    benefit, retiree account, account pension)."""
     n_s, n_t, n_a = inp.wage.shape[0], inp.hazard.shape[0], inp.r0.shape[0]
     flows = np.zeros((n_s, n_t, N_FLOWS))
     detail = np.zeros((n_s, n_t, n_a, 2, N_DETAIL)) if keep_detail else None
@@ -49,8 +52,10 @@ def project_reference(inp, *, keep_detail: bool = True):
             ratio3 = ratio[..., None]
             refund = exits = grants = ret_refund = back_pay = back_payers = 0.0
             if t == 0:
-                c_mid, r_mid = C.sum(axis=2), R
-                expend = float(np.sum(R * B))
+                ec, er = inp.exposure
+                c_mid, r_mid = C.sum(axis=2) * ec, R * er
+                expend = float(np.sum(r_mid * B))
+                refund = float(inp.other0)
                 new_ret = 0.0
             else:
                 e = np.exp(inp.mort_b * inp.kappa[i, t])
@@ -132,4 +137,9 @@ def project_reference(inp, *, keep_detail: bool = True):
                 detail[i, t, ..., D_LAPSED] = L.sum(axis=2)
                 detail[i, t, ..., D_RETIREE_ACCOUNT] = Acc
             opening = closing
+        if final_state and i == 0:
+            state = dict(contributing=C, not_contributing=L, years=Y, account=K, retirees=R, benefit=B,
+                         retiree_account=Acc, account_pension=Draw)
+    if final_state:
+        return flows, detail, state
     return flows, detail
