@@ -21,13 +21,16 @@ _LAZY = {
     "simulate": ("sibrisk.stochastic", "simulate"),
     "province_total": ("sibrisk.regions", "province_total"),
     "rebase": ("sibrisk.rebasing", "rebase"),
+    "write_template": ("sibrisk.templates", "write_template"),
+    "read_template": ("sibrisk.templates", "read_template"),
+    "region_scenario_from_template": ("sibrisk.templates", "region_scenario_from_template"),
     "InputError": ("sibrisk.errors", "InputError"),
     "sensitivity": ("sibrisk.sensitivity", "sensitivity"),
     "sensitivity_tornado": ("sibrisk.sensitivity", "tornado_chart"),
     "solve": ("sibrisk.solver", "solve"),
 }
 _SUBMODULES = {"indicators", "scenario", "projection", "errors", "units", "demography", "economy", "funds",
-               "regions", "performance", "plots", "cli", "stochastic", "random", "solver", "batch"}
+               "regions", "performance", "plots", "cli", "stochastic", "random", "solver", "batch", "templates"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

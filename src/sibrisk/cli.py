@@ -430,6 +430,45 @@ def cmd_rebase(args) -> int:
     return 0
 
 
+def cmd_template(args) -> int:
+    from sibrisk.templates import _fund, write_template
+
+    _fund(args.fund)  # an unknown fund is refused before anything is computed
+    fmt = args.format or ("csv" if args.out and Path(args.out).suffix.lower() == ".csv" else "xlsx")
+    out = Path(args.out) if args.out else Path(f"{safe_name(args.fund)}_template.{fmt}")
+    if out.exists() and not args.overwrite:
+        raise SibriskError(f"{out} exists; choose another --out or pass --overwrite")
+    write_template(args.fund, out, fmt=fmt)
+    print(f"wrote {out}: fill the value column (money in 万元, persons in 人; the national base year is filled in "
+          f"as an example), then: sibrisk region {out} --out region.toml")
+    return 0
+
+
+def cmd_region(args) -> int:
+    from sibrisk.rebasing import rebased_file_text
+    from sibrisk.scenario import load_scenario
+    from sibrisk.templates import region_scenario_from_template
+
+    if args.out and Path(args.out).exists() and not args.overwrite:
+        raise SibriskError(f"{args.out} exists; choose another --out or pass --overwrite")
+    result = region_scenario_from_template(args.template, base=args.base)
+    sc = result.scenario
+    out = Path(args.out) if args.out else Path(f"{safe_name(f'{result.region}_{sc.meta.fund}_{result.year}')}.toml")
+    if out.exists() and not args.overwrite:
+        raise SibriskError(f"{out} exists; choose another --out or pass --overwrite")
+    print(f"template: {Path(args.template).resolve()}")
+    print(f"scenario file: {Path(sc.source).resolve()}")
+    for note in result.template["notes"]:
+        print(note)
+    print(result.report())
+    made = f"# A pooling region's scenario made by `sibrisk region` from the template {Path(args.template).resolve()}"
+    text = made + "\n" + rebased_file_text(result, sc.source)
+    _atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
+    load_scenario(out)  # the file written loads
+    print(f"wrote {out} (sibrisk run {out})")
+    return 0
+
+
 def _parse_vary(items: list[str]) -> dict[str, list[float]]:
     out = {}
     for item in items:
@@ -559,6 +598,27 @@ def build_parser() -> argparse.ArgumentParser:
     reb.add_argument("--out", help="the re-based scenario file to write (default: <scenario>_rebased_<year>.toml)")
     reb.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     reb.set_defaults(func=cmd_rebase)
+    tpl = sub.add_parser("template", help="write the template a finance department fills for a pooling region",
+                         description="Write an xlsx workbook (or one CSV) for FUND with Chinese and English headers "
+                                     "and units: the year's final accounts (万元), head counts (人), the resident "
+                                     "population (population-based funds), the region's name, year and average "
+                                     "wage, pre-filled with the national scenario's base year as an example. "
+                                     "`sibrisk region FILLED.xlsx` turns the filled template into a scenario.")
+    tpl.add_argument("fund", help="the fund: enterprise_pension, public_sector_pension, employee_medical, "
+                                  "resident_medical, resident_pension, unemployment, work_injury")
+    tpl.add_argument("--out", help="file to write (default: <fund>_template.xlsx or .csv)")
+    tpl.add_argument("--format", choices=("xlsx", "csv"), help="xlsx (default) or one CSV with a sheet column")
+    tpl.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    tpl.set_defaults(func=cmd_template)
+    reg = sub.add_parser("region", help="a pooling region's scenario file from a filled template",
+                         description="Read a filled template (sibrisk template FUND), re-base the fund's national "
+                                     "scenario (or --base) on its accounts, sized to the region, and write a "
+                                     "scenario file that extends it; print what was adjusted and by how much.")
+    reg.add_argument("template", help="the filled template (.xlsx or .csv)")
+    reg.add_argument("--base", help="scenario to re-base (default: the fund's shipped national scenario)")
+    reg.add_argument("--out", help="the scenario file to write (default: <region>_<fund>_<year>.toml)")
+    reg.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    reg.set_defaults(func=cmd_region)
     sens = sub.add_parser("sensitivity", help="one-at-a-time sensitivity: depletion year, peak balance, balance months "
                                               "at a horizon and actuarial balance for low and high values",
                           description="Move each --vary parameter to its low and its high value (one at a time), "
