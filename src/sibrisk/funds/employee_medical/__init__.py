@@ -60,6 +60,41 @@ class EmployeeMedicalFund(Fund):
         flows, detail = run_kernel(inputs, keep_detail=keep_detail, parallel=parallel)
         return FundRun(year=year_outputs(flows, inputs), age_detail=detail_outputs(detail))
 
+    def carried_state_updates(self, sc, year: int) -> dict:
+        """Re-basing to a later ``year``: how ``sc``'s projection of that year pays its flows, as the exposures of the
+        new base year (``initial.worker_exposure, retiree_exposure, cost_exposure``). The base year pays on its
+        year-end members, later years on mid-year members (the average of the cohort a year earlier and now): left
+        at 1, the calibration put that half-year of growth into the contribution base (-0.7%) and the cost per
+        unit, and a re-based projection drifted from its own (balance months -6.3% ten years after a re-base
+        three years on, -38% six years on; measured). Also the year's maternity expenditure
+        (``initial.maternity_expenditure``): the re-based population has the published fertility up to its base
+        year, so its base-year births are not the projection's (+0.23% at 2027), and the cost per unit took the
+        difference (-0.015% on medical cost in every later year). The insured shares by age and sex, the cost level
+        reached and the maternity cost per birth are carried by ``rebase_updates``; the balances of the pooled fund
+        and the accounts by ``opening_balance_updates``."""
+        from sibrisk.funds.employee_medical import kernel as k
+        from sibrisk.funds.employee_medical.inputs import run_kernel
+        from sibrisk.projection import fund_inputs
+
+        base = sc.projection.base_year
+        if year <= base:
+            return {}
+        upto = sc.with_updates({"projection.years": year - base + 1})
+        inp = fund_inputs(upto, 1)
+        flows, detail = run_kernel(inp, keep_detail=True, parallel=False)
+        last, t = flows[0, -1], year - base
+        W, R = detail[0, -1, ..., k.D_WORKERS], detail[0, -1, ..., k.D_RETIREES]
+        end_cost = float(np.sum((W + inp.retiree_factor * R) * inp.curve)) * (
+            inp.base_cost * inp.utilisation[t] * last[k.F_COST_INDEX])
+
+        def per(num, den):
+            return float(num / den) if den > 0 else 1.0
+
+        return {"initial.worker_exposure": per(last[k.F_WORKER_EXPOSURE], last[k.F_WORKERS]),
+                "initial.retiree_exposure": per(last[k.F_RETIREE_EXPOSURE], last[k.F_RETIREES]),
+                "initial.cost_exposure": per(last[k.F_MEDICAL_COST], end_cost),
+                "initial.maternity_expenditure": float(last[k.F_MATERNITY])}
+
     def rebase_updates(self, sc, actuals, row) -> dict:
         """Re-basing (``sibrisk.rebase``) on the actual accounts of ``row.year``. The new base year starts from the
         scenario's own path at that year (as the average wage): the insured shares by age and sex are those the
@@ -67,7 +102,8 @@ class EmployeeMedicalFund(Fund):
         the age-cost curve includes the medical cost index reached (the index restarts at 1 in the new base year)
         and the maternity cost per birth is the year's own (it is indexed to the wage of the base year). On top of
         that, each correction targets one published quantity, solved from the model's own base-year formulas
-        (exposure in the base year = the year-end members) and refined by the passes of ``rebase``:
+        (exposure in the base year = the year-end members times ``initial.worker_exposure`` and
+        ``cost_exposure``, 1 unless carried by ``carried_state_updates``) and refined by the passes of ``rebase``:
 
         - ``coverage.profile`` (male, female): the in-service and the retired members (``contributors``,
           ``beneficiaries``). The insured share at each age and sex is multiplied by ``a (1 - R) + b R`` (R: share
@@ -120,6 +156,7 @@ class EmployeeMedicalFund(Fund):
         workers = np.sum(pop * new_cov * (1 - R))
         retirees_cost = np.sum(pop * new_cov * R * inp.curve) * inp.retiree_factor
         workers_cost = np.sum(pop * new_cov * (1 - R) * inp.curve)
+        ew, _, ec = (float(x) for x in inp.exposure)  # the new base year's exposures (carried or 1)
 
         # expenditure: the medical cost per member (maternity per birth kept on the scenario's path)
         maternity = float(row.maternity_expenditure)
@@ -130,7 +167,7 @@ class EmployeeMedicalFund(Fund):
         base_cost = float(sc.benefits.base_cost) * float(row.medical_cost_index)
         if ratio(actuals, row, "benefit_expenditure") is not None:
             medical = float(actuals["benefit_expenditure"]) - maternity + float(row.account_shortfall)
-            units = (workers_cost + retirees_cost) * inp.utilisation[t]
+            units = (workers_cost + retirees_cost) * inp.utilisation[t] * ec
             if medical > 0 and units > 0:
                 base_cost = medical / units
         if moving or base_cost != float(sc.benefits.base_cost):
@@ -138,7 +175,7 @@ class EmployeeMedicalFund(Fund):
 
         # contributions per contributor: the contribution base (exposure of the base year = year-end members)
         if ratio(actuals, row, "contribution_income") is not None and workers > 0:
-            per = workers * float(row.average_wage) * inp.contrib_rate[t] * inp.collection[0, t]
+            per = workers * ew * float(row.average_wage) * inp.contrib_rate[t] * inp.collection[0, t]
             if per > 0:
                 up["contributions.base_ratio"] = float(actuals["contribution_income"]) / per
 

@@ -44,6 +44,10 @@ class KernelInputs:
     sub_param: np.ndarray      # (T,) amount, share, floor months or yuan per insured by rule
     years: np.ndarray = field(default=None)
     ages: np.ndarray = field(default=None)
+    # the base year pays on its year-end members times (in-service exposure, retired exposure, medical cost
+    # exposure); (1, 1, 1): the year-end stocks, as a base-year calibration has it
+    exposure: tuple = (1.0, 1.0, 1.0)
+    maternity_base: float = -1.0  # the base year's maternity expenditure, yuan (< 0: births x the cost per birth)
 
     @property
     def n_scenarios(self) -> int:
@@ -53,7 +57,9 @@ class KernelInputs:
         return (self.pop, self.births, self.cov0, self.young, self.lock_idx, self.retired, self.curve,
                 self.retiree_factor, self.base_cost, self.utilisation, self.cost_growth, self.wage, self.collection,
                 self.rate, self.base_ratio, self.contrib_rate, self.acct_rate, self.retiree_credit,
-                self.pooled_share, self.maternity0, self.opening_pool0, self.opening_acct0, self.mid_year,
+                self.pooled_share, self.maternity0, self.opening_pool0, self.opening_acct0,
+                float(self.exposure[0]), float(self.exposure[1]), float(self.exposure[2]),
+                float(self.maternity_base), self.mid_year,
                 self.rule, self.sub_param)
 
 
@@ -111,6 +117,9 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         retiree_credit=sc.series("contributions.retiree_account_credit"),
         pooled_share=sc.series("benefits.pooled_share"), maternity0=float(ben.maternity_cost_per_birth),
         opening_pool0=float(sc.initial.pooled_balance), opening_acct0=float(sc.initial.account_balance),
+        exposure=(float(sc.initial.worker_exposure), float(sc.initial.retiree_exposure),
+                  float(sc.initial.cost_exposure)),
+        maternity_base=(-1.0 if sc.initial.maternity_expenditure is None else float(sc.initial.maternity_expenditure)),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
         years=years, ages=ages)
 

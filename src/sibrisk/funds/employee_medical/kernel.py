@@ -50,8 +50,8 @@ def coverage_step(cov_prev, pop_prev, young, lock_idx, cov_new):
 @jit
 def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_factor, base_cost, utilisation,
                  cost_growth, wage, collection, rate, base_ratio, contrib_rate, acct_rate, retiree_credit,
-                 pooled_share, maternity0, opening_pool0, opening_acct0, mid_year, rule, sub_param,
-                 flows, detail, keep_detail):
+                 pooled_share, maternity0, opening_pool0, opening_acct0, exposure_w, exposure_r, exposure_c,
+                 maternity_base, mid_year, rule, sub_param, flows, detail, keep_detail):
     n_year = pop.shape[1]
     n_age = pop.shape[2]
     last = n_age - 1
@@ -86,8 +86,10 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
                 work[j, s] = insured * (1.0 - retired[t, j, s])
                 ret[j, s] = insured * retired[t, j, s]
                 if first:
-                    we = work[j, s]
-                    re = ret[j, s]
+                    # the base year pays on its year-end members times the exposures (1: the year-end stock; a
+                    # re-based scenario sets the projection's mid-year exposures of that year)
+                    we = work[j, s] * exposure_w
+                    re = ret[j, s] * exposure_r
                 else:
                     # mid-year exposure: average of the cohort-aligned stock a year earlier and this year's
                     wb = 0.0
@@ -100,7 +102,10 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
                         rb += ret_prev[j, s]
                     we = 0.5 * (wb + work[j, s])
                     re = 0.5 * (rb + ret[j, s])
-                c = (we + re * retiree_factor) * curve[j, s] * unit_cost
+                if first:
+                    c = (work[j, s] + ret[j, s] * retiree_factor) * curve[j, s] * unit_cost * exposure_c
+                else:
+                    c = (we + re * retiree_factor) * curve[j, s] * unit_cost
                 cost += c
                 w_exp += we
                 r_exp += re
@@ -115,7 +120,10 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
         credit_ret = r_exp * retiree_credit[t]
         acct_in = bill * acct_rate[t] * collection[i, t] + credit_ret
         pool_in = contrib - acct_in
-        maternity = births[i, t] * maternity0 * wage[i, t] / wage[i, 0]
+        if first and maternity_base >= 0.0:  # the base year's maternity given as an amount
+            maternity = maternity_base
+        else:
+            maternity = births[i, t] * maternity0 * wage[i, t] / wage[i, 0]
         pool_out = pooled_share[t] * cost + maternity
         demand = (1.0 - pooled_share[t]) * cost
         avail = opening_acct + acct_in

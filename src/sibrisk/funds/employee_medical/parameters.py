@@ -80,6 +80,18 @@ class InitialState(_Model):
     """Balances on 1 January of the base year (yuan)."""
     pooled_balance: Annotated[float, EXTENSIVE]
     account_balance: Annotated[float, Field(ge=0.0, le=1e16), EXTENSIVE]
+    # how the base year pays its flows: on its year-end members times these (later years: mid-year members). 1: the
+    # year-end stocks, as the national base-year calibration has it; a scenario re-based to a later year of a
+    # projection (``sibrisk.rebase``) sets that year's: in-service person-years per year-end in-service member (the
+    # contribution base, account credits), retired person-years per year-end retiree (retiree account credits) and
+    # medical cost per cost of the year-end members (the exposures by age, weighted by the cost curve)
+    worker_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    retiree_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    cost_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    # the base year's maternity expenditure, yuan (None: the base year's births x maternity_cost_per_birth, as the
+    # national calibration has it). A re-based scenario carries its projection's: the re-based population has the
+    # published fertility up to its base year, so the base year's births are not those the projection paid for
+    maternity_expenditure: Annotated[float | None, Field(ge=0.0, le=1e16), EXTENSIVE] = None
     note: str = ""
 
     @field_validator("pooled_balance")

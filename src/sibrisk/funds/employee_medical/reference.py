@@ -54,11 +54,14 @@ def project_reference(inp, *, keep_detail: bool = True):
                 index = index * (1 + inp.cost_growth[i, t])
             insured = inp.pop[i, t] * cov
             W, R = insured * (1 - inp.retired[t]), insured * inp.retired[t]
-            if t == 0:
-                We, Re = W, R
+            unit = inp.base_cost * inp.utilisation[t] * index
+            if t == 0:  # year-end members times the base year's exposures (worker, retiree, cost)
+                ew, er, ec = inp.exposure
+                We, Re = W * ew, R * er
+                cost_by_age = (W + inp.retiree_factor * R) * inp.curve * (unit * ec)
             else:
                 We, Re = 0.5 * (age_shift(W_prev) + W), 0.5 * (age_shift(R_prev) + R)
-            cost_by_age = (We + inp.retiree_factor * Re) * inp.curve * (inp.base_cost * inp.utilisation[t] * index)
+                cost_by_age = (We + inp.retiree_factor * Re) * inp.curve * unit
             cost = cost_by_age.sum()
             wage, coll, rate = inp.wage[i, t], inp.collection[i, t], inp.rate[i, t]
             bill = We.sum() * wage * inp.base_ratio
@@ -67,6 +70,8 @@ def project_reference(inp, *, keep_detail: bool = True):
             to_accounts = bill * inp.acct_rate[t] * coll + credits
             to_pool = contrib - to_accounts
             maternity = inp.births[i, t] * inp.maternity0 * wage / inp.wage[i, 0]
+            if t == 0 and inp.maternity_base >= 0:
+                maternity = inp.maternity_base
             pool_out = inp.pooled_share[t] * cost + maternity
             demand = (1 - inp.pooled_share[t]) * cost
             acct_out = min(demand, max(acct + to_accounts, 0.0))
