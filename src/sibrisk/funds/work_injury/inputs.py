@@ -60,6 +60,8 @@ class KernelInputs:
     mid_year: bool
     sub_rule: int
     sub_param: np.ndarray         # (T,)
+    exposure: np.ndarray = field(default_factory=lambda: np.ones(5))  # base-year flows on year-end stocks times
+    # (cases, wage bill, allowances, care, survivor pensions)
     years: np.ndarray = field(default=None)
     ages: np.ndarray = field(default=None)
     reserve_share: float = 0.0    # display only: reserve = share x year-end balance
@@ -75,7 +77,8 @@ class KernelInputs:
                 self.base_ratio, self.prevention_share, self.own_ratio, self.one_off_months, self.allowance_ratio,
                 self.topup, self.care_ratio, self.medical_ratio, self.separation_months, self.separation_share,
                 self.funeral_months, self.survivor_ratio, self.dependants, self.survivor_exit, self.rule_on,
-                self.thresholds, self.factors, self.opening0, self.mid_year, self.sub_rule, self.sub_param)
+                self.thresholds, self.factors, self.opening0, np.asarray(self.exposure, dtype=float), self.mid_year, self.sub_rule,
+                self.sub_param)
 
 
 @lru_cache(maxsize=32)
@@ -123,6 +126,22 @@ def initial_stocks(cases0: np.ndarray, grade_share: np.ndarray, q0: np.ndarray, 
     return d0, b0, l0, bl0
 
 
+def risk_mean(rr: np.ndarray, insured: np.ndarray) -> float:
+    """The insured-weighted mean relative risk the risks are normalised by (``incidence.risk_mean``)."""
+    return float((rr * insured).sum()) / float(insured.sum())
+
+
+def carried_stocks(sc):
+    """(d0, b0, l0, bl0) from ``[initial.state]`` (``parameters.CarriedState``): the recipients' shape scaled to
+    ``initial.disability_pensioners``, survivors ``initial.survivor_pensioners``, allowances and pensions as carried."""
+    ini = sc.initial
+    d = np.asarray(ini.state.disabled, dtype=float)
+    total = float(d.sum())
+    d0 = d * (ini.disability_pensioners / total) if total > 0 else d
+    return (np.ascontiguousarray(d0), np.asarray(ini.state.allowance, dtype=float), float(ini.survivor_pensioners),
+            float(ini.state.survivor_benefit))
+
+
 def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality, population) -> KernelInputs:
     """Resolve a scenario into kernel inputs for ``n_scenarios`` rows of the shared ``economy`` paths,
     ``mortality`` (fund ages 16..100+) and ``population`` (``PopulationPaths``, ages 0..100+)."""
@@ -149,7 +168,7 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     inc = sc.incidence
     rr = inc.relative_risk.array()
     ins0 = insured[0, 0]
-    rel = rr / (float((rr * ins0).sum()) / float(ins0.sum()))
+    rel = rr / (inc.risk_mean if inc.risk_mean is not None else risk_mean(rr, ins0))
     trend = sc.series("incidence.trend")
     incidence = sc.series("incidence.rate") * np.cumprod(np.concatenate([[1.0], 1.0 + trend[1:]]))
     grade_share = np.asarray(inc.grade_shares, float)
@@ -176,6 +195,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
                                      float(cases0.sum()) * inc.death_share, dependants,
                                      survivor_ratio * ben.own_wage_ratio * w0, ben.survivor_exit_rate,
                                      ini.history_years, ini.history_wage_growth, ini.history_indexation)
+    if ini.state is not None:
+        d0, b0, l0, bl0 = carried_stocks(sc)
 
     # one-off death subsidy: multiple x previous year's urban per-capita disposable income; after the last
     # published year it grows with the average wage (ASSUMPTION)
@@ -206,7 +227,10 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         funeral_months=float(ben.funeral_months), survivor_ratio=float(survivor_ratio), dependants=float(dependants),
         survivor_exit=float(ben.survivor_exit_rate), rule_on=bool(rr_spec.enabled),
         thresholds=np.asarray(rr_spec.thresholds, float), factors=np.asarray(rr_spec.factors, float),
-        opening0=float(ini.fund_balance), mid_year=sc.projection.flow_timing == "mid_year", sub_rule=int(sub_rule),
+        opening0=float(ini.fund_balance),
+        exposure=np.array([ini.case_exposure, ini.contribution_exposure, ini.allowance_exposure, ini.care_exposure,
+                           ini.survivor_exposure], dtype=float),
+        mid_year=sc.projection.flow_timing == "mid_year", sub_rule=int(sub_rule),
         sub_param=np.asarray(sub_param, float), years=years, ages=ages,
         reserve_share=float(ini.reserve_share))
 

@@ -30,7 +30,8 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
                  excess, retired, wage, wage_prev, index, rate, collection, death_lump, contrib_rate, base_ratio,
                  prevention_share, own_ratio, one_off_months, allowance_ratio, topup, care_ratio, medical_ratio,
                  separation_months, separation_share, funeral_months, survivor_ratio, dependants, survivor_exit,
-                 rule_on, thresholds, factors, opening0, mid_year, sub_rule, sub_param, flows, detail, keep_detail):
+                 rule_on, thresholds, factors, opening0, exposure, mid_year, sub_rule, sub_param, flows, detail,
+                 keep_detail):
     n_t = insured.shape[1]
     n_a = insured.shape[2]
     d = d0.copy()
@@ -72,11 +73,13 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
             for j in range(n_a):
                 if first:
                     e = insured[i, t, j, s]
+                    c = incidence[t] * rel_risk[j, s] * e * exposure[0]
+                    bill += e * exposure[1] * base_ratio * w
                 else:
                     e = 0.5 * (insured[i, t - 1, j, s] + insured[i, t, j, s])
-                c = incidence[t] * rel_risk[j, s] * e
+                    c = incidence[t] * rel_risk[j, s] * e
+                    bill += e * base_ratio * w
                 cases += c
-                bill += e * base_ratio * w
                 ins_end += insured[i, t, j, s]
                 if keep_detail:
                     detail[i, t, j, s, D_INSURED] = insured[i, t, j, s]
@@ -98,15 +101,15 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
             for s in range(2):
                 for j in range(n_a):
                     if first:
-                        e = insured[i, t, j, s]
+                        e = insured[i, t, j, s] * exposure[0]
                     else:
                         e = 0.5 * (insured[i, t - 1, j, s] + insured[i, t, j, s])
                     entrants = incidence[t] * rel_risk[j, s] * e * grade_share[g]
                     pay = 1.0 - retired[t, j, s] * (1.0 - topup)
                     if first:
                         dd = d[g, j, s]
-                        exp_allow += dd * b[g, j, s] * pay
-                        exp_care += dd * care_ratio[g] * w
+                        exp_allow += dd * b[g, j, s] * pay * exposure[2]
+                        exp_care += dd * care_ratio[g] * w * exposure[3]
                         disabled += dd
                         continuing += dd - entrants
                         new_pension += entrants
@@ -145,7 +148,7 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
         b_surv = survivor_ratio * own_ratio * w
         l_new = deaths * dependants
         if first:
-            exp_surv = lsv * blsv
+            exp_surv = lsv * blsv * exposure[4]
             surv_continuing = lsv - l_new
         else:
             l_beg = lsv

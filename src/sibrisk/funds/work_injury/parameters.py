@@ -12,7 +12,8 @@ from pydantic import Field, field_validator, model_validator
 from sibrisk.demography.population import PopulationSpec
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
-from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import (AGE_MAX, EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table,
+                              series_field)
 
 AGE_MIN = 16
 AgeTable = age_table(AGE_MIN)
@@ -97,6 +98,9 @@ class IncidenceSpec(_Model):
     relative_risk: AgeTable
     death_share: Rate
     grade_shares: fixed(Rate, N_GRADES)
+    # the insured-weighted mean of relative_risk the risks are divided by (None: over the base year's insured; a
+    # re-based scenario keeps its original base year's, so that its cases per insured stay the projection's)
+    risk_mean: Annotated[float, Field(gt=0.0, le=100.0)] | None = None
     note: str = ""
 
 
@@ -140,13 +144,59 @@ class BenefitSpec(_Model):
         return min(1.0, self.spouse_ratio * self.spouses_per_death + self.other_ratio * self.others_per_death)
 
 
+class CarriedState(_Model):
+    """The pension stocks at the end of the base year, carried from a projection by ``sibrisk.rebase`` (a later base
+    year continues the projection instead of rebuilding the stocks from the stationary-history assumptions):
+    grade 1-4 disability-allowance recipients by grade, age (16..100+) and sex (a shape: ``initial
+    .disability_pensioners`` scales it to its total) with their average allowance, and the survivor pensioners'
+    average pension (their number is ``initial.survivor_pensioners``)."""
+    source: str = ""
+    disabled: list[list[list[float]]]    # (4, A, 2) recipients (shape)
+    allowance: list[list[list[float]]]   # (4, A, 2) average allowance, yuan a year
+    survivor_benefit: Annotated[float, Field(ge=0.0)]  # average survivor pension, yuan a year
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        shape = (N_PENSION_GRADES, AGE_MAX - AGE_MIN + 1, 2)
+        for name in ("disabled", "allowance"):
+            x = np.asarray(getattr(self, name), dtype=float)
+            if x.shape != shape:
+                raise ValueError(f"initial.state.{name} must be {shape[0]} grades x {shape[1]} ages x 2 sexes, "
+                                 f"got shape {x.shape}")
+            if not np.all(np.isfinite(x)) or np.any(x < 0):
+                raise ValueError(f"initial.state.{name} must be finite and >= 0")
+        return self
+
+
+Exposure = Annotated[float, Field(ge=0.5, le=1.5)]
+
+
 class InitialState(_Model):
     fund_balance: Annotated[float, EXTENSIVE]
     reserve_share: Rate = 0.0   # reserve (储备金) as a share of the year-end balance (display only)
     history_wage_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.08
     history_indexation: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05
     history_years: Annotated[int, Field(ge=0, le=84)] = 40
+    state: CarriedState | None = None
+    # totals of a carried state (required with it): recipients of grades 1-4 and survivor pensioners, persons
+    disability_pensioners: Annotated[float, Field(ge=0.0), EXTENSIVE] | None = None
+    survivor_pensioners: Annotated[float, Field(ge=0.0), EXTENSIVE] | None = None
+    # the base year pays its flows on its year-end stocks times these (1: year-end stocks, as the national
+    # calibration has it; a re-based scenario carrying its state sets the projection's mid-year exposures so that
+    # its base year shows the projection's flows): new cases (insured x risk), the covered wage bill, allowances,
+    # care allowances, survivor pensions
+    case_exposure: Exposure = 1.0
+    contribution_exposure: Exposure = 1.0
+    allowance_exposure: Exposure = 1.0
+    care_exposure: Exposure = 1.0
+    survivor_exposure: Exposure = 1.0
     note: str = ""
+
+    @model_validator(mode="after")
+    def _totals(self):
+        if self.state is not None and (self.disability_pensioners is None or self.survivor_pensioners is None):
+            raise ValueError("initial.state needs initial.disability_pensioners and initial.survivor_pensioners")
+        return self
 
     @field_validator("fund_balance")
     @classmethod

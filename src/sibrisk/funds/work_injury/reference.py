@@ -20,8 +20,11 @@ def age_shift(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def project_reference(inp, *, keep_detail: bool = True):
-    """Same contract as ``sibrisk.funds.work_injury.inputs.run_kernel``: returns (flows, detail or None)."""
+def project_reference(inp, *, keep_detail: bool = True, final_state: bool = False):
+    """Same contract as ``sibrisk.funds.work_injury.inputs.run_kernel``: returns (flows, detail or None); with
+    ``final_state`` also the stocks at the end of the last year of the first scenario (``disabled``, ``allowance``
+    (G, A, 2), ``survivors``, ``survivor_benefit``: the fields of ``parameters.CarriedState`` and its totals)."""
+    ex = np.ones(5) if getattr(inp, "exposure", None) is None else np.asarray(inp.exposure, dtype=float)
     n_s, n_t, n_a = inp.insured.shape[:3]
     flows = np.zeros((n_s, n_t, k.N_FLOWS))
     detail = np.zeros((n_s, n_t, n_a, 2, k.N_DETAIL)) if keep_detail else None
@@ -42,16 +45,16 @@ def project_reference(inp, *, keep_detail: bool = True):
             W = inp.wage[i, t]
             ins = inp.insured[i, t]
             expo = ins if t == 0 else 0.5 * (inp.insured[i, t - 1] + ins)
-            cases_by_age = inp.incidence[t] * inp.rel_risk * expo
+            cases_by_age = inp.incidence[t] * inp.rel_risk * expo * (ex[0] if t == 0 else 1.0)
             cases = cases_by_age.sum()
             deaths = cases * inp.death_share
             N = pg * cases_by_age[None]
             pay = 1.0 - inp.retired[t][None] * (1.0 - inp.topup)
             if t == 0:
-                allowance = float((D * B * pay).sum())
-                care_cost = float((D * care).sum()) * W
+                allowance = float((D * B * pay).sum()) * ex[2]
+                care_cost = float((D * care).sum()) * W * ex[3]
                 continuing = float((D - N).sum())
-                surv_cost = L * BL
+                surv_cost = L * BL * ex[4]
                 surv_continuing = L - deaths * inp.dependants
             else:
                 q = np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
@@ -83,7 +86,7 @@ def project_reference(inp, *, keep_detail: bool = True):
                 hit = [f for th, f in zip(inp.thresholds, inp.factors) if last_months >= th]
                 factor = hit[-1] if hit else 1.0
             eff = inp.contrib_rate[t] * factor
-            bill = float(expo.sum()) * inp.base_ratio * W
+            bill = float(expo.sum()) * inp.base_ratio * W * (ex[1] if t == 0 else 1.0)
             contrib = bill * eff * inp.collection[i, t]
             other = inp.prevention_share[t] * contrib
             beneficiaries = cases + continuing + surv_continuing
@@ -105,4 +108,8 @@ def project_reference(inp, *, keep_detail: bool = True):
                 detail[i, t, :, :, k.D_CASES] = cases_by_age
             last_months = closing / ((benefit + other) / 12.0) if benefit + other > 0 else None
             opening = closing
+        if final_state and i == 0:
+            state = dict(disabled=D.copy(), allowance=B.copy(), survivors=float(L), survivor_benefit=float(BL))
+    if final_state:
+        return flows, detail, state
     return flows, detail
