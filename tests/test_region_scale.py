@@ -85,10 +85,11 @@ def test_every_extensive_field_matters(fund, national, projected):
 
 
 def test_the_markers_cover_every_head_count_and_amount_of_the_pension_scenario(national):
-    """The enterprise pension's extensive fields, by name: the stocks and the entrants (its subsidy fills a gap,
-    so it has no amount)."""
+    """The enterprise pension's extensive fields, by name: the stocks, the entrants and the base year's other
+    expenditure (an amount; its subsidy fills a gap, so it has no amount)."""
     assert set(dict(extensive_fields(national["enterprise_pension"]))) == {
-        "initial.fund_balance", "initial.contributors", "initial.retirees", "entrants.total"}
+        "initial.fund_balance", "initial.contributors", "initial.retirees", "entrants.total",
+        "initial.other_expenditure"}
     # a population-based fund: its population's share of the nation, migration, balances and amounts
     assert set(dict(extensive_fields(national["work_injury"]))) == {
         "population.scale", "population.net_migration", "subsidy.amount", "initial.fund_balance"}
