@@ -9,6 +9,7 @@ a Chinese Windows). The encoding used is named in the errors about the file's co
 from __future__ import annotations
 
 import codecs
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,25 @@ def read_text(path: str | Path) -> tuple[str, str]:
         raise InputError(f"cannot read file: {e.strerror}", file=p) from None
     text, enc = decode(raw, p)
     return text, ENCODING_NAMES[enc]
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def cell_number(raw: Any) -> float:
+    """A spreadsheet or CSV cell's number (may be NaN or infinite: the caller decides). Thousands separators are
+    read only in their exact place (``"1,460,000"``); any other comma, text or a TRUE/FALSE cell raises
+    ``ValueError``, for the caller to name the file, cell and value."""
+    if isinstance(raw, bool):
+        raise ValueError("a TRUE/FALSE cell")
+    if isinstance(raw, str):
+        s = raw.strip()
+        if "," in s:
+            if not _THOUSANDS.match(s):
+                raise ValueError("a comma outside thousands separators")
+            s = s.replace(",", "")
+        return float(s)
+    return float(raw)
 
 
 def read_toml(path: str | Path) -> dict:

@@ -38,11 +38,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sibrisk._validation import cell_number
 from sibrisk.errors import InputError
 from sibrisk.rebasing import FLOWS
 
@@ -389,22 +389,13 @@ def _csv_rows(p: Path) -> tuple[dict[str, list[_Row]], list[str]]:
     return out, sorted(out)
 
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def _number(raw: Any, *, file: Path, field: str) -> float:
     if isinstance(raw, bool):
         raise InputError("not a number (a TRUE/FALSE cell)", file=file, field=field, value=raw)
     try:
-        if isinstance(raw, str):
-            s = raw.strip()
-            if "," in s:
-                if not _THOUSANDS.match(s):
-                    raise ValueError
-                s = s.replace(",", "")
-            x = float(s)
-        else:
-            x = float(raw)
+        x = cell_number(raw)
     except (TypeError, ValueError):
         raise InputError("not a number (digits with '.' for decimals; thousands separators only as in "
                          "1,460,000)", file=file, field=field, value=raw) from None

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sibrisk._validation import cell_number
 from sibrisk.errors import InputError
 from sibrisk.performance._files import Table, read_table
 from sibrisk.performance.library import EXPENDITURE_ITEMS, INCOME_ITEMS, Figures
@@ -48,7 +49,6 @@ _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})(年|-Y|-FY)?$")
 
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 MAX_MONEY = 1e12   # 万元 (1e16 yuan): over a hundred times China's GDP; a larger cell is a typing or unit error
 MAX_PERSONS = 2e9  # more than China's population
 
@@ -62,15 +62,7 @@ def _number(table: Table, where: str, col: int, name: str, raw) -> float:
         raise InputError(f"{table.cell_where(where, col)}: not a number (a TRUE/FALSE cell)", file=table.file,
                          field=name, value=raw)
     try:
-        if isinstance(raw, str):
-            s = raw.strip()
-            if "," in s:
-                if not _THOUSANDS.match(s):
-                    raise ValueError
-                s = s.replace(",", "")
-            x = float(s)
-        else:
-            x = float(raw)
+        x = cell_number(raw)
     except (TypeError, ValueError):
         raise InputError(f"{table.cell_where(where, col)}: not a number (thousands separators only as in "
                          "\"1,460,000\"; decimal point '.')", file=table.file, field=name, value=raw) from None
