@@ -79,12 +79,7 @@ def check_jumps(sc, ds, *, years: int = JUMP_YEARS, factor: float = JUMP_FACTOR)
             y0, y = int(win.year.values[0]), int(win.year.values[i])
             dotted = type(sc).STOCK_INPUTS.get(name) or ("population.net_migration" if hasattr(sc, "population")
                                                           else None)
-            value = None
-            if dotted:
-                node = sc
-                for part in dotted.split("."):
-                    node = getattr(node, part, None)
-                value = node
+            value = _get(sc, dotted) if dotted else None
             raise InputError(
                 f"the projection's {name} go from {first:,.0f} in {y0} to {path[i]:,.0f} in {y} (x{rel[i]:.3g}): a "
                 f"stock that doubles or halves within {years} years without a rule that says so; the stock and the "
