@@ -260,15 +260,48 @@ def _updated(sc, updates: dict, year: int):
                          file=e.file, field=e.field, value=e.value, has_value=e.value is not None) from None
 
 
+def age_structures(fund, given: dict | None, source=None) -> dict:
+    """``rebase``'s ``age_structure``: {name: ``AgeGroups`` or its fields as a dict}, names from the fund's
+    ``AGE_STRUCTURES`` (``population``; the employee pensions also ``contributors``, ``beneficiaries``), validated
+    (errors name the structure, its field and value)."""
+    from pydantic import ValidationError
+
+    from sibrisk.demography.age_structure import AgeGroups
+
+    out = {}
+    for name, groups in (given or {}).items():
+        if name not in fund.AGE_STRUCTURES:
+            raise InputError(f"the fund {fund.id} takes an age structure of {', '.join(fund.AGE_STRUCTURES) or 'nothing'}",
+                             file=source, field="age_structure", value=name)
+        if isinstance(groups, AgeGroups):
+            out[name] = groups
+            continue
+        try:
+            out[name] = AgeGroups(**dict(groups))
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(x) for x in err["loc"])
+            raise InputError(err["msg"].removeprefix("Value error, "), file=source,
+                             field=f"age_structure.{name}" + (f".{where}" if where else ""),
+                             value=err.get("input"), has_value=True) from None
+        except TypeError as e:
+            raise InputError(f"an age structure is year, ages, male, female ({e})", file=source,
+                             field=f"age_structure.{name}", value=groups) from None
+    return out
+
+
 def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = None,
-           region: str | None = None) -> Rebased:
+           region: str | None = None, age_structure: dict | None = None) -> Rebased:
     """The scenario re-based on the actual accounts of ``actuals["year"]`` (see the module docstring).
 
     First the size: the region the accounts are of is ``k`` times the scenario (``size``, else measured by
     ``region_size``: actual / projected contributors, else beneficiaries, income, expenditure, balance), and every
     extensive field (``sibrisk.scenario.Extensive``: stocks, entrants, amounts, the population's share) is scaled by
     ``k``; then the fund's calibration moves the base year to the accounts. The nation re-based onto 1/k of its own
-    accounts projects the nation at 1/k. ``region`` names the region (``meta.region``)."""
+    accounts projects the nation at 1/k. ``region`` names the region (``meta.region``). ``age_structure`` gives the
+    region's own age structure ({name: ``sibrisk.demography.age_structure.AgeGroups``}: its census ``population``,
+    for the employee pensions also its ``contributors`` and ``beneficiaries`` by age group), applied after the size
+    and before the calibration (``Fund.age_structure_updates``); without it the scenario's age structure is kept."""
     from sibrisk.projection import project
     from sibrisk.scenario import region_scale_updates
 
@@ -299,6 +332,7 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
         opening = (float(actuals["fund_balance"]) - sum(float(actuals.get(k, 0.0)) for k in FLOWS[:4])
                    + sum(float(actuals.get(k, 0.0)) for k in FLOWS[4:]))
     fund = scenario.fund
+    structures = age_structures(fund, age_structure, src)
     original = project(scenario, keep_detail=False)
     row0 = original.sel(year=year)
     measured, measure = region_size(actuals, row0)
@@ -324,6 +358,15 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
     if carry:
         updates.update(carry)
         basis = _updated(sized, carry, year)
+    if structures:
+        try:
+            own = fund.age_structure_updates(basis, structures, year)
+        except NotImplementedError as e:
+            raise InputError(str(e), file=src, field="age_structure", value=sorted(structures)) from None
+        except ValueError as e:  # a group the fund's ages cannot hold (contributors aged 0-4)
+            raise InputError(str(e), file=src, field="age_structure", value=sorted(structures)) from None
+        updates.update(own)
+        basis = _updated(basis, own, year)
     try:
         updates.update(fund.rebase_updates(basis, actuals, row0))
     except NotImplementedError as e:
@@ -352,6 +395,15 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
         if name == "initial.state":  # by age and sex: reported as where it comes from
             out.adjusted.append((name, "rebuilt from the history assumptions", sc.initial.state.source))
             continue
+        if name.endswith("_profile"):  # an age profile replaced by the region's own
+            out.adjusted.append((name, "the scenario's profile", _get(sc, name).note))
+            continue
+        if name == "population.stock":
+            g = sc.population.stock
+            out.adjusted.append((name, "the shipped national stock x population.scale",
+                                 f"the region's own population of {g.year} ({len(g.ages)} age groups, "
+                                 f"{sum(g.male) + sum(g.female):,.0f} persons)"))
+            continue
         out.adjusted.append((name, _first_value(_get(scenario, name)), _first_value(_get(sc, name))))
     for name in CHECKED:
         if name in actuals and name in row:
@@ -359,4 +411,4 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
     return out
 
 
-__all__ = ["rebase", "Rebased", "check_jumps", "JUMP_YEARS", "JUMP_FACTOR", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]
+__all__ = ["rebase", "age_structures", "Rebased", "check_jumps", "JUMP_YEARS", "JUMP_FACTOR", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]

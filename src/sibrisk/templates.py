@@ -11,8 +11,14 @@ and the unit of every number in its own column, one sheet per kind of input:
 - ``population`` (人口, funds that project a population only): the region's resident population at year end in
   人. The scenario models take a region's population as a share of the nation's (``population.scale``, the
   national age-sex structure kept), so only the total is asked; it sizes the region (region / nation);
+- ``ages`` (年龄结构, optional): head counts by 5-year age group and sex in 人 (0-4, ..., 95-99, 100+): the region's
+  population (a census: the base stock of a population-based fund, ``[population.stock]``) and, for the employee
+  pensions, its contributors and beneficiaries (their profiles; the population alone tilts the national ones).
+  The value column is left blank (the national figures are in the national column): blank keeps the national
+  structure; a series half filled is an error;
 - ``assumptions`` (假设): the fund (fixed), the region's name (``meta.region``), the year of the accounts, the
-  region's average wage (元/年, optional) and its size relative to the nation (optional);
+  region's average wage (元/年, optional), its size relative to the nation (optional) and the year of the age
+  structure (optional, default the year of the accounts);
 - ``说明 README``: what to fill, the units, and what a blank cell means.
 
 The value column comes pre-filled with the shipped national scenario's projection of its base year (an example,
@@ -24,7 +30,7 @@ The CSV form is one long file with a ``sheet`` column first and the same headers
 
 ``read_template(path)`` returns ``(actuals, options)``: ``actuals`` as ``sibrisk.rebase`` takes them (yuan,
 persons, ``year``), ``options`` the assumptions (``fund``, ``region``, ``year``, ``average_wage`` yuan/year,
-``size``, ``population`` persons, ``notes``). Every bad cell raises ``InputError`` naming the file, the cell
+``size``, ``population`` persons, ``age_structure`` {series: ``AgeGroups``}, ``notes``). Every bad cell raises ``InputError`` naming the file, the cell
 (``accounts!C5 (contribution_income)``, or ``line 7, column 5 [accounts] (...)`` in CSV) and the value.
 
 ``region_scenario_from_template(path)`` builds the region's scenario by the one re-basing mechanism,
@@ -47,11 +53,12 @@ from sibrisk.errors import InputError
 from sibrisk.rebasing import FLOWS
 
 README_SHEET = "说明 README"
-SHEETS = ("accounts", "counts", "population", "assumptions")
+SHEETS = ("accounts", "counts", "population", "ages", "assumptions")
 REQUIRED_SHEETS = ("accounts", "counts", "assumptions")
 SHEET_TITLES = {"accounts": "基金收支决算 final accounts of the year",
                 "counts": "参保人数 head counts at year end",
                 "population": "人口 resident population at year end (optional)",
+                "ages": "年龄结构 age structure at year end by 5-year group, persons (optional: blank keeps the national)",
                 "assumptions": "假设 assumptions"}
 HEADER = ("item 项目代码", "name 项目名称", "value 数值", "unit 单位", "national 全国示例", "required 必填",
           "note 说明")
@@ -79,6 +86,22 @@ CLOSE_TOLERANCE = 0.01
 # a larger gap between the size from the population (or the size given) and the size from the contributors is a
 # population and counts of different regions (typically the national example left in the population cell)
 SIZE_AGREEMENT = 5.0
+
+
+# the age structures a template can give (sheet ``ages``), in 5-year groups: those of the fund's AGE_STRUCTURES
+AGE_SERIES = {"population": ("常住人口", "Resident population"),
+              "contributors": ("参保缴费人数", "Contributors"),
+              "beneficiaries": ("待遇领取人数", "Beneficiaries")}
+
+
+def _age_labels() -> tuple[str, ...]:
+    from sibrisk.demography.age_structure import FIVE_YEAR_GROUPS, AgeGroups
+
+    g = FIVE_YEAR_GROUPS
+    return tuple(AgeGroups(year=2020, ages=list(g), male=[1.0] * len(g), female=[1.0] * len(g)).labels())
+
+
+AGE_LABELS = _age_labels()   # 0-4, 5-9, ..., 95-99, 100+
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,14 @@ def template_items(fund) -> list[Item]:
     if fund.uses_population:
         items.append(Item("population", "population_total", "年末常住人口", "Resident population at year end",
                           "persons", False, "sizes the region: region / nation (national age-sex structure kept)"))
+    for series in AGE_SERIES:
+        if series not in fund.AGE_STRUCTURES:
+            continue
+        zh, en = AGE_SERIES[series]
+        for sex, sex_zh in (("male", "男"), ("female", "女")):
+            for label in AGE_LABELS:
+                items.append(Item("ages", f"{series}.{sex}.{label}", f"{zh} {sex_zh} {label}岁",
+                                  f"{en}, {sex}, aged {label}", "persons", False))
     items += [
         Item("assumptions", "fund", "险种", "Fund (do not change)", "text", True, fund.long_name_zh),
         Item("assumptions", "region", "统筹地区", "Pooling region's name (meta.region)", "text", True),
@@ -124,6 +155,8 @@ def template_items(fund) -> list[Item]:
              "blank: the national scenario's wage path"),
         Item("assumptions", "size", "相对全国规模", "Region's size relative to the nation", "share", False,
              "blank: region / nation population, else contributors"),
+        Item("assumptions", "ages_year", "年龄结构年份", "Year of the age structure (sheet ages: a census)", "year",
+             False, "blank: the year of the accounts"),
     ]
     return items
 
@@ -167,6 +200,35 @@ def national_example(fund_id: str) -> dict[str, Any]:
         out[k] = round(float(row[k]))
     if sc.fund.uses_population:
         out["population_total"] = round(national_population(sc, year))
+    out.update(national_ages(sc, year, row))
+    return out
+
+
+def national_ages(sc, year: int, row) -> dict[str, float]:
+    """The ``ages`` sheet's example: the national scenario's population at the end of ``year`` and, for a fund
+    that takes them, its insured workers' and retirees' profiles scaled to the year's contributors and
+    beneficiaries, by 5-year group (persons)."""
+    import numpy as np
+
+    from sibrisk.demography.age_structure import grouped
+    from sibrisk.demography.population import population_paths
+
+    out: dict[str, float] = {}
+    tables = {}
+    if "population" in sc.fund.AGE_STRUCTURES:
+        tables["population"] = (population_paths(sc, 1).stock[0, year - int(sc.years[0])], 0)
+    ini = getattr(sc, "initial", None)
+    for series, field, total in (("contributors", "contributors_profile", "contributors"),
+                                 ("beneficiaries", "retirees_profile", "beneficiaries")):
+        if series in sc.fund.AGE_STRUCTURES and hasattr(ini, field):
+            prof = getattr(ini, field)
+            a = prof.array()
+            tables[series] = (a / a.sum() * float(row[total]), type(prof).first_age)
+    for series, (table, first) in tables.items():
+        g = grouped(np.asarray(table), year, first_age=first)
+        for sex in ("male", "female"):
+            for label, v in zip(g.labels(), getattr(g, sex)):
+                out[f"{series}.{sex}.{label}"] = round(float(v))
     return out
 
 
@@ -180,8 +242,17 @@ def _readme_lines(fund, example: dict) -> list[str]:
         "  counts 参保人数: 年末人数 (人). Head counts at year end in persons.",
         *(["  population 人口: 年末常住人口 (人, 可空). Resident population at year end (optional): it sizes the "
            "region (region / nation), the national age-sex structure is kept."] if fund.uses_population else []),
-        "  assumptions 假设: 统筹地区名称, 决算年度, 平均工资 (元/年, 可空), 相对全国规模 (可空). Region, year, "
-        "average wage (yuan/year, optional), size relative to the nation (optional).",
+        "  ages 年龄结构 (可空): 按5岁组的年末人数 (人): "
+        + ", ".join(f"{AGE_SERIES[x][0]} {x}" for x in AGE_SERIES if x in fund.AGE_STRUCTURES)
+        + ". Head counts by 5-year age group and sex (persons), optional: a census (七普) for the population; "
+        "each series all filled or all blank; blank keeps the national age structure (national column: the "
+        "example). Within a group the national single-age shape is kept."
+        + (" Contributors / beneficiaries by age replace the national profiles; the population alone applies the "
+           "nation's coverage by age to it." if "contributors" in fund.AGE_STRUCTURES else
+           " The population becomes the base stock (projected from ages_year); coverage by age stays national."),
+        "  assumptions 假设: 统筹地区名称, 决算年度, 平均工资 (元/年, 可空), 相对全国规模 (可空), 年龄结构年份 (可空). "
+        "Region, year, average wage (yuan/year, optional), size relative to the nation (optional), year of the "
+        "age structure (optional).",
         "",
         "单位 Units: 以 unit 单位 列为准; 可写 万元/元/亿元, 人/万人, 元/年/元/月. The unit column says the unit "
         "of each value; money may be 万元, 元 or 亿元, persons 人 or 万人, the wage 元/年 or 元/月.",
@@ -209,8 +280,9 @@ def _rows(fund, example: dict) -> dict[str, list[list[Any]]]:
             unit = "" if it.kind == "text" else next(iter(UNITS[it.kind]))
         else:
             unit = next(iter(UNITS[it.kind]))
-        value = example.get(it.id)
-        out.setdefault(it.sheet, []).append([it.id, f"{it.zh} {it.en}", value, unit, value,
+        national = example.get(it.id)
+        value = None if it.sheet == "ages" else national  # an age structure is the region's own or none
+        out.setdefault(it.sheet, []).append([it.id, f"{it.zh} {it.en}", value, unit, national,
                                              "是 yes" if it.required else "否 no", it.note])
     return out
 
@@ -510,12 +582,45 @@ def read_template(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
                              f"{CLOSE_TOLERANCE:.0%} of {scale / 1e4:,.2f} 万元; check the cells (an example value "
                              "left in?)", file=p, field=f"{where['fund_balance']} (fund_balance)",
                              value=values["fund_balance"] / 1e4)
+    age_structure = _age_structure(items, values, where, p)
     actuals = {"year": int(values["year"]), **{k: values[k] for k in (*money, "contributors", "beneficiaries")
                                                if k in values}}
     options = {"fund": fund_id, "region": values["region"], "year": int(values["year"]),
                "average_wage": values.get("average_wage"), "size": values.get("size"),
-               "population": values.get("population_total"), "notes": notes, "file": str(p), "cells": where}
+               "population": values.get("population_total"), "age_structure": age_structure, "notes": notes,
+               "file": str(p), "cells": where}
     return actuals, options
+
+
+def _age_structure(items: dict, values: dict, where: dict, p: Path) -> dict:
+    """{series: AgeGroups} from the ``ages`` sheet: a series given in every group (a blank series is not given; a
+    half-filled one is an error naming its first blank cell)."""
+    from pydantic import ValidationError
+
+    from sibrisk.demography.age_structure import FIVE_YEAR_GROUPS, AgeGroups
+
+    out = {}
+    year = int(values.get("ages_year", values["year"]))
+    for series in AGE_SERIES:
+        names = [name for sheet, name in items if sheet == "ages" and name.startswith(f"{series}.")]
+        given = [n for n in names if n in values]
+        if not given:
+            continue
+        if len(given) < len(names):
+            blank = next(n for n in names if n not in values)
+            raise InputError(f"sheet ages gives {series} for {len(given)} of {len(names)} age-sex groups: fill every "
+                             f"group (0 where there is nobody) or clear them all", file=p,
+                             field=f"{where[blank]} ({blank})" if blank in where else f"ages: {blank}",
+                             has_value=False)
+        try:
+            out[series] = AgeGroups(year=year, ages=list(FIVE_YEAR_GROUPS),
+                                    male=[values[f"{series}.male.{lab}"] for lab in AGE_LABELS],
+                                    female=[values[f"{series}.female.{lab}"] for lab in AGE_LABELS],
+                                    source=f"{p.name}, sheet ages")
+        except ValidationError as e:
+            raise InputError(f"sheet ages, {series}: {e.errors()[0]['msg'].removeprefix('Value error, ')}", file=p,
+                             field=f"{where[given[0]]} ({given[0]})", value=year) from None
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ the scenario
@@ -526,6 +631,18 @@ def _wage_growth_factor(sc, year: int) -> float:
     g = sc.series("economy.wage_growth")
     i = year - int(sc.years[0])
     return float(np.prod(1.0 + g[1:i + 1]))
+
+
+def _nation_in(sc, year: int) -> float:
+    """The scenario's population (persons) at the end of ``year``: its projection, or before its base year the
+    shipped stock of the nearest data year."""
+    from sibrisk.demography.population import _population_table, base_stock
+
+    if year >= int(sc.years[0]):
+        return national_population(sc, year)
+    data = sorted(int(y) for y in _population_table()["year"].unique())
+    scale = sc.population.scale if getattr(sc, "population", None) is not None else 1.0
+    return float(base_stock(min(data, key=lambda y: abs(y - year))).sum()) * scale
 
 
 def region_scenario_from_template(path: str | Path, base=None):
@@ -572,7 +689,21 @@ def region_scenario_from_template(path: str | Path, base=None):
                              f"{opts['cells'][size_from]}", file=file,
                              field=f"{opts['cells'][size_from]} ({size_from})",
                              value=opts["size"] if size_from == "size" else opts["population"])
-    result = rebase(sc, actuals, region=opts["region"], size=size)
+    ages = opts["age_structure"]
+    if "population" in ages:
+        census = ages["population"]
+        by_census = (sum(census.male) + sum(census.female)) / _nation_in(sc, census.year)
+        if size is None:
+            size, size_from = by_census, "ages_population"
+            opts["notes"].append(f"size {size:.6g} x the scenario: the population of sheet ages / the nation's in "
+                                 f"{census.year}")
+        elif not 1 / SIZE_AGREEMENT <= by_census / size <= SIZE_AGREEMENT:
+            first = f"population.male.{AGE_LABELS[0]}"
+            raise InputError(f"the population of sheet ages is {by_census:.4g} x the nation's, the region's size "
+                             f"{size:.4g} x (from {size_from}): not of the same region (the national example copied "
+                             "in?); correct or clear the sheet ages", file=file,
+                             field=f"{opts['cells'].get(first, 'ages')} ({first})", value=census.male[0])
+    result = rebase(sc, actuals, region=opts["region"], size=size, age_structure=ages or None)
     if opts["average_wage"] is not None and (opts["average_wage"] != national_wage or any(
             a[0] == "economy.average_wage" for a in result.adjusted)):
         # the template set the wage: reported (and written by rebased_file_text) against the national value

@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from sibrisk.errors import InputError
+from sibrisk.demography.age_structure import AgeGroups
 from sibrisk.scenario import AGE_MAX, EXTENSIVE, _Model, age_table, series_field
 
 POP_AGES = np.arange(0, AGE_MAX + 1)
@@ -39,7 +40,11 @@ FERTILITY_FILE = "china_fertility_wpp2024.csv"
 class PopulationSpec(_Model):
     """``[population]``: the base stock, fertility and migration (every value a modelling assumption unless said)."""
     base: Annotated[int, Field(ge=2020, le=2021)] = 2021  # year of the shipped UN estimates used as the base stock
-    scale: Annotated[float, Field(gt=0.0, le=10.0), EXTENSIVE] = 1.0  # share of the national population (a region's size)
+    # the base stock times this: the region's share of the national stock (a region's size), or of ``stock``
+    scale: Annotated[float, Field(gt=0.0, le=10.0), EXTENSIVE] = 1.0
+    # the region's own population by age group and sex at the end of ``stock.year`` (a census; persons), in place of
+    # the shipped national stock: projected from its year to the base year (``sibrisk.demography.age_structure``)
+    stock: AgeGroups | None = None
     tfr: series_field("tfr", bounds=(0.0, 10.0)) = 1.1
     fertility_shape_year: Annotated[int, Field(ge=2015, le=2023)] = 2021
     sex_ratio_at_birth: Annotated[float, Field(gt=0.5, le=2.0)] = 1.104
@@ -101,6 +106,19 @@ def published_tfr(year: int) -> float:
     df = _fertility_table()
     rows = df[df["year"] == year]
     return float(rows["tfr"].iloc[0])
+
+
+def own_stock(groups: AgeGroups, base_year: int, source=None) -> tuple[int, np.ndarray]:
+    """(year, (101, 2) persons): a region's own stock ``[population.stock]`` by single age, each group spread over
+    its ages as the shipped national stock of the nearest data year is (ASSUMPTION: within a group the region is
+    shaped like the nation)."""
+    if groups.year > base_year:
+        raise InputError(f"the region's population is of {groups.year}, after the scenario's base year {base_year}: "
+                         "give a census of the base year or before", file=source, field="population.stock.year",
+                         value=groups.year)
+    data = sorted(int(y) for y in _population_table()["year"].unique())
+    shape_year = min(data, key=lambda y: abs(y - groups.year))
+    return groups.year, groups.expand(base_stock(shape_year), 0)
 
 
 @dataclass
@@ -168,12 +186,15 @@ def population_paths(sc, n: int, seed: int = 0, start: int = 0, *, stochastic: b
         prof = None
 
     # from the data year to the base year: deterministic improvement, published fertility
-    P = np.broadcast_to(base_stock(spec.base) * spec.scale, (n, AGE_MAX + 1, 2)).copy()
+    start, P0 = spec.base, base_stock(spec.base)
+    if spec.stock is not None:
+        start, P0 = own_stock(spec.stock, base_year, sc.source)
+    P = np.broadcast_to(P0 * spec.scale, (n, AGE_MAX + 1, 2)).copy()
     m = sc.mortality
     b_det = np.full((AGE_MAX + 1, 2), np.log1p(-m.improvement))
-    for y in range(spec.base + 1, base_year + 1):
+    for y in range(start + 1, base_year + 1):
         q = np.minimum(1.0, mort.q_base * np.exp(b_det * (y - m.table_year)))
-        f = fertility_schedule(min(y, 2023))
+        f = fertility_schedule(min(max(y, 2015), 2023))
         P, _, _ = _step(P, np.broadcast_to(q, P.shape), f, srb, None)
 
     n_t = len(years)

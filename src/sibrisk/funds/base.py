@@ -16,6 +16,7 @@ scenarios of two funds see the same economy and the same mortality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -98,6 +99,21 @@ class Fund:
         of that year. Corrections are multiplicative on the fund's initial state and rates, so the age-sex shapes
         of the assumptions are kept. Funds that do not implement it raise ``NotImplementedError``."""
         raise NotImplementedError(f"re-basing is not implemented for the fund {self.id!r} yet")
+
+    # the age structures a region can give its re-basing (``sibrisk.rebase(..., age_structure=...)``)
+    AGE_STRUCTURES: ClassVar[tuple[str, ...]] = ("population",)
+
+    def age_structure_updates(self, sc, structure: dict, year: int) -> dict:
+        """Re-basing a region with its own age structure (``structure``: {name: ``AgeGroups``}, names from
+        ``AGE_STRUCTURES``): the dotted updates that give ``sc`` (already sized, base year ``year``) the region's
+        structure. A fund that projects a population takes the region's census as its base stock
+        (``[population.stock]``, ``population.scale`` 1); its coverage by age stays the scenario's and the
+        calibration sets the levels. Other funds override this."""
+        if not self.uses_population:
+            raise NotImplementedError(f"the fund {self.id!r} takes no age structure")
+        if "population" not in structure:
+            return {}
+        return {"population.stock": structure["population"].model_dump(), "population.scale": 1.0}
 
     def opening_balance_updates(self, sc, opening: float, row) -> dict:
         """Re-basing: the dotted updates that make the base year open with ``opening`` yuan (the whole fund).

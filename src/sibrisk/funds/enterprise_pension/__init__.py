@@ -123,6 +123,60 @@ class EmployeePensionFund(Fund):
             "initial.other_expenditure": float(last[k.F_REFUND] + last[k.F_DEATH_GRANTS]),
         }
 
+    AGE_STRUCTURES = ("contributors", "beneficiaries", "population")
+
+    def age_structure_updates(self, sc, structure: dict, year: int) -> dict:
+        """The region's own age structure: its insured workers (``contributors``) and retirees (``beneficiaries``)
+        by age group, each spread over single ages as the scenario's own profile is within the group; without a
+        count by age, the region's ``population`` by age times the scenario's profile (the nation's coverage by age
+        applied to the region's population: ``age_structure.population_tilt``). The totals stay (the calibration
+        sets them). Without a carried state the profiles ``initial.contributors_profile`` / ``retirees_profile``
+        are replaced; with one, ``[initial.state]`` is re-weighted by age (per-person years, accounts, pensions
+        kept; an age the state holds nobody at stays empty). The contributors' age shape is taken as the insured
+        workers' (contributing and not): ASSUMPTION, agencies count payers by age."""
+        from sibrisk.demography.age_structure import population_tilt
+        from sibrisk.demography.population import base_stock
+        from sibrisk.funds.enterprise_pension.parameters import AGE_MIN
+
+        ini = sc.initial
+        st = ini.state.arrays() if ini.state is not None else None
+        current = {"contributors": (st["contributing"] + st["not_contributing"]).sum(axis=2) if st is not None
+                   else ini.contributors_profile.array(),
+                   "beneficiaries": st["retirees"] if st is not None else ini.retirees_profile.array()}
+        tilt = None
+        if "population" in structure:
+            pop = structure["population"]
+            tilt = population_tilt(pop, base_stock(min(max(pop.year, 2020), 2021)), year, AGE_MIN)
+        target = {}
+        for name, cur in current.items():
+            if name in structure:
+                target[name] = structure[name].expand(cur, AGE_MIN)
+            elif tilt is not None:
+                target[name] = cur * tilt
+        if not target:
+            return {}
+        what = {n: (f"the region's own {n} by age ({structure[n].year})" if n in structure else
+                    f"the scenario's profile x the region's population / the nation's by age "
+                    f"({structure['population'].year})") for n in target}
+        if st is None:
+            out = {}
+            for name, field in (("contributors", "contributors_profile"), ("beneficiaries", "retirees_profile")):
+                if name in target:
+                    t = target[name]
+                    out[f"initial.{field}"] = {"male": t[:, 0].tolist(), "female": t[:, 1].tolist(),
+                                               "note": what[name]}
+            return out
+        factor = {n: np.divide(t, current[n], out=np.zeros_like(t), where=current[n] > 0) for n, t in target.items()}
+        state = ini.state.model_dump()
+        if "contributors" in factor:
+            f = factor["contributors"][:, :, None]
+            state["contributing"] = (st["contributing"] * f).tolist()
+            state["not_contributing"] = (st["not_contributing"] * f).tolist()
+        if "beneficiaries" in factor:
+            state["retirees"] = (st["retirees"] * factor["beneficiaries"]).tolist()
+        state["source"] = f"{ini.state.source}; re-weighted by age: " + "; ".join(what.values())
+        return {"initial.state": state}
+
     def rebase_updates(self, sc, actuals, row) -> dict:
         """Contributors and retirees (profiles kept), the average benefit (benefit expenditure per retiree) and the
         collection rate (contribution income per contributor), each scaled by actual / projected. A scenario that
