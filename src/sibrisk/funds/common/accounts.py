@@ -117,6 +117,30 @@ def subsidy_parameters(sc, section: str = "subsidy") -> tuple[int, np.ndarray]:
     return rule, param
 
 
+def subsidy_rebase_updates(sc, actuals: dict, row, section: str = "subsidy") -> dict:
+    """Re-basing (``sibrisk.rebase``): the updates that make the subsidy rule give the actual ``fiscal_subsidy`` of
+    the accounts' year, where the accounts have it: the year's published amount (``history``) replaced where there
+    is one, else the rule's lever scaled by actual / projected from then on (``fixed``: the amount; ``share_of_
+    expenditure``: the share; ``per_capita``: the amount per person). ``gap_to_floor`` is left alone: its subsidy is
+    whatever keeps the floor (the accounts' balance sets it). ASSUMPTION (2026-12): the region's subsidy stays in
+    the proportion to the rule that its accounts show (as its collection rate does)."""
+    from sibrisk.rebasing import ratio, scaled_series
+
+    r = ratio(actuals, row, "fiscal_subsidy")
+    sub = getattr(sc, section)
+    year = int(actuals["year"])
+    if r is None or abs(r - 1.0) < 1e-12:
+        return {}
+    if sub.history and year in sub.history:
+        return {f"{section}.history": {**sub.history, year: float(sub.history[year]) * r}}
+    if sub.rule == "fixed" and sub.amount is None:  # carried on from the last published amount: this year's
+        return {f"{section}.history": {**sub.history, year: float(actuals["fiscal_subsidy"])}}
+    lever = {"fixed": "amount", "share_of_expenditure": "share", "per_capita": "per_capita"}.get(sub.rule)
+    if lever is None:
+        return {}
+    return {f"{section}.{lever}": scaled_series(sc, f"{section}.{lever}", r)}
+
+
 @jit
 def roll_forward(opening, income, expend, rate, flow_factor, rule, sub_param, headcount):
     """One year of the fund account. Returns (subsidy, interest, closing); see the module docstring."""

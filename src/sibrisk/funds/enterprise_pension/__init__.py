@@ -178,11 +178,13 @@ class EmployeePensionFund(Fund):
         return {"initial.state": state}
 
     def rebase_updates(self, sc, actuals, row) -> dict:
-        """Contributors and retirees (profiles kept), the average benefit (benefit expenditure per retiree) and the
-        collection rate (contribution income per contributor), each scaled by actual / projected. A scenario that
+        """Contributors and retirees (profiles kept), the average benefit (benefit expenditure per retiree), the
+        collection rate (contribution income per contributor) and the subsidy rule's lever (``subsidy_rebase_
+        updates``: the fiscal subsidy), each scaled by actual / projected. A scenario that
         carries its state (``carried_state_updates``) at its base year: its pensions and collection rate are already
         corrected against the projection of that year (a mid-year year); only how the base year shows its flows
         (the exposures) is corrected against its own base-year row."""
+        from sibrisk.funds.common.accounts import subsidy_rebase_updates
         from sibrisk.rebasing import ratio, scaled_series
 
         ini, up = sc.initial, {}
@@ -206,6 +208,7 @@ class EmployeePensionFund(Fund):
                 up["initial.contribution_exposure"] = ini.contribution_exposure * rk / (rc or 1.0)
             else:
                 up["economy.collection_rate"] = scaled_series(sc, "economy.collection_rate", rk / (rc or 1.0))
+        up.update(subsidy_rebase_updates(sc, actuals, row))
         return up
 
 
