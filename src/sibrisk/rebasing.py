@@ -229,10 +229,9 @@ def _first_value(value):
 
 
 def _get(sc, dotted: str):
-    node = sc
-    for p in dotted.split("."):
-        node = getattr(node, p, None)
-    return node
+    from sibrisk.scenario import dotted_get
+
+    return dotted_get(sc, dotted)
 
 
 # what each calibrated field means when the accounts push it out of bounds: the consistency check of the accounts

@@ -586,19 +586,26 @@ class Guard:
         r = self.ratio(sc)
         if r is None or self.lo <= r <= self.hi:
             return
-        node: Any = sc
-        for part in self.field.split("."):
-            node = getattr(node, part, None)
+        node = dotted_get(sc, self.field)
         raise InputError(f"inconsistent: {self.what} is {r:.4g}, outside {self.lo:g}..{self.hi:g} ({self.reason}); "
                          f"{self.fix}; or list {self.id!r} in [meta] allow_outliers to run it on purpose",
                          file=sc.source, field=self.field, value=node, has_value=True)
 
 
+def dotted_get(obj: Any, dotted: str) -> Any:
+    """The value of a dotted field (``initial.contributors``) of a scenario or section; None where a part is
+    missing."""
+    node = obj
+    for part in dotted.split("."):
+        node = getattr(node, part, None)
+    return node
+
+
 def base_value(sc: "ScenarioBase", dotted: str) -> float:
     """A series field's value in the base year (a number field's value)."""
-    node: Any = sc
-    for part in dotted.split("."):
-        node = getattr(node, part)
+    node = dotted_get(sc, dotted)
+    if node is None:
+        raise AttributeError(f"the scenario has no field {dotted!r}")
     if isinstance(node, (int, float)):
         return float(node)
     return float(sc.series(dotted)[0])
