@@ -171,3 +171,24 @@ def test_solvency_margin(sc):
     ok = _proj(sc, {"financing.indexation_margin": m})
     short = _proj(sc, {"financing.indexation_margin": m - 0.002})
     assert np.all(ok.fund_balance.values >= 0) and np.any(short.fund_balance.values < 0)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the fan of cost growth against its published history
+def test_cost_growth_fan_against_history(sc):
+    """NHSA bulletins: expenditure per insured 1,086.0 (2023), 1,125.7 (2024), 1,133.4 元 (2025): growth +3.65%,
+    +0.69%, s.d. 2.09 points. The simulated s.d. of yearly growth around the central path, 2026-2035, 200
+    scenarios: 2.39 points (AR(1) innovations of 2 points, persistence 0.5: 2 / sqrt(1 - 0.25) = 2.31 in the cost
+    level's growth, plus the population's shocks). Two published values do not pin the width down; the fan is of
+    their order (within a factor 1.5 either way)."""
+    hist = cal.expenditure_per_insured_history()
+    assert hist[2023] == pytest.approx(10457.65e8 / 96294e4)
+    v = cal.cost_growth_volatility(sc, n=200, seed=1)
+    assert v["history_growth"][2024] == pytest.approx(0.03650, abs=1e-5)
+    assert v["history_growth"][2025] == pytest.approx(0.00693, abs=1e-5)
+    assert v["history_sd"] == pytest.approx(0.02091, abs=1e-5)
+    assert v["simulated_sd"] == pytest.approx(0.0239, abs=0.002)
+    assert 1 / 1.5 < v["simulated_sd"] / v["history_sd"] < 1.5
+    # the width follows the stated innovation s.d.: halved, the fan halves
+    half = sc.with_updates({"stochastic.economy.volatility": [0.01, 0.005, 0.015]})
+    assert cal.cost_growth_volatility(half, n=200, seed=1)["simulated_sd"] == pytest.approx(0.012, abs=0.0015)
