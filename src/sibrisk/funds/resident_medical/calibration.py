@@ -14,7 +14,14 @@ from the UN WPP 2022 base stock (``sibrisk.demography.population``):
 3. ``cost_level`` = published expenditure / sum of insured x relative_cost;
 4. ``top_up`` = the ratio of actual to minimum financing that makes modelled total income (premiums + subsidy +
    interest) equal the published income, given the opening balance and the interest rate;
-5. the opening balance = published year-end balance - income + expenditure (the roll-forward run backwards).
+5. the opening balance = published year-end balance - income + expenditure (the roll-forward run backwards);
+6. after the base year, the 2025 growth of the cost level from the NHSA 2025 bulletin's expenditure per insured
+   (``cost_growth_2025``; it does not touch 2024).
+
+Also here: the history of the financing standards (``FINANCING_HISTORY``, ``financing_history_growth``), the
+back-test on the years after the base year (``BACKTEST``, ``backtest_table``), the long-run walk of assumptions
+(``long_run_walk``, ``solvency_margin``) and the fan of cost growth against its history
+(``cost_growth_volatility``).
 """
 
 from __future__ import annotations
