@@ -157,12 +157,21 @@ def test_base_year_calibration_kept(ds):
 def test_long_run_walk_on_the_default(sc):
     walk = cal.long_run_walk(sc)
     assert list(walk.depletion_year.astype(object).where(walk.depletion_year.notna(), None)) == [
-        2034, 2030, 2032, 2034, 2041, 2035, None]
+        2034, 2030, 2032, 2034, 2041, 2035, None, 2035]
     assert walk.assumption[0].startswith("default")
     # frozen financing is the worst; the cost of ageing is what depletes the fund
     assert walk.balance_months_2030.idxmin() == 1
     assert walk.balance_months_2054.idxmax() == 6
     assert walk.first_current_deficit[0] == 2027
+    # the direction of the published studies (PUBLISHED_PROJECTIONS): frozen financing runs the fund into deficit
+    # (Jiangsu NCMS funds), higher fertility lowers the deficit (Jiangsu resident medical)
+    steps = dict(zip(walk.assumption, walk.balance_months_2054))
+    for study in cal.PUBLISHED_PROJECTIONS:
+        assert study["url"].startswith("https://") and study["finding"]
+    assert steps["total fertility 1.6 from 2025"] > walk.balance_months_2054[0]
+    assert steps["standards frozen at the 2026 notice"] < walk.balance_months_2054[0]
+    named = {s["sibrisk_step"] for s in cal.PUBLISHED_PROJECTIONS} - {None}
+    assert named <= set(walk.assumption)
 
 
 def test_solvency_margin(sc):

@@ -256,10 +256,24 @@ def backtest_table(ds=None, rows=None):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The long run. No published projection of the resident medical fund was found in the reference corpus (searched
-# 2026-12-07: 城乡居民基本医疗保险基金 精算 预测 累计结余; the one actuarial study found, Sun Ling, Ma Xiaoling and
-# Shen Shuguang, 社会保障研究 2019(4), projects the *employee* pooled fund: current deficit 2036, 2041 with
-# rural-urban migration). The walk below shows which assumptions move sibrisk's depletion year, and how much.
+# The long run. No published *national* projection of the resident medical fund with a depletion year was found in
+# the reference corpus (searched 2026-12-07: 城乡居民基本医疗保险基金 精算 预测 累计结余 赤字). What was found, for
+# comparison of direction only (regional, older bases, other schemes):
+PUBLISHED_PROJECTIONS = [
+    {"study": "张心洁, 周绿林, 曾益, 生育政策调整对城乡居民医疗保险财政负担的影响研究, 湖北社会科学 2017(9)",
+     "url": "https://www.fx361.cc/page/2017/1024/18406359.shtml", "scope": "Jiangsu, resident medical insurance",
+     "finding": "actuarial model: without a change of fertility the fiscal cover of the fund's deficits grows with "
+                "ageing to 2090; higher fertility lowers the cumulative burden (by 62.27 points at a 100% "
+                "two-child intention)", "sibrisk_step": "total fertility 1.6 from 2025"},
+    {"study": "张心洁, 曾益, 周绿林, 刘畅, 农村居民大病保险基金运行的可持续性研究 (2017)",
+     "url": "https://m.fx361.cc/news/2017/0328/1317393.html", "scope": "five Jiangsu cities, rural (NCMS) funds",
+     "finding": "current and then cumulative deficits of the sample funds within five years at the financing "
+                "then in force", "sibrisk_step": "standards frozen at the 2026 notice"},
+    {"study": "孙翎, 马晓玲, 申曙光, 城乡人口迁移对基本医疗保险统筹基金长期精算平衡的影响分析, 社会保障研究 2019(4)",
+     "url": "https://m.fx361.com/news/2019/0806/17611364.html", "scope": "employee medical pooled fund (not this one)",
+     "finding": "first current deficit 2036 (2041 with rural-urban migration)", "sibrisk_step": None},
+]
+# The walk below shows which assumptions move sibrisk's depletion year, and how much.
 def depletion_year(ds):
     """First year whose year-end balance is below zero, or None."""
     below = np.flatnonzero(ds.fund_balance.values < 0)
@@ -283,6 +297,7 @@ def walk_steps(sc) -> list[tuple[str, dict]]:
                                           zip(sc.years, sc.series("economy.medical_cost_growth"), wage)]}),
         ("flat age-cost curve (no cost of ageing)", {"costs.relative_cost.male": flat,
                                                      "costs.relative_cost.female": flat}),
+        ("total fertility 1.6 from 2025", {"population.tfr": 1.6}),
     ]
 
 
