@@ -217,7 +217,7 @@ def test_medical_cost_growth_raises_expenditure(sc, ds):
 
 
 def test_standard_growth_raises_income(sc, ds):
-    lo = _proj(sc, {"financing.premium_growth": 0.0, "financing.subsidy_growth": 0.0})
+    lo = _proj(sc, {"financing.indexation": "frozen"})
     y = ds.year.values
     later = y >= 2027
     assert np.all(lo.contribution_income.values[later] < ds.contribution_income.values[later])

@@ -14,7 +14,14 @@ from the UN WPP 2022 base stock (``sibrisk.demography.population``):
 3. ``cost_level`` = published expenditure / sum of insured x relative_cost;
 4. ``top_up`` = the ratio of actual to minimum financing that makes modelled total income (premiums + subsidy +
    interest) equal the published income, given the opening balance and the interest rate;
-5. the opening balance = published year-end balance - income + expenditure (the roll-forward run backwards).
+5. the opening balance = published year-end balance - income + expenditure (the roll-forward run backwards);
+6. after the base year, the 2025 growth of the cost level from the NHSA 2025 bulletin's expenditure per insured
+   (``cost_growth_2025``; it does not touch 2024).
+
+Also here: the history of the financing standards (``FINANCING_HISTORY``, ``financing_history_growth``), the
+back-test on the years after the base year (``BACKTEST``, ``backtest_table``), the long-run walk of assumptions
+(``long_run_walk``, ``solvency_margin``) and the fan of cost growth against its history
+(``cost_growth_volatility``).
 """
 
 from __future__ import annotations
@@ -71,6 +78,37 @@ STANDARD_SOURCES = [
     "2026 subsidy 724 (+24): NHSA 2026-03-05, https://www.nhsa.gov.cn/art/2026/3/5/art_14_19809.html; "
     "premium 400 from provincial notices (Shanxi, Hunan)",
 ]
+
+# The published history of the national minimum standards, yuan per person per year: (fiscal subsidy 人均财政补助标准,
+# individual premium 个人缴费标准, source). The scenario's dated tables (SUBSIDY_STANDARD, PREMIUM_STANDARD) are the
+# years from 2021; the years before the 2024 base year justify the rule for the future (financing_history_growth).
+FINANCING_HISTORY = {
+    2018: (490, 220, "the 2018 standards as a city notice states them when raising them for 2019 (below)"),
+    2019: (520, 250, "a city notice implementing the national 2019 notice: subsidy 490 -> 520, premium 220 -> 250 "
+                     "元 (http://zipooo.com.cn/hangyedongtai17/270.html, seen via the search corpus 2026-12-07)"),
+    2020: (550, 280, "NOT VERIFIED: from memory of 医保发〔2020〕24号 (+30 / +30); no source found in the corpus"),
+    2021: (580, 320, STANDARD_SOURCES[0]),
+    2022: (610, 350, STANDARD_SOURCES[1]),
+    2023: (640, 380, STANDARD_SOURCES[2]),
+    2024: (670, 400, STANDARD_SOURCES[3]),
+    2025: (700, 400, STANDARD_SOURCES[4]),
+    2026: (724, 400, STANDARD_SOURCES[5]),
+}
+
+
+def financing_history_growth(first: int = 2019, last: int = 2026) -> dict:
+    """Average yearly growth of the national minimum standards between two years of ``FINANCING_HISTORY``:
+    (x_last / x_first)^(1 / (last - first)) - 1 for the subsidy, the premium and their total. 2019-2026: subsidy
+    520 -> 724 (4.84%), premium 250 -> 400 (6.94%), total 770 -> 1,124 (5.55%): the justification of the
+    ``indexation = "cost"`` ASSUMPTION (the default's cost growth is 5%-6% a year 2026-2035)."""
+    if first not in FINANCING_HISTORY or last not in FINANCING_HISTORY or last <= first:
+        raise ValueError(f"years {first}..{last}: need two years of FINANCING_HISTORY "
+                         f"({min(FINANCING_HISTORY)}..{max(FINANCING_HISTORY)}), the first before the last")
+    (s0, p0, _), (s1, p1, _) = FINANCING_HISTORY[first], FINANCING_HISTORY[last]
+    n = last - first
+    g = lambda a, b: (b / a) ** (1.0 / n) - 1.0  # noqa: E731
+    return {"subsidy": g(s0, s1), "premium": g(p0, p1), "total": g(s0 + p0, s1 + p1)}
+
 
 # ASSUMPTION: relative fund expenditure per insured person by age group, 1.0 = ages 20-44, the same for both sexes
 # (research notes A.6: shape suggested from the employee scheme's retiree / in-service cost ratio of about 3.3 in
@@ -144,6 +182,200 @@ def calibrated_top_up(premium: float, subsidy: float, collection: float, insured
     return (target_income - opening * rate + expenditure * f) / (base * (1.0 + f))
 
 
+def cost_growth_2025(sc) -> float:
+    """The 2025 growth of the (age-standardised) cost level that gives the published 2025 expenditure per insured
+    (NHSA 2025 bulletin: 10,678.63 亿元 / 94,213.27 万 = 1,133.44 元), given the projected 2025 insured and their
+    ages: (published per insured) / (projected per insured at zero growth) - 1. DERIVED, not assumed: the ageing
+    on the age-cost curve alone raises expenditure per insured 1.7% in 2025, the bulletin shows 0.63%."""
+    import sibrisk
+
+    g = np.array(sc.series("economy.medical_cost_growth"), dtype=float)
+    t = int(np.searchsorted(sc.years, 2025))
+    if t >= len(sc.years) or sc.years[t] != 2025 or t == 0:
+        raise ValueError("cost_growth_2025 needs a scenario whose projection years include 2025 after the base year")
+    g[t] = 0.0
+    d = sibrisk.project(sc.with_updates({"economy.medical_cost_growth": list(g)}), keep_detail=False,
+                        indicators=False).sel(year=2025)
+    pub = PUBLISHED_OTHER[2025]
+    return (pub["total_expenditure"] / pub["insured"]) / float(d.benefit_expenditure / d.insured) - 1.0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Back-test: every national figure after the 2024 base year that could be cited (the NHSA 2025 bulletin). Not
+# found: the 2025 cumulative balance (the transcription of the bulletin does not carry it), the MOF 2025 final
+# accounts of the social insurance funds (premium / subsidy split), any 2026 outturn.
+NHSA_2025 = PUBLISHED_OTHER[2025]["source"] + " (via the GitHub xujiann/health-indicators transcription)"
+BACKTEST = [
+    {"year": 2025, "item": "resident medical insured (万人)", "published": 94213.27, "unit": "万人",
+     "variable": "insured", "scale": 1e4, "tolerance": 0.005, "source": NHSA_2025,
+     "note": "the population projection at the 2024 participation; the fall of participation since 2022 (98,349 -> "
+             "94,213 万) is not projected"},
+    {"year": 2025, "item": "resident medical fund income (亿元)", "published": 11237.72, "unit": "亿元",
+     "variable": "total_income", "scale": 1e8, "tolerance": 0.025, "source": NHSA_2025,
+     "note": "tolerance from the noise of income per insured against the standards: +7.6% vs +4.9% (2023-24), "
+             "+1.0% vs +2.8% (2024-25), residuals of +2.7 and -1.8 points (subsidies arriving across years)"},
+    {"year": 2025, "item": "resident medical fund expenditure (亿元)", "published": 10678.63, "unit": "亿元",
+     "variable": "total_expenditure", "scale": 1e8, "tolerance": 0.01, "source": NHSA_2025,
+     "note": "the 2025 cost growth is derived from this bulletin's expenditure per insured (cost_growth_2025): the "
+             "row then checks the insured; with the earlier assumption (0 in 2025) it was +1.31%"},
+    {"year": 2025, "item": "resident medical current balance (亿元)", "published": 559.09, "unit": "亿元",
+     "variable": "current_balance", "scale": 1e8, "tolerance": 0.70, "source": NHSA_2025 + "; DERIVED: income - "
+     "expenditure, 11,237.72 - 10,678.63",
+     "note": "a difference of two figures: the income and expenditure tolerances (281 + 107 亿元) are 69% of it"},
+]
+BACKTEST_TOLERANCE = 0.025
+
+
+def backtest_value(row: dict, ds) -> float:
+    """The projected value of one ``BACKTEST`` row in its units from a projection ``ds`` of this fund
+    (``current_balance`` = total income - total expenditure)."""
+    d = ds.sel(year=row["year"])
+    if row["variable"] == "current_balance":
+        return float(d.total_income - d.total_expenditure) / row["scale"]
+    return float(d[row["variable"]]) / row["scale"]
+
+
+def backtest_table(ds=None, rows=None):
+    """Projected vs published figures for the years after the 2024 base year (``BACKTEST``), from the shipped
+    default scenario (or the projection ``ds``): a pandas DataFrame with each row's tolerance and whether the
+    projection lands within it."""
+    import pandas as pd
+
+    import sibrisk
+
+    if ds is None:
+        ds = sibrisk.project(sibrisk.load_scenario("resident_medical_national"), keep_detail=False)
+    out = []
+    for b in BACKTEST if rows is None else rows:
+        projected = backtest_value(b, ds)
+        diff = projected / b["published"] - 1
+        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
+                    "projected": round(projected, 2), "difference": diff, "tolerance": b["tolerance"],
+                    "within": abs(diff) <= b["tolerance"], "source": b["source"]})
+    return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The long run. No published *national* projection of the resident medical fund with a depletion year was found in
+# the reference corpus (searched 2026-12-07: 城乡居民基本医疗保险基金 精算 预测 累计结余 赤字). What was found, for
+# comparison of direction only (regional, older bases, other schemes):
+PUBLISHED_PROJECTIONS = [
+    {"study": "张心洁, 周绿林, 曾益, 生育政策调整对城乡居民医疗保险财政负担的影响研究, 湖北社会科学 2017(9)",
+     "url": "https://www.fx361.cc/page/2017/1024/18406359.shtml", "scope": "Jiangsu, resident medical insurance",
+     "finding": "actuarial model: without a change of fertility the fiscal cover of the fund's deficits grows with "
+                "ageing to 2090; higher fertility lowers the cumulative burden (by 62.27 points at a 100% "
+                "two-child intention)", "sibrisk_step": "total fertility 1.6 from 2025"},
+    {"study": "张心洁, 曾益, 周绿林, 刘畅, 农村居民大病保险基金运行的可持续性研究 (2017)",
+     "url": "https://m.fx361.cc/news/2017/0328/1317393.html", "scope": "five Jiangsu cities, rural (NCMS) funds",
+     "finding": "current and then cumulative deficits of the sample funds within five years at the financing "
+                "then in force", "sibrisk_step": "standards frozen at the 2026 notice"},
+    {"study": "孙翎, 马晓玲, 申曙光, 城乡人口迁移对基本医疗保险统筹基金长期精算平衡的影响分析, 社会保障研究 2019(4)",
+     "url": "https://m.fx361.com/news/2019/0806/17611364.html", "scope": "employee medical pooled fund (not this one)",
+     "finding": "first current deficit 2036 (2041 with rural-urban migration)", "sibrisk_step": None},
+]
+# The walk below shows which assumptions move sibrisk's depletion year, and how much.
+def depletion_year(ds):
+    """First year whose year-end balance is below zero, or None."""
+    below = np.flatnonzero(ds.fund_balance.values < 0)
+    return int(ds.year.values[below[0]]) if len(below) else None
+
+
+def walk_steps(sc) -> list[tuple[str, dict]]:
+    """The alternatives of ``long_run_walk``: (label, scenario updates)."""
+    hist = financing_history_growth()["total"]
+    wage = list(sc.series("economy.wage_growth"))
+    flat = [1.0] * len(AGES)
+    return [
+        ("default: standards indexed to the cost level from 2027", {}),
+        ("standards frozen at the 2026 notice", {"financing.indexation": "frozen"}),
+        ("standards +3.5% a year (the rule before 2026-12)", {"financing.indexation": "fixed"}),
+        (f"standards at their 2019-2026 growth, {hist:.2%} a year",
+         {"financing.indexation": "fixed", "financing.premium_growth": hist, "financing.subsidy_growth": hist}),
+        ("standards at the cost level + 1.5 points (the ageing financed)", {"financing.indexation_margin": 0.015}),
+        ("medical cost growth = wage growth from 2026",
+         {"economy.medical_cost_growth": [g if y < 2026 else w for y, g, w in
+                                          zip(sc.years, sc.series("economy.medical_cost_growth"), wage)]}),
+        ("flat age-cost curve (no cost of ageing)", {"costs.relative_cost.male": flat,
+                                                     "costs.relative_cost.female": flat}),
+        ("total fertility 1.6 from 2025", {"population.tfr": 1.6}),
+    ]
+
+
+def long_run_walk(sc=None):
+    """Depletion year, first year of a current deficit and balance months (current-year definition) in 2030,
+    2035 and the last year, for the default and each alternative of ``walk_steps``: a pandas DataFrame."""
+    import pandas as pd
+
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    last = int(sc.years[-1])
+    rows = []
+    for label, up in walk_steps(sc):
+        d = sibrisk.project(sc.with_updates(up) if up else sc, keep_detail=False)
+        deficit = np.flatnonzero((d.total_income - d.total_expenditure).values < 0)
+        months = {y: float(d.balance_months.sel(year=y)) for y in (2030, 2035, last)}
+        rows.append({"assumption": label, "depletion_year": depletion_year(d),
+                     "first_current_deficit": int(d.year.values[deficit[0]]) if len(deficit) else None,
+                     "balance_months_2030": months[2030], "balance_months_2035": months[2035],
+                     f"balance_months_{last}": months[last]})
+    out = pd.DataFrame(rows)
+    for c in ("depletion_year", "first_current_deficit"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def solvency_margin(sc=None, tol: float = 1e-4) -> float:
+    """The ``financing.indexation_margin`` (yearly growth of the standards above the cost level from 2027) that
+    keeps the year-end balance at or above zero through the projection's last year, by bisection on [0, 0.1]."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+
+    def solvent(m):
+        d = sibrisk.project(sc.with_updates({"financing.indexation": "cost", "financing.indexation_margin": m}),
+                            keep_detail=False, indicators=False)
+        return bool(np.all(d.fund_balance.values >= 0))
+
+    lo, hi = 0.0, 0.1
+    if solvent(lo):
+        return 0.0
+    if not solvent(hi):
+        raise ValueError("not solvent even with the standards growing 10 points a year above the cost level")
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if solvent(mid) else (mid, hi)
+    return hi
+
+
+def expenditure_per_insured_history() -> dict:
+    """{year: fund expenditure per insured person, yuan} from the NHSA bulletins of 2023-2025 (PUBLISHED_2024,
+    PUBLISHED_OTHER): 1,086.0 / 1,125.7 / 1,133.4 元."""
+    pubs = {2023: PUBLISHED_OTHER[2023], 2024: PUBLISHED_2024, 2025: PUBLISHED_OTHER[2025]}
+    return {y: p["total_expenditure"] / p["insured"] for y, p in pubs.items()}
+
+
+def cost_growth_volatility(sc=None, n: int = 200, seed: int = 1, years=(2026, 2035)) -> dict:
+    """The fan of cost growth against its published history: the s.d. (across ``n`` stochastic scenarios, averaged
+    over ``years``) of the yearly growth of expenditure per insured around the deterministic path, and the s.d.
+    of the published growth of expenditure per insured (2024: +3.65%, 2025: +0.69%; two values only, so a rough
+    yardstick: s.d. 2.1 points)."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    sim = sibrisk.simulate(sc, n, seed=seed, progress=False)
+    det = sibrisk.project(sc, keep_detail=False, indicators=False)
+    span = slice(years[0] - 1, years[1])
+    g_sim = sim.average_benefit.sel(year=span).values
+    g_det = det.average_benefit.sel(year=span).values
+    dev = (g_sim[:, 1:] / g_sim[:, :-1]) - (g_det[1:] / g_det[:-1])
+    hist = expenditure_per_insured_history()
+    ys = sorted(hist)
+    growth = np.array([hist[b] / hist[a] - 1.0 for a, b in zip(ys, ys[1:])])
+    return {"simulated_sd": float(np.mean(np.std(dev, axis=0, ddof=1))), "history_sd": float(np.std(growth, ddof=1)),
+            "history_growth": dict(zip(ys[1:], growth.tolist())), "n_scenarios": n, "years": years}
+
+
 def _fmt(values: np.ndarray) -> str:
     vals = [f"{v:.6g}" for v in values]
     lines = ["  " + ", ".join(vals[i:i + 10]) + "," for i in range(0, len(vals), 10)]
@@ -185,14 +417,17 @@ def write_default_scenario(path: Path) -> dict:
             .replace("@opening@", f"{opening_balance():.6e}"))
     first = (text.replace("@employee_share_male@", _fmt(np.zeros(len(AGES))))
              .replace("@employee_share_female@", _fmt(np.zeros(len(AGES))))
-             .replace("@participation@", "0.9").replace("@cost_level@", "1000.0").replace("@top_up@", "1.0"))
+             .replace("@participation@", "0.9").replace("@cost_level@", "1000.0").replace("@top_up@", "1.0")
+             .replace("@cost_growth_2025@", "0.0"))
     path.write_text(first, encoding="utf-8")
     cal = calibrate(load_scenario(path))
     share = cal["employee_share"]
     final = (text.replace("@employee_share_male@", _fmt(share[:, 0])).replace("@employee_share_female@", _fmt(share[:, 1]))
              .replace("@participation@", f"{cal['participation']:.6f}").replace("@cost_level@", f"{cal['cost_level']:.4f}")
              .replace("@top_up@", f"{cal['top_up']:.6f}"))
-    path.write_text(final, encoding="utf-8")
+    path.write_text(final.replace("@cost_growth_2025@", "0.0"), encoding="utf-8")
+    cal["cost_growth_2025"] = cost_growth_2025(load_scenario(path))
+    path.write_text(final.replace("@cost_growth_2025@", f"{cal['cost_growth_2025']:.6f}"), encoding="utf-8")
     return cal
 
 
@@ -201,4 +436,5 @@ if __name__ == "__main__":  # pragma: no cover
               Path(__file__).resolve().parents[4] / "scenarios" / "resident_medical_national.toml")
     cal = write_default_scenario(target)
     print(f"wrote {target}: w = {cal['w']:.4f}, r = {cal['r']:.4f}, participation = {cal['participation']:.4f}, "
-          f"cost_level = {cal['cost_level']:.2f}, top_up = {cal['top_up']:.4f}")
+          f"cost_level = {cal['cost_level']:.2f}, top_up = {cal['top_up']:.4f}, "
+          f"cost growth 2025 = {cal['cost_growth_2025']:.4%}")

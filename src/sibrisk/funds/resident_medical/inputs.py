@@ -38,10 +38,22 @@ class KernelInputs:
                 self.collection, self.rate, self.opening0, self.mid_year, self.rule, self.sub_param)
 
 
+def standard_growth(sc, key: str) -> np.ndarray:
+    """(T,) yearly growth of a financing standard under ``financing.indexation`` (for the years from
+    ``financing.standard_growth_from``): ``fixed``: the standard's own ``financing.<key>`` series; ``cost``: the
+    central ``economy.medical_cost_growth`` path + ``financing.indexation_margin``; ``frozen``: 0."""
+    fin = sc.financing
+    if fin.indexation == "frozen":
+        return np.zeros(len(sc.years))
+    if fin.indexation == "cost":
+        return sc.series("economy.medical_cost_growth") + fin.indexation_margin
+    return sc.series(f"financing.{key}")
+
+
 def growth_factor(sc, key: str) -> np.ndarray:
     """(T,) cumulative assumed growth of a financing standard: 1 before ``financing.standard_growth_from``, then
-    the product of (1 + growth) over the years from it."""
-    g = sc.series(f"financing.{key}")
+    the product of (1 + growth) over the years from it (``standard_growth``)."""
+    g = standard_growth(sc, key)
     applies = sc.years >= sc.financing.standard_growth_from
     return np.cumprod(np.where(applies, 1.0 + g, 1.0))
 

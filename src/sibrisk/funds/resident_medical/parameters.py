@@ -9,7 +9,7 @@ scenario's ``[population]`` section (``sibrisk.demography.population``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -36,13 +36,23 @@ class CoverageSpec(_Model):
 
 
 class FinancingSpec(_Model):
-    """The individual premium (the national minimum standard, yuan per person per year, dated) and the assumed
-    growth of both standards (premium and fiscal subsidy) from ``standard_growth_from`` on; ``top_up`` is the ratio
-    of the actual average financing per insured person to the national minimum standards (provinces and cities
-    finance above the minimum: "不低于")."""
+    """The individual premium (the national minimum standard, yuan per person per year, dated) and the rule that
+    raises both standards (premium and fiscal subsidy) from ``standard_growth_from`` on, after the last dated
+    notice; ``top_up`` is the ratio of the actual average financing per insured person to the national minimum
+    standards (provinces and cities finance above the minimum: "不低于").
+
+    ``indexation`` (one mechanism, three rules for the years from ``standard_growth_from``):
+
+    - ``"fixed"``: each standard grows at its own ``premium_growth`` / ``subsidy_growth`` series;
+    - ``"cost"``: both grow with the per-capita medical cost level, ``economy.medical_cost_growth`` (the scenario's
+      central path, not its stochastic shocks: the notices set the standards ahead of the year) plus
+      ``indexation_margin``;
+    - ``"frozen"``: both stay at the last dated notice (the growth series are ignored)."""
     premium: series_field("yuan")
     top_up: Annotated[float, Field(gt=0.0, le=5.0)] = 1.0
     standard_growth_from: Annotated[int, Field(ge=1990, le=2200)]
+    indexation: Literal["fixed", "cost", "frozen"] = "fixed"
+    indexation_margin: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
     premium_growth: series_field("growth")
     subsidy_growth: series_field("growth")
     note: str = ""
