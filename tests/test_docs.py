@@ -80,3 +80,21 @@ def test_field_comments_are_read_from_the_source():
 
     c = ref.field_comments(ContributionSpec)
     assert c["base_ratio"].startswith("mean declared wage (before the bounds)")
+
+
+def test_a_methodology_chapter_per_fund_holds_its_kernel_contract_and_every_assumption(html):
+    import html as html_lib
+    import tomllib
+
+    from sibrisk.funds import get, implemented
+    from sibrisk.scenario import find_scenario
+
+    for fid in implemented():
+        page = html_lib.unescape((html / "methodology" / "generated" / f"{fid}.html").read_text(encoding="utf-8"))
+        title = (ROOT / "kernels" / f"{fid}.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        assert title in page, fid                                   # the equations, included from the contract
+        data = tomllib.loads(find_scenario(get(fid).default_scenario).read_text(encoding="utf-8"))
+        notes = list(ref._notes(data))
+        assert len(notes) >= 3, fid
+        for section, _ in notes:
+            assert f">{section}<" in page, (fid, section)           # every note of the default, by section

@@ -220,6 +220,77 @@ def api_markdown() -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------------------------------------ methodology
+def _notes(table: dict, prefix: str = ""):
+    """(dotted section, note) of every ``note`` in a scenario file's TOML tables."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _notes(value, f"{prefix}{key}.")
+        elif key == "note" and str(value).strip():
+            yield prefix.rstrip(".") or "(file)", str(value).strip()
+
+
+def methodology_markdown(fund_id: str) -> str:
+    """One fund's methodology: the kernel's contract (its equations as the kernel computes them, included from
+    ``kernels/<fund>.md``), how the default scenario was calibrated (the fund's ``calibration`` module), and every
+    assumption of the shipped default with its note and the file's sources, as the code and data hold them."""
+    import importlib
+    import tomllib
+
+    from sibrisk.funds import get
+    from sibrisk.scenario import find_scenario
+
+    fund = get(fund_id)
+    path = find_scenario(fund.default_scenario)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    lines = [f"# {fund.long_name_zh} {fund.long_name}", "",
+             f"Fund id `{fund_id}`; default scenario `scenarios/{path.name}` ({data['meta'].get('title', '')}). "
+             "Generated at build time from the kernel contract, the calibration module and the default scenario "
+             "file: the page is what the code computes and ships.", "",
+             "## Model: the kernel's equations", "",
+             f"```{{include}} ../../../kernels/{fund_id}.md", ":heading-offset: 2", "```", ""]
+    try:
+        cal = importlib.import_module(f"sibrisk.funds.{fund_id}.calibration")
+    except ModuleNotFoundError:
+        cal = None
+    if cal is not None and cal.__doc__:
+        lines += ["## Calibration of the default", "", f"From `sibrisk.funds.{fund_id}.calibration`:", "",
+                  "```text", inspect.cleandoc(cal.__doc__), "```", ""]
+    lines += ["## Assumptions of the default scenario", "",
+              "Every `note` of the shipped file, by section (ASSUMPTION marks a modelling assumption; published "
+              "figures name their source):", "", "| section | note |", "|---|---|"]
+    lines += [f"| `{sec}` | {_esc(note)} |" for sec, note in _notes(data)]
+    sources = data["meta"].get("sources", [])
+    if sources:
+        lines += ["", "### Sources", "", *(f"- {_esc(x)}" for x in sources)]
+    return "\n".join(lines) + "\n"
+
+
+SHARED_CONTRACTS = {"mortality_and_shocks": "Mortality, population and economic shocks",
+                    "indicators": "Indicators"}
+
+
+def shared_markdown(name: str) -> str:
+    return "\n".join([f"# {SHARED_CONTRACTS[name]}", "",
+                      f"```{{include}} ../../../kernels/{name}.md", ":heading-offset: 1", "```", ""])
+
+
+def write_methodology(folder: Path) -> list[Path]:
+    from sibrisk.funds import implemented
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = {f"{fid}.md": (lambda fid=fid: methodology_markdown(fid)) for fid in implemented()}
+    pages.update({f"shared_{n}.md": (lambda n=n: shared_markdown(n)) for n in SHARED_CONTRACTS})
+    out = []
+    for name, make in pages.items():
+        p = folder / name
+        text = make()
+        if not p.exists() or p.read_text(encoding="utf-8") != text:
+            p.write_text(text, encoding="utf-8")
+        out.append(p)
+    return out
+
+
 PAGES = {"cli.md": cli_markdown, "scenario.md": scenario_markdown, "indicators.md": indicators_markdown,
          "api.md": api_markdown}
 
@@ -238,6 +309,7 @@ def write_pages(folder: Path) -> list[Path]:
 
 def _generate(app) -> None:
     write_pages(Path(app.srcdir) / "reference" / "generated")
+    write_methodology(Path(app.srcdir) / "methodology" / "generated")
 
 
 def setup(app):
