@@ -12,6 +12,10 @@ Solved on 2021 (the base year, flows on year-end stocks), each linear in its par
 3. ``contributions.rate_factor``: contributions C from total income 952 = C + S + O i + (C + S - X) f, with the
    fixed subsidy S, the opening balance O = 1,411 - 952 + 990, expenditure X = 990, f = (1+i)^0.5 - 1;
 4. ``benefits.medical_cost_level``: benefit expenditure + prevention share x C = 990.
+
+``rate_factor`` is solved given the dated phased cut of 2021 (``contributions.phased_cut``, made by
+``phased_cut_table`` from ``PHASED_CUT_NOTICES``). ``BACKTEST`` / ``backtest_table``: the published figures of the
+years after 2021 against the default's projection.
 """
 
 from __future__ import annotations
