@@ -95,7 +95,8 @@ def test_parallel_equals_serial(seed):
 def test_default_inputs_kernel_matches_reference(sc):
     from sibrisk.projection import fund_inputs
 
-    inp = fund_inputs(sc.with_updates({"projection.years": 20, "rate_rule.enabled": True}), 2)
+    inp = fund_inputs(sc.with_updates({"projection.years": 20, "rate_rule.enabled": True,
+                                       "contributions.phased_cut": 0.0}), 2)
     np.testing.assert_allclose(run_kernel(inp)[0], project_reference(inp)[0], rtol=1e-10)
 
 
@@ -174,13 +175,89 @@ def test_each_rule_moves_the_result(sc, base30, updates, variable, direction):
 
 def test_rate_rule_cuts_rates_when_balance_is_high(sc, base30):
     # with thresholds of 5 and 10 months the 2021 balance (17 months) halves the 2022 rate; the rule then switches the
-    # cut off once the balance falls below 5 months, so contributions over the period are lower, not every year
-    alt = _quick(sc, {"rate_rule.enabled": True, "rate_rule.thresholds": [5.0, 10.0]})
+    # cut off once the balance falls below 5 months, so contributions over the period are lower, not every year. The
+    # rule replaces the dated national cut (phased_cut 25% in the default), so the halved rate is 0.5 / 0.75 of it
+    alt = _quick(sc, {"rate_rule.enabled": True, "rate_rule.thresholds": [5.0, 10.0],
+                      "contributions.phased_cut": 0.0})
     assert float(alt.effective_contribution_rate.sel(year=2022)) == pytest.approx(
-        0.5 * float(base30.effective_contribution_rate.sel(year=2022)), rel=1e-12)
+        0.5 / 0.75 * float(base30.effective_contribution_rate.sel(year=2022)), rel=1e-12)
     assert float(alt.contribution_income.sum()) < float(base30.contribution_income.sum())
     months = lambda d: d.fund_balance / (d.total_expenditure / 12)  # noqa: E731
     assert float(months(alt).min()) < float(months(base30).min())
+
+
+def test_phased_cut_is_dated_and_its_expiry_raises_contributions(sc, base30):
+    """The phased rate cut as a dated rule (contributions.phased_cut, history in calibration.PHASED_CUT_NOTICES):
+    the default holds 25% from 2019 (ASSUMPTION: renewed at every expiry); ending it after 2025 raises the rate by
+    1 / (1 - 0.25) from 2026 and leaves 2021-2025 unchanged."""
+    from sibrisk.funds.work_injury.calibration import PHASED_CUT_NOTICES, phased_cut_table
+
+    assert sc.contributions.phased_cut == {2015: 0.0, 2018: pytest.approx(0.25 * 8 / 12, abs=1e-6), 2019: 0.25}
+    assert PHASED_CUT_NOTICES[-1][:2] == ("2023-05-01", "2024-12-31") and PHASED_CUT_NOTICES[-1][3] == "verified"
+    alt = _quick(sc, {"contributions.phased_cut": phased_cut_table(expires_after=2025)})
+    ratio = alt.effective_contribution_rate / base30.effective_contribution_rate
+    np.testing.assert_allclose(ratio.sel(year=slice(2021, 2025)), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(ratio.sel(year=slice(2026, None)), 1.0 / 0.75, rtol=1e-12)
+    np.testing.assert_allclose((alt.contribution_income / base30.contribution_income).sel(year=2026), 1.0 / 0.75,
+                               rtol=1e-12)
+    assert _at(alt, "fund_balance") > _at(base30, "fund_balance")
+    # the 2021 calibration absorbs the 2021 cut: 0.75 x rate_factor is the factor of the default before the split
+    assert float(sc.contributions.rate_factor) * 0.75 == pytest.approx(0.68110244, rel=1e-7)
+
+
+def test_phased_cut_and_balance_rule_are_exclusive(sc):
+    with pytest.raises(InputError) as err:
+        sc.with_updates({"rate_rule.enabled": True})
+    assert err.value.field == "contributions.phased_cut" and "not both" in str(err.value)
+    with pytest.raises(InputError) as err:
+        sc.with_updates({"contributions.phased_cut": 1.5})
+    assert err.value.field.startswith("contributions.phased_cut")
+
+
+def test_benefit_indexation_is_the_dated_pension_adjustment(sc, base30):
+    """Allowances (伤残津贴) and survivor pensions (供养亲属抚恤金) in payment follow economy.benefit_indexation, the
+    published national pension adjustments 2022-2025 (4%, 3.8%, 3%, 2%) then 2.5% a year (ASSUMPTION); care
+    allowances (生活护理费, Art. 34) are shares of the current average wage. Indexing 2 points a year more from 2026
+    raises the 2040 allowance cost and leaves care unchanged."""
+    idx = sc.series("economy.benefit_indexation")
+    assert idx[1:5].tolist() == [0.04, 0.038, 0.03, 0.02] and idx[5] == 0.025
+    alt = _quick(sc, {"economy.benefit_indexation": {**sc.economy.benefit_indexation, 2026: 0.045}})
+    np.testing.assert_allclose(alt.disability_allowance_expenditure.sel(year=2025),
+                               base30.disability_allowance_expenditure.sel(year=2025), rtol=1e-12)
+    assert _at(alt, "disability_allowance_expenditure") > 1.05 * _at(base30, "disability_allowance_expenditure")
+    assert _at(alt, "survivor_pension_expenditure") > 1.05 * _at(base30, "survivor_pension_expenditure")
+    np.testing.assert_allclose(alt.care_expenditure, base30.care_expenditure, rtol=1e-12)
+
+
+def test_backtest_rows_within_their_tolerance():
+    """Projected vs published figures after 2021 (calibration.BACKTEST, each with its source): insured at the end of
+    2022 and 2023 (derived from the published increases) and the year-on-year indexes of the insured at the end of
+    June 2024 and March 2025. Measured before the 2024-2025 coverage growth was cut from 3% to 2.5% / 2%: +1.08% and
+    +1.06% (outside 1%); after: +0.83% and +0.45%."""
+    from sibrisk.funds.work_injury.calibration import BACKTEST, BACKTEST_TOLERANCE, backtest_table, backtest_value
+
+    ds = sibrisk.project(sibrisk.load_scenario("work_injury_national"), keep_detail=False)
+    table = backtest_table(ds)
+    assert len(table) == len(BACKTEST) == 4 and set(table.year) == {2022, 2023, 2024, 2025}
+    assert table.within.all(), table[["item", "difference"]]
+    assert (table.tolerance <= BACKTEST_TOLERANCE).all()
+    assert all(b["source"] and b["published"] > 0 for b in BACKTEST)
+    # the values the table reports, by hand from the projection
+    y = {t: float(ds.contributors.sel(year=t)) for t in (2021, 2022, 2023, 2024, 2025)}
+    assert table.projected[0] == pytest.approx(y[2022] / 1e4, abs=0.05)
+    june = lambda t: (y[t - 1] + y[t]) / 2  # noqa: E731
+    assert backtest_value(BACKTEST[2], ds) == pytest.approx(june(2024) / june(2023), rel=1e-12)
+    march = lambda t: 0.75 * y[t - 1] + 0.25 * y[t]  # noqa: E731
+    assert backtest_value(BACKTEST[3], ds) == pytest.approx(march(2025) / march(2024), rel=1e-12)
+    assert BACKTEST[2]["published"] == pytest.approx(29900 / 29422, abs=1e-5)
+    # the old 3% a year of coverage growth in 2024-2025 misses both indexes (the fix this table made)
+    old = sibrisk.project(sibrisk.load_scenario("work_injury_national").with_updates(
+        {"coverage.growth": {2021: 0.0, 2022: 0.038, 2023: 0.045, 2024: 0.03, 2026: 0.02, 2030: 0.01, 2035: 0.0},
+         "projection.years": 6}), keep_detail=False)
+    missed = backtest_table(old)
+    assert list(missed.within) == [True, True, False, False]
+    with pytest.raises(ValueError, match="unknown back-test row kind"):
+        backtest_value(dict(BACKTEST[0], kind="share"), ds)
 
 
 def test_collection_rate_scales_contributions_only(sc, base30):

@@ -34,6 +34,55 @@ REPRESENTATIVE_RETIREMENT_AGE = 60  # the transition's representative retiree: a
 ENTRANT_BLOCK = 5  # years per step of the staffing entrants table
 
 
+# Back-test (issue 18): published figures after the 2021 base year. No national figure of this scheme alone after
+# 2021 was found in a citable copy: the MOF 全国社会保险基金决算 / 预算 lines of 机关事业单位基本养老保险基金 (income,
+# 保险费收入, 财政补贴收入, expenditure, balance) for 2022-2024 and the scheme's insured and retirees are not in the
+# sources searched (stored news reprints and MOF pages: only the central-level 2018 accounts, no national 2022-2024
+# ones). BACKTEST therefore holds no row of its own; the scheme is checked (1) through the urban employee rows of
+# sibrisk.funds.enterprise_pension.calibration.BACKTEST (scope "urban_employee": this default and the enterprise
+# default together; referenced by ``referenced_rows``, not copied), and (2) region by region through Fujian's
+# month-end reports of 2022-2024 (sibrisk.regions_data, tests/test_fujian.py: within 5%).
+BACKTEST: list[dict] = []
+BACKTEST_TOLERANCE = 0.05  # the urban employee rows' tolerance (counts, derived to the 万)
+# The fiscal subsidy as published before the base year, for a plausibility check of the derived 2021 subsidy (the
+# gap the budget fills: 4,428 亿 in the default, 27% of the scheme's income; with the enterprise default's 6,500 亿,
+# 10,928 亿 for both schemes): the 2019 fiscal subsidy to the urban employee pension (both schemes), MOF 2019 national
+# social insurance fund final accounts, as quoted in shared/DOMAIN.md section 5.
+URBAN_EMPLOYEE_SUBSIDY_2019 = {"value": 10318.66e8, "source": "MOF, 2019年全国社会保险基金决算 (urban employee basic "
+                               "pension, 财政补贴收入), quoted in shared/DOMAIN.md section 5"}
+
+
+def referenced_rows() -> list[dict]:
+    """The enterprise pension's back-test rows that include this scheme (scope "urban_employee")."""
+    from sibrisk.funds.enterprise_pension.calibration import BACKTEST as EMPLOYEE_BACKTEST
+
+    return [b for b in EMPLOYEE_BACKTEST if b["scope"] == "urban_employee"]
+
+
+def backtest_table(public_sector=None, enterprise=None):
+    """The urban employee rows (``referenced_rows``) projected by the two employee defaults (or the given
+    projections), with this scheme's part: a pandas DataFrame of published, projected (both schemes), difference,
+    tolerance, within, public_sector (this scheme's projected value) and public_share."""
+    import pandas as pd
+
+    from sibrisk.funds.enterprise_pension.calibration import _default_projection, backtest_value
+
+    proj = {"public_sector_pension": public_sector if public_sector is not None
+            else _default_projection("public_sector_pension"),
+            "enterprise_pension": enterprise if enterprise is not None
+            else _default_projection("enterprise_pension")}
+    out = []
+    for b in referenced_rows() + BACKTEST:
+        projected = backtest_value(b, proj)
+        part = backtest_value(dict(b, scope="enterprise"), {"enterprise_pension": proj["public_sector_pension"]})
+        diff = projected / b["published"] - 1
+        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
+                    "projected": round(projected, 1), "difference": diff, "tolerance": b["tolerance"],
+                    "within": abs(diff) <= b["tolerance"], "public_sector": round(part, 1),
+                    "public_share": part / projected, "source": b["source"]})
+    return pd.DataFrame(out)
+
+
 def floor_months(pub: dict = PUBLISHED_2021) -> float:
     """Balance months at the end of 2021: year-end balance / (expenditure / 12)."""
     return pub["fund_balance"] / (pub["benefit_expenditure"] / 12.0)

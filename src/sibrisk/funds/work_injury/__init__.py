@@ -4,7 +4,8 @@ benefits of 工伤保险条例 (国务院令第586号, 2011), and the long-runni
 grades 1-4 (by grade, age and sex) and survivor pensions.
 
 Files: ``parameters`` (scenario sections), ``inputs`` (scenario -> kernel arrays, initial stocks), ``kernel`` (numba),
-``reference`` (plain-NumPy twin), ``calibration`` (published 2021 figures and the solved parameters). Contract:
+``reference`` (plain-NumPy twin), ``calibration`` (published 2021 figures, the solved parameters, the back-test of the
+later years ``BACKTEST`` and the phased-cut notices ``PHASED_CUT_NOTICES``). Contract:
 ``kernels/work_injury.md``.
 """
 

@@ -208,7 +208,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
     death_lump = ben.death_subsidy_multiple * lump
 
     con = sc.contributions
-    contrib_rate = con.average_rate() * sc.series("contributions.rate_factor")
+    contrib_rate = (con.average_rate() * sc.series("contributions.rate_factor")
+                    * (1.0 - sc.series("contributions.phased_cut")))
     medical_ratio = ben.medical_cost_level * np.asarray(ben.medical_cost_relative, float)
     sub_rule, sub_param = subsidy_parameters(sc)
     rr_spec = sc.rate_rule

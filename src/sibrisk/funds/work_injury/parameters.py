@@ -53,11 +53,19 @@ class CoverageSpec(_Model):
 
 
 class ContributionSpec(_Model):
-    """Average employer rate = sum(class payroll share x class base rate) x rate_factor (floating and phased
-    reductions); contributions = rate x covered wage bill x collection rate."""
+    """Average employer rate = sum(class payroll share x class base rate) x rate_factor x (1 - phased_cut);
+    contributions = rate x covered wage bill x collection rate.
+
+    ``rate_factor``: the floating rates (浮动费率, 人社部发〔2015〕71号) and the class mix's departure from the base
+    rates; ``phased_cut``: the national average share by which the phased rate reduction (阶段性降低工伤保险费率, from
+    2018-05-01, renewed at each expiry, most recently by 人社部发〔2023〕19号 to the end of 2024) lowers the rate that
+    year, a dated series whose years after the last notice are an ASSUMPTION. In a pooling region the reduction
+    depends on its own balance months (国办发〔2019〕13号 conditions); ``[rate_rule]`` applies it that way instead,
+    so the two are exclusive (one mechanism per scenario)."""
     class_base_rates: fixed(Rate, N_CLASSES)
     class_payroll_shares: fixed(Rate, N_CLASSES)
     rate_factor: series_field("rate_factor", bounds=(0.0, 3.0))
+    phased_cut: series_field("share") = 0.0
     base_ratio: Annotated[float, Field(ge=0.6, le=3.0)]
     prevention_share: series_field("share") = 0.0
     note: str = ""
@@ -222,10 +230,16 @@ class WorkInjuryScenario(ScenarioBase):
         super().check()
         from sibrisk.funds.common.accounts import subsidy_parameters
 
-        for key in ("contributions.rate_factor", "contributions.prevention_share", "coverage.growth",
+        for key in ("contributions.rate_factor", "contributions.phased_cut", "contributions.prevention_share",
+                    "coverage.growth",
                     "incidence.rate", "incidence.trend", "benefits.prior_year_disposable_income"):
             self.series(key)
         subsidy_parameters(self)
+        if self.rate_rule.enabled and np.any(self.series("contributions.phased_cut") > 0.0):
+            raise InputError("the phased rate cut is given as a dated national average (contributions.phased_cut) "
+                             "or follows the balance (rate_rule.enabled), not both: set phased_cut = 0 with the rule",
+                             file=self.source, field="contributions.phased_cut",
+                             value=self.contributions.phased_cut)
         rates = np.asarray(self.contributions.class_base_rates) * self.series("contributions.rate_factor").max()
         if np.any(rates > 1.0):
             raise InputError("a class rate times rate_factor exceeds 1", file=self.source,
