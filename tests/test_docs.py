@@ -98,3 +98,43 @@ def test_a_methodology_chapter_per_fund_holds_its_kernel_contract_and_every_assu
         assert len(notes) >= 3, fid
         for section, _ in notes:
             assert f">{section}<" in page, (fid, section)           # every note of the default, by section
+
+
+GUIDE = sorted((DOCS / "guide").glob("*.md"))
+
+
+def _guide_blocks(page):
+    text = page.read_text(encoding="utf-8")
+    return (re.findall(r"```bash\n(.*?)```", text, flags=re.S), re.findall(r"```python\n(.*?)```", text, flags=re.S))
+
+
+def test_the_guide_has_a_page_per_task_with_commands():
+    names = {p.stem for p in GUIDE}
+    assert {"national", "region", "goals", "monitor", "evaluate", "rebase", "stochastic", "sensitivity"} <= names
+    for p in GUIDE:
+        if p.stem != "index":
+            assert _guide_blocks(p)[0], f"{p.name} shows no command"
+
+
+@pytest.mark.parametrize("page", [p for p in GUIDE if p.stem != "index"], ids=lambda p: p.stem)
+def test_every_command_of_the_guide_runs_as_written(page, tmp_path, monkeypatch, capsys):
+    """Each page's commands run in order in a fresh folder beside the shipped scenarios (as a user at the
+    repository root would run them), exit 0 and write what they print; its Python blocks run too."""
+    import shlex
+
+    from sibrisk.cli import main
+
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    bash, python = _guide_blocks(page)
+    for block in bash:
+        for line in block.strip().splitlines():
+            argv = shlex.split(line)
+            assert argv[0] == "sibrisk", line
+            if argv[1:2] == ["batch"]:
+                argv += ["--no-progress"]
+            assert main(argv[1:]) == 0, line
+            written = re.findall(r"^wrote (\S+)", capsys.readouterr().out, flags=re.M)
+            assert all(Path(w.rstrip(":,")).exists() for w in written), (line, written)
+    for block in python:
+        exec(compile(block, f"{page.name} python block", "exec"), {})
