@@ -182,9 +182,10 @@ PROFILE = {"male": [0.0] * 20 + [1.0] * 20 + [0.0] * 61, "female": [0.0] * 20 + 
 @pytest.fixture(scope="module")
 def migrating():
     """A region of 1% of the nation given the nation's yearly net migration (30 million, ages 20-39)."""
-    sc = sibrisk.load_scenario("unemployment_national").with_updates(
+    nat = sibrisk.load_scenario("unemployment_national")
+    sc = nat.with_updates(
         {"projection.years": 10, "population.scale": 0.01, "population.net_migration": 3.0e7,
-         "population.migration_profile": PROFILE})
+         "population.migration_profile": PROFILE, "initial.fund_balance": 0.01 * nat.initial.fund_balance})
     return sc, sibrisk.project(sc, keep_detail=False)
 
 
@@ -223,3 +224,26 @@ def test_accounts_whose_income_the_head_counts_cannot_pay_are_refused(enterprise
     assert re.search(r"economy\.collection_rate = \{2021: 0\.006\d+\}: re-basing onto the accounts of 2021 would "
                      r"need this value \(implausible: 0\.0062\d+ is outside 0\.3\.\.1", msg), msg
     assert "contribution income per contributor" in msg and "same region and year" in msg
+
+
+@pytest.mark.parametrize("fund", ["work_injury", "unemployment"])
+def test_a_rebase_on_a_balance_typed_in_the_wrong_unit_is_refused(fund):
+    """The base-year guard of every fund: a year-end balance of 10,000 years of expenditure (万元 typed as 元) is
+    refused naming the account item; listed in allow_outliers it runs."""
+    from sibrisk.rebasing import rebase
+
+    sc = sibrisk.load_scenario(f"{fund}_national")
+    ds = sibrisk.project(sc, keep_detail=False)
+    y = int(ds.year[0])
+    row = ds.sel(year=y)
+    items = ("fund_balance", "contribution_income", "fiscal_subsidy", "interest_income", "other_income",
+             "benefit_expenditure", "other_expenditure", "contributors", "beneficiaries")
+    act = {"year": y, **{k: float(row[k]) / 50 for k in items}}
+    ok = rebase(sc, act, size=1 / 50)
+    assert 0.3 < float(ok.check["fund_balance"][1] / row.total_expenditure * 50) < 3
+    act["fund_balance"] *= 1e4
+    with pytest.raises(InputError, match=r"actuals.fund_balance.*balance in years of the year's expenditure .* is "
+                                         r"\d\.\d+e\+04, outside -5..30"):
+        rebase(sc, act, size=1 / 50)
+    lifted = sc.with_updates({"meta.allow_outliers": ["balance_years"]})
+    rebase(lifted, act, size=1 / 50)

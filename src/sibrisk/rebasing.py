@@ -89,6 +89,38 @@ def check_jumps(sc, ds, *, years: int = JUMP_YEARS, factor: float = JUMP_FACTOR)
                 file=sc.source, field=dotted or name, value=value, has_value=True)
 
 
+# The base-year guards of every fund on a re-based projection (ASSUMPTION 2026-12): the accounts' year-end balance
+# within -5 and 30 years of the year's expenditure (China's funds hold 0.3 to 3.5 years nationally, the richest
+# regions under 10; 30 is a unit error: 万元 read as 元, a balance typed for a flow); contribution income within
+# 0.05% to 60% of the covered wage bill where the fund has one (national rates 0.2% (work injury) to 24% (pensions);
+# outside, the income and the counts or the wage are of different regions or units).
+BASE_YEAR_GUARDS = {
+    "balance_years": ("fund_balance", "total_expenditure", -5.0, 30.0,
+                      "the year-end balance in years of the year's expenditure (fund_balance / total_expenditure)"),
+    "contribution_share_of_wages": ("contribution_income", "covered_wage_bill", 0.0005, 0.6,
+                                    "contribution income / the covered wage bill (contributors x wage x base)"),
+}
+
+
+def check_base_year(sc, row, actuals: dict) -> None:
+    """Refuse a re-based scenario whose base year (``row``, its projection of the accounts' year) breaks a
+    ``BASE_YEAR_GUARDS`` bound, naming the account item and its value, unless ``[meta] allow_outliers`` lists the
+    guard's id."""
+    for gid, (num, den, lo, hi, what) in BASE_YEAR_GUARDS.items():
+        if gid in sc.meta.allow_outliers or num not in row or den not in row:
+            continue
+        d = float(row[den])
+        if not d > 0:
+            continue
+        r = float(row[num]) / d
+        if lo <= r <= hi:
+            continue
+        raise InputError(f"inconsistent accounts: {what} is {r:.4g}, outside {lo:g}..{hi:g}; check the units (元 / 万元 / "
+                         f"亿元) and that the accounts, counts and wage are of the same region and year; or list "
+                         f"{gid!r} in [meta] allow_outliers to run it on purpose", file=sc.source,
+                         field=f"actuals.{num}", value=actuals.get(num, float(row[num])), has_value=True)
+
+
 def region_size(actuals: dict, row) -> tuple[float, str | None]:
     """(k, measure): the region is ``k`` times the scenario it is re-based from, measured by the first of
     ``SIZE_MEASURES`` that ``actuals`` and ``row`` (the scenario's projection of the actual year) both have."""
@@ -388,6 +420,7 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
     final = project(sc, keep_detail=False)
     check_jumps(sc, final)
     row = final.sel(year=year)
+    check_base_year(sc, row, actuals)
     out = Rebased(sc, year, size=k, size_measure=measure if k != 1.0 or size is None else None, region=region,
                   measured_size=measured)
     for name in updates:
@@ -410,4 +443,4 @@ def rebase(scenario, actuals: dict, *, passes: int = 4, size: float | None = Non
     return out
 
 
-__all__ = ["rebase", "age_structures", "Rebased", "check_jumps", "JUMP_YEARS", "JUMP_FACTOR", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]
+__all__ = ["rebase", "check_base_year", "BASE_YEAR_GUARDS", "age_structures", "Rebased", "check_jumps", "JUMP_YEARS", "JUMP_FACTOR", "region_size", "SIZE_MEASURES", "actuals_from_accounts", "ratio", "scaled_series", "rebased_file_text"]

@@ -612,7 +612,7 @@ def base_value(sc: "ScenarioBase", dotted: str) -> float:
 
 
 # guards checked on a projection rather than on the inputs (``sibrisk.rebasing.check_jumps``), also listed by id
-PROJECTION_GUARDS = ("stock_jump",)
+PROJECTION_GUARDS = ("stock_jump", "balance_years", "contribution_share_of_wages")
 
 
 def check_guards(sc: "ScenarioBase") -> None:
