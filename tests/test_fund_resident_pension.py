@@ -189,7 +189,7 @@ def test_calibration_rederives_the_shipped_values(scenario):
     assert scenario.coverage.employee_cohort_decline == pytest.approx(cal["employee_cohort_decline"], rel=1e-5)
     assert scenario.coverage.takeup_working == pytest.approx(cal["takeup_working"], rel=1e-5)
     assert scenario.coverage.takeup_pension == pytest.approx(cal["takeup_pension"], rel=1e-5)
-    assert scenario.benefits.local_top_up == pytest.approx(cal["local_top_up"], rel=1e-5)
+    assert scenario.series("benefits.local_top_up")[0] == pytest.approx(cal["local_top_up"], rel=1e-5)
     assert scenario.benefits.other_expenditure_share == pytest.approx(cal["other_expenditure_share"], rel=1e-5)
     assert scenario.contributions.average == pytest.approx(cal["average_contribution"], rel=1e-5)
     assert scenario.initial.fund_balance == pytest.approx((11396 - 5339 + 3715) * 1e8, rel=1e-6)
@@ -222,7 +222,12 @@ def test_indexation_raises_basic_pension_cost(scenario, projection):
     # before indexation_from (2026) the published levels apply either way
     np.testing.assert_allclose(flat.basic_pension.sel(year=slice(2021, 2025)),
                                projection.basic_pension.sel(year=slice(2021, 2025)), rtol=1e-12)
-    assert float(projection.basic_pension.sel(year=2024) - projection.basic_pension.sel(year=2023)) == pytest.approx(240.0)
+    # 2024: the central minimum's +20 yuan/month and the provinces' top-up step (81.26 -> 103.11, fitted to the 2024
+    # expenditure): 12 x (20 + 21.850) = 502.2 yuan a year
+    top = scenario.series("benefits.local_top_up")
+    step = 12.0 * (20.0 + top[3] - top[2])
+    assert step == pytest.approx(502.2, abs=0.05)
+    assert float(projection.basic_pension.sel(year=2024) - projection.basic_pension.sel(year=2023)) == pytest.approx(step)
 
 
 def test_contribution_density_and_crediting(scenario, projection):

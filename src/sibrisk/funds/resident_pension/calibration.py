@@ -16,7 +16,10 @@ Calibrated (each solves one published figure, in this order):
 5. average contribution: contributions + subsidy + interest = 5,339亿 (``average_contribution``);
 6. history growth of contributions (how much lower they were each year back to 2009): the accounts of participants
    below 60 at the end of 2021 equal the fund's 11,396亿 (ASSUMPTION: the accumulated balance is essentially the
-   individual accounts) (``history_growth``).
+   individual accounts) (``history_growth``);
+7. local top-up from 2024: the 2024 expenditure of 5,321.6亿 (China Statistical Yearbook 2025; ``local_top_up_2024``),
+   the one figure after the base year the default is fitted to; the other later figures are back-tested
+   (``BACKTEST``).
 """
 
 from __future__ import annotations
@@ -204,6 +207,94 @@ def calibrate() -> dict:
             "contributors": contributors, "basic_cost": basic_cost}
 
 
+# Published figures after the 2021 base year (back-test). Each row: year, item, published value in its unit, the
+# projection's variable and scale, the tolerance it is checked with and its source. Tolerances: 5% for head counts
+# (published to the 万 person); 10% for flows and balances three or more years after the base year (the basic
+# pension follows decisions the model takes as assumptions); 1% for the one row that is a calibration target (2024
+# expenditure, which solves the 2024 local top-up: ``local_top_up_2024``). No national resident-pension income,
+# expenditure or balance of 2022 or 2023 was found in a citable copy (the MOHRSS 2022 and 2023 bulletins' text was not
+# in the searchable stores), nor the split of 2024 income into contributions and subsidies.
+YEARBOOK_2025 = ("China Statistical Yearbook 2025 (中国统计年鉴2025), table 24-27 分地区城乡居民基本养老保险情况 (2024), "
+                 "national row: 参保人数 53,830.2 万人, 实际领取待遇人数 18,039.4 万人, 基金收入 7,287.0 亿元, 基金支出 "
+                 "5,321.6 亿元, 累计结余 16,499.5 亿元 (https://www.stats.gov.cn/sj/ndsj/2025/indexch.htm; transcribed in "
+                 "a public GitHub source file, constant YEARBOOK_2024_JU, fetched there 2026-09-22)")
+BULLETIN_2025 = ("MOHRSS, 2025年度人力资源和社会保障事业发展统计公报 (released 2026-07-16), national resident pension: 实际领取"
+                 "待遇人数 18,820 万人, 基金支出 6,223 亿元, 累计结存 19,774 亿元 (as quoted, constant MOHRSS_2025, in the "
+                 "same public GitHub file as the 2024 yearbook row)")
+BACKTEST = [
+    {"year": 2022, "item": "participants (万人)", "published": 54952.0, "variable": "insured", "scale": 1e4,
+     "tolerance": 0.05,
+     "source": "derived: all basic pension participants 105,307 万 at end-2022 (2022年度国家老龄事业发展公报, Xinhua "
+               "2023-12-14, http://m.ityetg.xyz/news/67d399930.html; en.people.cn/n3/2023/1214/c90000-20110590.html: "
+               "'increase of 24.36 million') minus the urban employee participants 50,355 万 (derived in "
+               "sibrisk.funds.enterprise_pension.calibration.BACKTEST from the NBS 2023 communiqué)"},
+    {"year": 2023, "item": "participants (万人)", "published": 54522.0, "variable": "insured", "scale": 1e4,
+     "tolerance": 0.05,
+     "source": "derived: 54,126 万 at end-November 2024 after a fall of 396 万 in eleven months (数GO from MOHRSS "
+               "data, NetEase 2024-12, https://c.m.163.com/news/a/JK8932MN0556A0XW.html)"},
+    {"year": 2024, "item": "participants (万人)", "published": 53830.2, "variable": "insured", "scale": 1e4,
+     "tolerance": 0.05, "source": YEARBOOK_2025},
+    {"year": 2024, "item": "beneficiaries (万人)", "published": 18039.4, "variable": "beneficiaries", "scale": 1e4,
+     "tolerance": 0.05, "source": YEARBOOK_2025},
+    {"year": 2024, "item": "income (亿元)", "published": 7287.0, "variable": "total_income", "scale": 1e8,
+     "tolerance": 0.10, "source": YEARBOOK_2025},
+    {"year": 2024, "item": "expenditure (亿元), calibration target", "published": 5321.6,
+     "variable": "total_expenditure", "scale": 1e8, "tolerance": 0.01, "source": YEARBOOK_2025},
+    {"year": 2024, "item": "balance, year end (亿元)", "published": 16499.5, "variable": "fund_balance", "scale": 1e8,
+     "tolerance": 0.10, "source": YEARBOOK_2025},
+    {"year": 2025, "item": "beneficiaries (万人)", "published": 18820.0, "variable": "beneficiaries", "scale": 1e4,
+     "tolerance": 0.05, "source": BULLETIN_2025},
+    {"year": 2025, "item": "expenditure (亿元)", "published": 6223.0, "variable": "total_expenditure", "scale": 1e8,
+     "tolerance": 0.10, "source": BULLETIN_2025},
+    {"year": 2025, "item": "balance, year end (亿元)", "published": 19774.0, "variable": "fund_balance", "scale": 1e8,
+     "tolerance": 0.10, "source": BULLETIN_2025},
+]
+# the largest tolerance of any row (rows carry their own)
+BACKTEST_TOLERANCE = 0.10
+EXPENDITURE_2024 = 5321.6e8  # yuan: YEARBOOK_2025, the 2024 local top-up's target
+
+
+def backtest_value(row: dict, projection) -> float:
+    """The projected value of one ``BACKTEST`` row in its units, from a projection of the resident pension."""
+    return float(projection[row["variable"]].sel(year=row["year"])) / row["scale"]
+
+
+def backtest_table(projection=None, rows=None):
+    """Projected vs published figures for the years after 2021 (``BACKTEST``), from the shipped default (or the given
+    projection). Returns a pandas DataFrame with each row's tolerance and whether the projection lands within it."""
+    import pandas as pd
+
+    import sibrisk
+
+    rows = BACKTEST if rows is None else rows
+    if projection is None:
+        projection = sibrisk.project(sibrisk.load_scenario("resident_pension_national"), keep_detail=False)
+    out = []
+    for b in rows:
+        projected = backtest_value(b, projection)
+        diff = projected / b["published"] - 1
+        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
+                    "projected": round(projected, 1), "difference": diff, "tolerance": b["tolerance"],
+                    "within": abs(diff) <= b["tolerance"], "source": b["source"]})
+    return pd.DataFrame(out)
+
+
+def local_top_up_2024(scenario) -> float:
+    """The local top-up (yuan/month) from 2024 that makes the 2024 expenditure of ``scenario`` the published 5,321.6
+    亿元 (``EXPENDITURE_2024``), the 2021 top-up kept to 2023. Held at the 2021 value the projection paid 4,825亿 (-9.3%):
+    provinces raised their own basic pensions on top of the central minimum."""
+    t0 = float(scenario.series("benefits.local_top_up")[0])
+    short = scenario.with_updates({"projection.years": 2024 - scenario.projection.base_year + 1})
+
+    def gap(x):
+        s = short.with_updates({"benefits.local_top_up": {int(scenario.projection.base_year): t0, 2024: float(x)}})
+        import sibrisk
+
+        return float(sibrisk.project(s, keep_detail=False).total_expenditure.sel(year=2024)) - EXPENDITURE_2024
+
+    return float(brentq(gap, 0.0, 1000.0, xtol=1e-9))
+
+
 def _fmt(values: np.ndarray) -> str:
     vals = [f"{v:.6g}" for v in values]
     return "[\n" + "\n".join("  " + ", ".join(vals[i:i + 10]) + "," for i in range(0, len(vals), 10)) + "\n]"
@@ -232,10 +323,14 @@ def write_default_scenario(path: Path) -> None:
     for k, v in repl.items():
         text = text.replace(k, v)
     if "@" in text.replace("@@", ""):
-        leftover = [w for w in text.split() if w.startswith("@") and w.endswith("@")]
+        leftover = [w for w in text.split() if w.startswith("@") and w.endswith("@") and w != "@local_top_up_2024@"]
         if leftover:
             raise RuntimeError(f"unfilled placeholders {leftover}")
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text.replace("@local_top_up_2024@", f"{cal['local_top_up']:.10g}"), encoding="utf-8")
+    from sibrisk.scenario import load_scenario
+
+    top_2024 = local_top_up_2024(load_scenario(path))
+    path.write_text(text.replace("@local_top_up_2024@", f"{top_2024:.10g}"), encoding="utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover

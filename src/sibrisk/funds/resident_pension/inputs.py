@@ -35,6 +35,8 @@ class KernelInputs:
     other_financed: np.ndarray  # (T,) share of other expenditure the subsidy pays
     opening0: float             # fund balance on 1 January of the base year, yuan
     mid_year: bool              # flows at mid-year (True) or year end
+    ben_exposure0: float = 1.0  # base year: basic-pension exposure / year-end beneficiaries
+    acct_exposure0: float = 1.0  # base year: account pensions paid / year-end beneficiaries' account pensions
     years: np.ndarray = field(default=None)
     ages: np.ndarray = field(default=None)
 
@@ -45,7 +47,7 @@ class KernelInputs:
     def args(self) -> tuple:
         return (self.pop, self.cov, self.k0, self.ap0, self.q_base, self.mort_b, self.kappa, self.jp, self.density,
                 self.contrib, self.match, self.credit, self.basic, self.rate, self.months, self.other_share,
-                self.other_financed, self.opening0, self.mid_year)
+                self.other_financed, self.opening0, self.mid_year, self.ben_exposure0, self.acct_exposure0)
 
 
 def _phi(x: np.ndarray) -> np.ndarray:
@@ -75,7 +77,7 @@ def coverage_rates(sc) -> np.ndarray:
 
 def initial_accounts(sc, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average account per participant (below the pension age) and account pension per beneficiary (yuan/year, from
-    the pension age) at the end of the base year.
+    the pension age) at the end of the base year: ``initial.state`` where carried, else rebuilt from the history.
 
     ASSUMPTION (no data by age): accounts exist from ``account_start_year`` (新农保 pilot 2009); each year a participant
     aged 16..pension age - 1 pays ``history_contribution`` (contribution + matching, base-year yuan, lower by
@@ -83,6 +85,9 @@ def initial_accounts(sc, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     account pension is the account so built at the pension age / payout months x 12.
     """
     ini, cov = sc.initial, sc.coverage
+    if ini.state is not None:  # carried from a projection (``ResidentPensionFund.carried_state_updates``)
+        return (np.ascontiguousarray(ini.state.account, dtype=float),
+                np.ascontiguousarray(ini.state.account_pension, dtype=float))
     base = sc.projection.base_year
     pa = cov.pension_age
     dens = float(sc.series("contributions.density")[0])
@@ -140,7 +145,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         basic=basic_pension(sc, econ("benefit_indexation")), rate=econ("interest_rate"),
         months=float(statutory.payout_months(pa)), other_share=sc.series("benefits.other_expenditure_share"),
         other_financed=sc.series("subsidy.other_expenditure_financed"), opening0=float(sc.initial.fund_balance),
-        mid_year=sc.projection.flow_timing == "mid_year", years=years, ages=ages)
+        mid_year=sc.projection.flow_timing == "mid_year", ben_exposure0=float(sc.initial.beneficiary_exposure),
+        acct_exposure0=float(sc.initial.account_pension_exposure), years=years, ages=ages)
 
 
 def run_kernel(inp: KernelInputs, *, keep_detail: bool = True, parallel: bool | None = None):

@@ -73,7 +73,8 @@ def cohort_step(n, k, ap, q, cov, pop, jp, density, contrib, match, credit, mont
 
 @jit
 def _project_one(i, pop, cov, k0, ap0, q_base, mort_b, kappa, jp, density, contrib, match, credit, basic, rate,
-                 months, other_share, other_financed, opening0, mid_year, flows, detail, keep_detail):
+                 months, other_share, other_financed, opening0, mid_year, ben_exposure0, acct_exposure0, flows, detail,
+                 keep_detail):
     n_age = k0.shape[0]
     n_year = cov.shape[0]
     n = np.empty_like(k0)
@@ -115,9 +116,9 @@ def _project_one(i, pop, cov, k0, ap0, q_base, mort_b, kappa, jp, density, contr
                     accounts += n[j, s] * k[j, s]
                 else:
                     beneficiaries += n[j, s]
-                    if first:
-                        exposure += n[j, s]
-                        account_exp += n[j, s] * ap[j, s]
+                    if first:  # year-end stocks x the base year's exposures (1 unless carried)
+                        exposure += n[j, s] * ben_exposure0
+                        account_exp += n[j, s] * ap[j, s] * acct_exposure0
                     else:
                         exposure += 0.5 * (r_beg[j, s] + n[j, s])
                         account_exp += 0.5 * (r_beg[j, s] * ap_beg[j, s] + n[j, s] * ap[j, s])

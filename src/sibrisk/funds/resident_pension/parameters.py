@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sibrisk.demography.population import PopulationSpec
-from sibrisk.scenario import EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table, series_field
+from sibrisk.scenario import (AGE_MAX, EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table,
+                              series_field)
 
 AGE_MIN = 16  # the scheme covers residents aged 16 and over (国发〔2014〕8号)
 AgeTable = age_table(AGE_MIN)
@@ -80,12 +81,44 @@ class SubsidySpec(_Model):
     note: str = ""
 
 
+class CarriedState(_Model):
+    """The individual accounts by age (16..100+) and sex at the end of the base year, carried from a projection by
+    ``sibrisk.rebase`` (a later base year continues the projection instead of rebuilding the accounts from the
+    contribution-history assumptions ``history_contribution``, ``history_growth``, ``history_crediting_rate``).
+    Per-person values (the participants themselves are coverage x population): ``account`` is read below the pension
+    age, ``account_pension`` from it."""
+    source: str = ""
+    account: list[list[float]]           # (A, 2) average account per participant below the pension age, yuan
+    account_pension: list[list[float]]   # (A, 2) average account pension per beneficiary, yuan a year
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        shape = (AGE_MAX - AGE_MIN + 1, 2)
+        for name in ("account", "account_pension"):
+            x = np.asarray(getattr(self, name), dtype=float)
+            if x.shape != shape:
+                raise ValueError(f"initial.state.{name} must be {shape[0]} ages ({AGE_MIN}..{AGE_MAX}+) x 2 sexes, "
+                                 f"got shape {x.shape}")
+            if not np.all(np.isfinite(x)) or np.any(x < 0):
+                raise ValueError(f"initial.state.{name} must be finite and >= 0 (yuan)")
+        return self
+
+
+Exposure = Annotated[float, Field(ge=0.5, le=1.5)]
+
+
 class InitialState(_Model):
     fund_balance: Annotated[float, EXTENSIVE]
     account_start_year: Annotated[int, Field(ge=1980, le=2100)] = 2009
     history_contribution: Annotated[float, Field(ge=0.0, le=1e5)]
     history_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05
     history_crediting_rate: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.04
+    state: CarriedState | None = None
+    # the base year pays its pensions on its year-end beneficiaries times these (1: year-end stocks, as the national
+    # calibration has it; a re-based scenario carrying its state sets the projection's mid-year exposures, so that its
+    # base year shows the projection's flows): beneficiaries (the basic pension), their account pensions
+    beneficiary_exposure: Exposure = 1.0
+    account_pension_exposure: Exposure = 1.0
     note: str = ""
 
     @field_validator("fund_balance")

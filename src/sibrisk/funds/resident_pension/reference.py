@@ -27,8 +27,11 @@ def _div(num, den):
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
-def project_reference(inp, *, keep_detail: bool = True):
-    """Same contract as ``sibrisk.funds.resident_pension.inputs.run_kernel``: returns (flows, detail or None)."""
+def project_reference(inp, *, keep_detail: bool = True, final_state: bool = False):
+    """Same contract as ``sibrisk.funds.resident_pension.inputs.run_kernel``: returns (flows, detail or None); with
+    ``final_state`` also the accounts at the end of the last year of the last scenario, ``{"account": (A, 2) average
+    account per participant below the pension age, "account_pension": (A, 2) average account pension per
+    beneficiary}`` (what ``carried_state_updates`` carries into a later base year)."""
     n_s, n_t, n_a = inp.basic.shape[0], inp.cov.shape[0], inp.k0.shape[0]
     flows = np.zeros((n_s, n_t, N_FLOWS))
     detail = np.zeros((n_s, n_t, n_a, 2, N_DETAIL)) if keep_detail else None
@@ -42,8 +45,8 @@ def project_reference(inp, *, keep_detail: bool = True):
         for t in range(n_t):
             if t == 0:
                 R = np.where(below, 0.0, N)
-                exposure = float(R.sum())
-                account_exp = float((R * AP).sum())
+                exposure = float(R.sum()) * inp.ben_exposure0        # year-end stocks x the base year's exposures
+                account_exp = float((R * AP).sum()) * inp.acct_exposure0
             else:
                 p = 1.0 - np.minimum(1.0, inp.q_base * np.exp(inp.mort_b * inp.kappa[i, t]))
                 survivors = age_shift(N * p)
@@ -87,4 +90,6 @@ def project_reference(inp, *, keep_detail: bool = True):
                 detail[i, t, ..., D_ACCOUNT] = K
                 detail[i, t, ..., D_ACCOUNT_PENSION] = AP
             opening = closing
+    if final_state:
+        return flows, detail, {"account": np.where(below, K, 0.0), "account_pension": np.where(below, 0.0, AP)}
     return flows, detail
