@@ -42,9 +42,9 @@ def test_every_public_function_is_documented(html):
     import sibrisk
 
     names = ref.public_api()
-    assert sorted(n for n, _ in names) == sorted(sibrisk._LAZY)     # every lazily exported name, no submodule
-    for name, _ in names:
-        assert f'id="sibrisk.{name}"' in page, name      # autodoc rendered it (an import failure would not)
+    assert sorted(n for n, _, _ in names) == sorted(sibrisk._LAZY)     # every exported function and class
+    for name, _, where in names:
+        assert f'id="{where}"' in page, name      # autodoc rendered it (an import failure would not)
 
 
 def test_every_scenario_field_of_every_fund_is_in_the_reference(html):

@@ -48,3 +48,18 @@ def test_fund_generic_api():
     fund = sibrisk.funds.get("enterprise_pension")
     for name in ["build_inputs", "run", "scenario_model", "default_scenario", "variables"]:
         assert hasattr(fund, name), name
+
+
+def test_sensitivity_stays_the_function_after_its_module_is_imported():
+    """``sibrisk.sensitivity`` is the function even after ``import sibrisk.sensitivity`` (the CLI imports it); it
+    used to become the module, so ``sibrisk.sensitivity(sc, ...)`` failed in any process that had run the CLI."""
+    import importlib
+
+    import sibrisk
+    importlib.import_module("sibrisk.sensitivity")
+    import sibrisk.cli  # noqa: F401
+
+    sc = sibrisk.load_scenario("enterprise_pension_national").with_updates({"projection.years": 12})
+    table = sibrisk.sensitivity(sc, {"economy.interest_rate": [0.015, 0.035]}, horizon=2030)
+    assert list(table.variant) == ["base", "low", "high"]
+    assert table.balance_months_at_horizon.iloc[1] < table.balance_months_at_horizon.iloc[2]

@@ -200,23 +200,25 @@ def indicators_markdown() -> str:
 
 
 # ------------------------------------------------------------------------------------------------ API
-def public_api() -> list[tuple[str, str]]:
-    """(name, kind) of every public name of ``sibrisk`` that is not a submodule: function or class."""
+def public_api() -> list[tuple[str, str, str]]:
+    """(name, kind, where) of every public function and class of ``sibrisk`` (its lazily exported names): kind
+    function or class, where the dotted path it is defined at (``sibrisk.sensitivity.sensitivity``)."""
+    from importlib import import_module
+
     import sibrisk
 
     out = []
-    for name in sibrisk.__all__:
-        obj = getattr(sibrisk, name)
-        if inspect.ismodule(obj) or name.startswith("__"):
-            continue
-        out.append((name, "class" if inspect.isclass(obj) else "function"))
+    for name, (module, attr) in sorted(sibrisk._LAZY.items()):
+        obj = getattr(import_module(module), attr)
+        out.append((name, "class" if inspect.isclass(obj) else "function", f"{module}.{attr}"))
     return out
 
 
 def api_markdown() -> str:
-    lines = ["# Python API", "", "Generated from `sibrisk.__all__` at build time (the docstrings of the code).", ""]
-    for name, kind in public_api():
-        lines += [f"## `sibrisk.{name}`", "", "```{eval-rst}", f".. auto{kind}:: sibrisk.{name}", "```", ""]
+    lines = ["# Python API", "", "Generated from `sibrisk.__all__` at build time (the docstrings of the code). Each "
+             "name is reached as `sibrisk.NAME`; the heading says where it is defined.", ""]
+    for name, kind, where in public_api():
+        lines += [f"## `sibrisk.{name}`", "", "```{eval-rst}", f".. auto{kind}:: {where}", "```", ""]
     return "\n".join(lines)
 
 

@@ -12,6 +12,8 @@ a dated table ``{year: value}``.
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +145,15 @@ class _CallableModule(__import__("types").ModuleType):
 
 
 __import__("sys").modules[__name__].__class__ = _CallableModule
+
+
+class _CallableModule(types.ModuleType):
+    """``sibrisk.sensitivity`` names both this module and its function ``sensitivity``. Python binds a submodule as
+    the package's attribute when it first loads it, so after ``import sibrisk.sensitivity`` (the CLI does it)
+    ``sibrisk.sensitivity`` is this module; calling it calls the function, as the API documents."""
+
+    def __call__(self, *args, **kwargs):
+        return sensitivity(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
