@@ -138,3 +138,25 @@ def test_every_command_of_the_guide_runs_as_written(page, tmp_path, monkeypatch,
             assert all(Path(w.rstrip(":,")).exists() for w in written), (line, written)
     for block in python:
         exec(compile(block, f"{page.name} python block", "exec"), {})
+
+
+def test_the_methodology_back_test_tables_are_the_tested_tables(html):
+    """Each fund's methodology chapter shows its calibration.backtest_table(), the table its tests check: every
+    row's projected value and difference as computed now."""
+    import html as html_lib
+    import importlib
+
+    from sibrisk.funds import implemented
+
+    shown = 0
+    for fid in implemented():
+        cal = importlib.import_module(f"sibrisk.funds.{fid}.calibration")
+        if not hasattr(cal, "backtest_table"):
+            continue
+        page = html_lib.unescape((html / "methodology" / "generated" / f"{fid}.html").read_text(encoding="utf-8"))
+        df = cal.backtest_table()
+        assert len(df) > 0, fid
+        for _, r in df.iterrows():
+            assert f"{r['projected']:,.6g}" in page and f"{100 * float(r['difference']):+.2f}%" in page, (fid, r["item"])
+        shown += 1
+    assert shown >= 3

@@ -258,6 +258,9 @@ def methodology_markdown(fund_id: str) -> str:
     if cal is not None and cal.__doc__:
         lines += ["## Calibration of the default", "", f"From `sibrisk.funds.{fund_id}.calibration`:", "",
                   "```text", inspect.cleandoc(cal.__doc__), "```", ""]
+    table = getattr(cal, "backtest_table", None) if cal is not None else None
+    if table is not None:
+        lines += backtest_markdown(table(), fund_id)
     lines += ["## Assumptions of the default scenario", "",
               "Every `note` of the shipped file, by section (ASSUMPTION marks a modelling assumption; published "
               "figures name their source):", "", "| section | note |", "|---|---|"]
@@ -266,6 +269,24 @@ def methodology_markdown(fund_id: str) -> str:
     if sources:
         lines += ["", "### Sources", "", *(f"- {_esc(x)}" for x in sources)]
     return "\n".join(lines) + "\n"
+
+
+def backtest_markdown(df, fund_id: str) -> list[str]:
+    """The fund's back-test (``calibration.backtest_table()``, the table its tests check row by row): projected
+    against every published figure after the base year, with the tolerance stated and the source."""
+    def num(x):
+        return f"{x:,.6g}" if isinstance(x, (int, float)) else _esc(x)
+
+    lines = ["## Back-test: projected against published figures after the base year", "",
+             f"`sibrisk.funds.{fund_id}.calibration.backtest_table()`, computed when this page was built from the "
+             "shipped default (the tests check each row within its tolerance).", "",
+             "| year | item | published | projected | difference | tolerance | within | source |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in df.iterrows():
+        lines.append(f"| {r['year']} | {_esc(r['item'])} | {num(r['published'])} | {num(r['projected'])} | "
+                     f"{100 * float(r['difference']):+.2f}% | {100 * float(r['tolerance']):g}% | "
+                     f"{'yes' if r['within'] else '**no**'} | {_esc(r['source'])} |")
+    return lines + [""]
 
 
 SHARED_CONTRACTS = {"mortality_and_shocks": "Mortality, population and economic shocks",
