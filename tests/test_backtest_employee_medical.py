@@ -61,3 +61,15 @@ def test_base_year_still_within_1pct(ds):
 def test_bad_row_names_the_variable(ds):
     with pytest.raises(KeyError, match="no_such"):
         cal.backtest_value({"variable": "no_such", "item": "x", "year": 2025, "scale": 1.0}, ds)
+
+
+def test_walk_to_the_published_study_brackets_its_2036():
+    """曾益 et al. 2019 (中国卫生政策研究 12(1)): pooled fund in cumulative deficit from 2036 under the rules of the
+    time. The walk, measured: default 2045 -> 2042 -> 2039 -> 2031; each step moves the year, the study's 2036 lies
+    between the last two."""
+    w = cal.walk_to_study()
+    years = list(w.pooled_depletion_year)
+    assert years == [2045, 2042, 2039, 2031]
+    assert years[-2] > cal.STUDY_DEPLETION["pooled_deficit_year"] > years[-1]
+    with pytest.raises(TypeError, match="must be a dict"):
+        cal.walk_to_study(steps=[("bad", 1.0)])

@@ -129,6 +129,53 @@ def backtest_table(ds=None, rows=None):
     return pd.DataFrame(out)
 
 
+# A published long-run path to reconcile with: 曾益, 周娅娜, 杨思琦, 幸超, 老龄化背景下城镇职工基本医疗保险基金财务运行状况的
+# 精算预测——对"全面二孩"政策效应的评估, 中国卫生政策研究 2019, 12(1): 9-18, DOI 10.3969/j.issn.1674-2982.2019.01.002,
+# http://journal.healthpolicy.cn/html/20190103.htm: under the rules of the time (no delayed retirement; the pre-2021
+# split of contributions, part of the employer's going to the in-service accounts) the fund "将在2036年出现累计赤字";
+# delayed retirement together with a larger share of contributions to the pooled fund removes the deficit. The walk
+# changes sibrisk's default one assumption at a time towards that study's setting (its other assumptions, e.g. its
+# cost growth, are not in the abstract, so they are not walked). Measured (default, 50 years): 2045 (default) ->
+# 2042 (2025 cost growth 5%) -> 2039 (no retirement reform) -> 2031 (pre-2021 split): the study's 2036 lies between
+# the last two steps, i.e. sibrisk reaches it with the study's rules and a part of the pre-reform account split.
+STUDY_DEPLETION = {"study": "曾益 et al. 2019, 中国卫生政策研究 12(1): 9-18", "pooled_deficit_year": 2036}
+WALK_STEPS = [
+    ("sibrisk default (2025 fitted)", {}),
+    ("2025 cost growth back to the former 5% assumption", {"economy.medical_cost_growth":
+        {2024: 0.031, 2025: 0.05, 2027: 0.065, 2035: 0.06, 2040: 0.045, 2045: 0.04, 2050: 0.035}}),
+    ("no 2024 retirement-age reform (the study's current law)", {"coverage.retirement_reform": False}),
+    ("pre-2021 account split: 2% + 30% of the employer's ~6% to in-service accounts",
+     {"contributions.worker_account_rate": 0.038}),
+]
+
+
+def depletion_year(ds, variable: str = "pooled_balance"):
+    """First year whose year-end ``variable`` is below zero (None if never)."""
+    v = ds[variable].values.reshape(-1)
+    years = ds.year.values
+    return int(years[np.argmax(v < 0)]) if np.any(v < 0) else None
+
+
+def walk_to_study(scenario=None, steps=None):
+    """The walk from sibrisk's default to the setting of ``STUDY_DEPLETION``: the steps of ``WALK_STEPS`` applied
+    cumulatively, one at a time; returns a pandas DataFrame (step, pooled-fund depletion year, pooled balance 2035
+    in 亿元)."""
+    import pandas as pd
+
+    import sibrisk
+
+    sc = scenario if scenario is not None else sibrisk.load_scenario("employee_medical_national")
+    rows, updates = [], {}
+    for name, change in (WALK_STEPS if steps is None else steps):
+        if not isinstance(change, dict):
+            raise TypeError(f"walk step {name!r}: the change must be a dict of scenario updates, not {change!r}")
+        updates.update(change)
+        ds = sibrisk.project(sc.with_updates(dict(updates)), keep_detail=False, indicators=False)
+        bal = float(ds.pooled_balance.sel(year=2035)) / YI if 2035 in ds.year.values else float("nan")
+        rows.append({"step": name, "pooled_depletion_year": depletion_year(ds), "pooled_balance_2035": bal})
+    return pd.DataFrame(rows)
+
+
 # ASSUMPTION (research notes A.6): relative medical cost by age band, 1.0 at 20-44
 COST_BANDS = [(16, 0.4), (20, 1.0), (45, 1.6), (55, 2.2), (60, 2.8), (65, 3.3), (70, 3.9), (75, 4.5), (80, 5.0)]
 
