@@ -73,3 +73,28 @@ def test_walk_to_the_published_study_brackets_its_2036():
     assert years[-2] > cal.STUDY_DEPLETION["pooled_deficit_year"] > years[-1]
     with pytest.raises(TypeError, match="must be a dict"):
         cal.walk_to_study(steps=[("bad", 1.0)])
+
+
+def test_rate_adjustment_rule_on_and_off():
+    """ASSUMPTION rule (off in the default): pooled balance below 6 months of pooled expenditure (the lower end of the
+    6-9 months of 人社部发〔2009〕67号) raises the rate 1 point a year, at most 5 points. Switched on it moves the
+    depletion year from 2045 to 2063 (measured); off it is exactly the default."""
+    sc = sibrisk.load_scenario("employee_medical_national")
+    off = sibrisk.project(sc, keep_detail=False, indicators=False)
+    on = sibrisk.project(sc.with_updates({"contributions.adjustment_floor_months": 6.0}), keep_detail=False,
+                         indicators=False)
+    assert cal.depletion_year(off) == 2045
+    assert float(off.contribution_rate_increase.max()) == 0.0
+    inc = on.contribution_rate_increase.values.reshape(-1)
+    assert inc.max() == pytest.approx(0.05) and np.all(np.diff(inc) >= -1e-15)
+    first = int(on.year.values[np.argmax(inc > 0)])
+    # it fires the year after the pooled balance first falls below 6 months of pooled expenditure
+    months = (off.pooled_balance / (off.pooled_expenditure / 12)).values.reshape(-1)
+    assert first == int(off.year.values[np.argmax(months < 6.0)]) + 1
+    assert first == 2044 and inc[list(on.year.values).index(first)] == pytest.approx(0.01)
+    assert cal.depletion_year(on) == 2063
+    y = first
+    extra = float(on.contribution_income.sel(year=y) - off.contribution_income.sel(year=y))
+    assert extra == pytest.approx(0.01 * float(off.covered_wage_bill.sel(year=y)) * 0.95, rel=1e-9)
+    with pytest.raises(Exception):
+        sc.with_updates({"contributions.adjustment_floor_months": -1.0})
