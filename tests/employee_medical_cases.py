@@ -40,4 +40,6 @@ def random_case(seed: int, n_s: int = 3, n_t: int = 6, n_a: int = 8, rule: int =
         retiree_credit=rng.uniform(0, 200, n_t), pooled_share=rng.uniform(0.3, 0.9, n_t),
         maternity0=float(rng.uniform(0, 1e3)), opening_pool0=float(rng.uniform(-1e6, 1e7)),
         opening_acct0=float(rng.uniform(0, 1e6)), mid_year=mid_year, rule=rule, sub_param=sub,
-        years=np.arange(2024, 2024 + n_t), ages=np.arange(16, 16 + n_a))
+        years=np.arange(2024, 2024 + n_t), ages=np.arange(16, 16 + n_a),
+        # the rate adjustment rule on with a high floor in odd seeds (it fires), off in even ones
+        adj_floor=(float(rng.uniform(6, 60)) if seed % 2 else -1.0), adj_step=0.005, adj_cap=0.012)

@@ -42,6 +42,8 @@ VARIABLES = {
     "account_shortfall": ("yuan", "Account share of medical cost not covered by account balances (paid out of pocket)",
                           "个人账户不足支付部分"),
     "medical_cost_index": ("1", "Medical cost index per person (base year = 1)", "人均医疗费用指数"),
+    "contribution_rate_increase": ("1", "Contribution rate added by the rate adjustment rule (pooled fund below its floor)",
+                                   "费率调整增加的缴费率"),
     "births": ("persons", "Births of the year surviving to year end (national population)", "出生人口"),
 }
 DETAIL_VARIABLES = {
@@ -230,7 +232,8 @@ def year_outputs(flows: np.ndarray, inputs) -> dict[str, np.ndarray]:
         "account_expenditure": col(k.F_ACCT_EXPEND), "account_balance": col(k.F_ACCT_CLOSING),
         "retiree_account_credits": col(k.F_RETIREE_CREDIT), "medical_cost": col(k.F_MEDICAL_COST),
         "maternity_expenditure": col(k.F_MATERNITY), "account_shortfall": col(k.F_ACCT_SHORTFALL),
-        "medical_cost_index": col(k.F_COST_INDEX), "births": inputs.births,
+        "medical_cost_index": col(k.F_COST_INDEX), "contribution_rate_increase": col(k.F_RATE_INCREASE),
+        "births": inputs.births,
     }
 
 

@@ -52,6 +52,130 @@ RETIREE_COST_RATIO = (10377.63 / 10793.80) / (8085.07 / 28062.32)
 # pension expenditure 56,481 亿元 / 13,157 万 retirees = 42,928 yuan a year (DERIVED).
 RETIREE_ACCOUNT_CREDIT = 0.02 * 56481e8 / 13157e4
 
+# Published figures after the 2024 base year that the default projection is checked against (back-test): NHSA,
+# 2025年全国医疗保障事业发展统计公报 (2026-07-16), https://www.nhsa.gov.cn/art/2026/7/16/art_7_21451.html, as
+# transcribed in GitHub xujiann/health-indicators (data/national-medical-insurance-annual-bulletins-additions.json,
+# year 2025) and liubigfatty/pension-calculator (scripts/_verify_medcare_system.js). Units 亿元 and 万人. "fitted":
+# the row is a target of the two 2025 parameters the default fits (medical cost growth 2025 -> expenditure; the
+# effective in-service account rate from 2025 -> account income), so it checks the fit, not a forecast; the other
+# rows are out-of-sample. Tolerances: 2% for flows and counts (a published figure is exact; 2% is about a third of
+# the one-year-out error the former 5% cost growth made, +6.4%), 3% for the DERIVED pooled balance.
+_NHSA_2025 = ("NHSA, 2025年全国医疗保障事业发展统计公报 (2026-07-16), https://www.nhsa.gov.cn/art/2026/7/16/art_7_21451.html "
+              "(transcribed in GitHub xujiann/health-indicators, data/national-medical-insurance-annual-bulletins-"
+              "additions.json)")
+BACKTEST = [
+    {"year": 2025, "item": "insured (万人)", "variable": "insured", "published": 38856.12, "unit": "万人",
+     "scale": WAN, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 职工医保参保人数 38,856.12 万"},
+    {"year": 2025, "item": "in-service members (万人)", "variable": "contributors", "published": 28062.32,
+     "unit": "万人", "scale": WAN, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 在职职工 28,062.32 万"},
+    {"year": 2025, "item": "retired members (万人)", "variable": "beneficiaries", "published": 10793.80, "unit": "万人",
+     "scale": WAN, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 退休人员 10,793.80 万"},
+    {"year": 2025, "item": "fund income (亿元)", "variable": "total_income", "published": 24683.60, "unit": "亿元",
+     "scale": YI, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 职工医保基金（含生育保险）收入 24,683.60"},
+    {"year": 2025, "item": "fund expenditure (亿元)", "variable": "total_expenditure", "published": 19376.55,
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": True, "source": _NHSA_2025 + ": 支出 19,376.55"},
+    {"year": 2025, "item": "pooled fund income (亿元)", "variable": "pooled_income", "published": 18292.91,
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 统筹基金收入 18,292.91"},
+    {"year": 2025, "item": "pooled fund expenditure (亿元)", "variable": "pooled_expenditure", "published": 13594.28,
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": False,
+     "source": _NHSA_2025 + ": 统筹基金支出 13,594.28 (the 2025 pooled share of the scenario is DERIVED from it)"},
+    {"year": 2025, "item": "individual-account income (亿元)", "variable": "account_income", "published": 6390.69,
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": True, "source": _NHSA_2025 + ": 个人账户收入 6,390.69"},
+    {"year": 2025, "item": "individual-account expenditure (亿元)", "variable": "account_expenditure",
+     "published": 5782.28, "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": False,
+     "source": _NHSA_2025 + ": 个人账户支出 5,782.28"},
+    {"year": 2025, "item": "maternity expenditure (亿元)", "variable": "maternity_expenditure", "published": 1393.81,
+     "unit": "亿元", "scale": YI, "tolerance": 0.03, "fitted": False,
+     "source": _NHSA_2025 + ": 生育保险基金待遇支出 1,393.81"},
+    {"year": 2025, "item": "pooled fund balance, year end (亿元)", "variable": "pooled_balance",
+     "published": 30445.50 + 18292.91 - 13594.28, "unit": "亿元", "scale": YI, "tolerance": 0.03, "fitted": False,
+     "source": "DERIVED: end-2024 pooled balance 30,445.50 (NHSA 2024) + 2025 pooled income 18,292.91 - expenditure "
+               "13,594.28 (NHSA 2025; the 2025 pooled current balance of both medical funds, 5,257.72, equals 4,698.63 "
+               "+ the resident fund's 559.09, so no other item enters); the 2025 balance itself is not in the "
+               "transcription"},
+]
+# the largest tolerance of any row (rows carry their own)
+BACKTEST_TOLERANCE = 0.03
+# One year out before the 2025 fit (medical cost growth 5%, account rate 2%), measured on the former default:
+# expenditure 20,621.70 (+6.4%), pooled 14,448.88 (+6.3%), accounts 6,172.82 (+6.8%), account income 6,657.85 (+4.2%)
+BEFORE_2025_FIT = {"total_expenditure": 20621.70, "pooled_expenditure": 14448.88, "account_expenditure": 6172.82,
+                   "account_income": 6657.85, "total_income": 24889.47}
+
+
+def backtest_value(row: dict, ds) -> float:
+    """The projected value of one ``BACKTEST`` row in its unit, from an employee medical projection ``ds``."""
+    if row["variable"] not in ds:
+        raise KeyError(f"the projection has no variable {row['variable']!r} (back-test row {row['item']!r})")
+    return float(ds[row["variable"]].sel(year=row["year"])) / row["scale"]
+
+
+def backtest_table(ds=None, rows=None):
+    """Projected vs published figures for the years after 2024 (``BACKTEST``), from the shipped default scenario (or
+    the projection ``ds``). Returns a pandas DataFrame with each row's tolerance and whether it lands within it."""
+    import pandas as pd
+
+    import sibrisk
+
+    if ds is None:
+        ds = sibrisk.project(sibrisk.load_scenario("employee_medical_national").with_updates({"projection.years": 3}),
+                             keep_detail=False)
+    out = []
+    for b in (BACKTEST if rows is None else rows):
+        projected = backtest_value(b, ds)
+        diff = projected / b["published"] - 1
+        out.append({"year": b["year"], "item": b["item"], "published": b["published"], "unit": b["unit"],
+                    "projected": round(projected, 2), "difference": diff, "tolerance": b["tolerance"],
+                    "within": abs(diff) <= b["tolerance"], "fitted": b["fitted"], "source": b["source"]})
+    return pd.DataFrame(out)
+
+
+# A published long-run path to reconcile with: 曾益, 周娅娜, 杨思琦, 幸超, 老龄化背景下城镇职工基本医疗保险基金财务运行状况的
+# 精算预测——对"全面二孩"政策效应的评估, 中国卫生政策研究 2019, 12(1): 9-18, DOI 10.3969/j.issn.1674-2982.2019.01.002,
+# http://journal.healthpolicy.cn/html/20190103.htm: under the rules of the time (no delayed retirement; the pre-2021
+# split of contributions, part of the employer's going to the in-service accounts) the fund "将在2036年出现累计赤字";
+# delayed retirement together with a larger share of contributions to the pooled fund removes the deficit. The walk
+# changes sibrisk's default one assumption at a time towards that study's setting (its other assumptions, e.g. its
+# cost growth, are not in the abstract, so they are not walked). Measured (default, 50 years): 2045 (default) ->
+# 2042 (2025 cost growth 5%) -> 2039 (no retirement reform) -> 2031 (pre-2021 split): the study's 2036 lies between
+# the last two steps, i.e. sibrisk reaches it with the study's rules and a part of the pre-reform account split.
+STUDY_DEPLETION = {"study": "曾益 et al. 2019, 中国卫生政策研究 12(1): 9-18", "pooled_deficit_year": 2036}
+WALK_STEPS = [
+    ("sibrisk default (2025 fitted)", {}),
+    ("2025 cost growth back to the former 5% assumption", {"economy.medical_cost_growth":
+        {2024: 0.031, 2025: 0.05, 2027: 0.065, 2035: 0.06, 2040: 0.045, 2045: 0.04, 2050: 0.035}}),
+    ("no 2024 retirement-age reform (the study's current law)", {"coverage.retirement_reform": False}),
+    ("pre-2021 account split: 2% + 30% of the employer's ~6% to in-service accounts",
+     {"contributions.worker_account_rate": 0.038}),
+]
+
+
+def depletion_year(ds, variable: str = "pooled_balance"):
+    """First year whose year-end ``variable`` is below zero (None if never)."""
+    v = ds[variable].values.reshape(-1)
+    years = ds.year.values
+    return int(years[np.argmax(v < 0)]) if np.any(v < 0) else None
+
+
+def walk_to_study(scenario=None, steps=None):
+    """The walk from sibrisk's default to the setting of ``STUDY_DEPLETION``: the steps of ``WALK_STEPS`` applied
+    cumulatively, one at a time; returns a pandas DataFrame (step, pooled-fund depletion year, pooled balance 2035
+    in 亿元)."""
+    import pandas as pd
+
+    import sibrisk
+
+    sc = scenario if scenario is not None else sibrisk.load_scenario("employee_medical_national")
+    rows, updates = [], {}
+    for name, change in (WALK_STEPS if steps is None else steps):
+        if not isinstance(change, dict):
+            raise TypeError(f"walk step {name!r}: the change must be a dict of scenario updates, not {change!r}")
+        updates.update(change)
+        ds = sibrisk.project(sc.with_updates(dict(updates)), keep_detail=False, indicators=False)
+        bal = float(ds.pooled_balance.sel(year=2035)) / YI if 2035 in ds.year.values else float("nan")
+        rows.append({"step": name, "pooled_depletion_year": depletion_year(ds), "pooled_balance_2035": bal})
+    return pd.DataFrame(rows)
+
+
 # ASSUMPTION (research notes A.6): relative medical cost by age band, 1.0 at 20-44
 COST_BANDS = [(16, 0.4), (20, 1.0), (45, 1.6), (55, 2.2), (60, 2.8), (65, 3.3), (70, 3.9), (75, 4.5), (80, 5.0)]
 

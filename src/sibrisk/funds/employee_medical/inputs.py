@@ -48,6 +48,10 @@ class KernelInputs:
     # exposure); (1, 1, 1): the year-end stocks, as a base-year calibration has it
     exposure: tuple = (1.0, 1.0, 1.0)
     maternity_base: float = -1.0  # the base year's maternity expenditure, yuan (< 0: births x the cost per birth)
+    # rate adjustment rule: pooled balance below adj_floor months (< 0: off) -> rate + adj_step a year, up to adj_cap
+    adj_floor: float = -1.0
+    adj_step: float = 0.0
+    adj_cap: float = 0.0
 
     @property
     def n_scenarios(self) -> int:
@@ -60,7 +64,7 @@ class KernelInputs:
                 self.pooled_share, self.maternity0, self.opening_pool0, self.opening_acct0,
                 float(self.exposure[0]), float(self.exposure[1]), float(self.exposure[2]),
                 float(self.maternity_base), self.mid_year,
-                self.rule, self.sub_param)
+                self.rule, self.sub_param, float(self.adj_floor), float(self.adj_step), float(self.adj_cap))
 
 
 def retired_share(years: np.ndarray, ages: np.ndarray, *, female_cadre_share: float, reform: bool) -> np.ndarray:
@@ -121,6 +125,8 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
                   float(sc.initial.cost_exposure)),
         maternity_base=(-1.0 if sc.initial.maternity_expenditure is None else float(sc.initial.maternity_expenditure)),
         mid_year=sc.projection.flow_timing == "mid_year", rule=rule, sub_param=np.asarray(sub_param, float),
+        adj_floor=(-1.0 if con.adjustment_floor_months is None else float(con.adjustment_floor_months)),
+        adj_step=float(con.adjustment_step), adj_cap=float(con.adjustment_cap),
         years=years, ages=ages)
 
 

@@ -19,8 +19,8 @@ from sibrisk.funds.common.accounts import SUB_FIXED, roll_forward
  F_POOL_OPENING, F_POOL_CONTRIB, F_POOL_INTEREST, F_POOL_EXPEND, F_POOL_CLOSING,
  F_ACCT_OPENING, F_ACCT_INFLOW, F_ACCT_INTEREST, F_ACCT_EXPEND, F_ACCT_CLOSING,
  F_MEDICAL_COST, F_MATERNITY, F_RETIREE_CREDIT, F_ACCT_SHORTFALL, F_WORKER_EXPOSURE, F_RETIREE_EXPOSURE,
- F_COST_INDEX) = range(26)
-N_FLOWS = 26
+ F_COST_INDEX, F_RATE_INCREASE) = range(27)
+N_FLOWS = 27
 # last axis of the age-detail output
 D_WORKERS, D_RETIREES, D_COST = 0, 1, 2
 N_DETAIL = 3
@@ -51,7 +51,8 @@ def coverage_step(cov_prev, pop_prev, young, lock_idx, cov_new):
 def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_factor, base_cost, utilisation,
                  cost_growth, wage, collection, rate, base_ratio, contrib_rate, acct_rate, retiree_credit,
                  pooled_share, maternity0, opening_pool0, opening_acct0, exposure_w, exposure_r, exposure_c,
-                 maternity_base, mid_year, rule, sub_param, flows, detail, keep_detail):
+                 maternity_base, mid_year, rule, sub_param, adj_floor, adj_step, adj_cap, flows, detail,
+                 keep_detail):
     n_year = pop.shape[1]
     n_age = pop.shape[2]
     last = n_age - 1
@@ -64,12 +65,18 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
     opening_pool = opening_pool0
     opening_acct = opening_acct0
     cost_index = 1.0
+    increase = 0.0
+    prev_pool_out = 0.0
     for t in range(n_year):
         first = t == 0
         if not first:
             coverage_step(cov, pop[i, t - 1], young[t], lock_idx, cov_new)
             cov, cov_new = cov_new, cov
             cost_index *= 1.0 + cost_growth[i, t]
+            # rate adjustment: the pooled balance at the start of the year below adj_floor months of last year's
+            # pooled expenditure raises the contribution rate by adj_step (cumulative, at most adj_cap)
+            if adj_floor >= 0.0 and opening_pool < adj_floor * prev_pool_out / 12.0:
+                increase = min(increase + adj_step, adj_cap)
             for s in range(2):
                 for j in range(n_age):
                     work_prev[j, s] = work[j, s]
@@ -116,7 +123,7 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
                     detail[i, t, j, s, D_RETIREES] = ret[j, s]
                     detail[i, t, j, s, D_COST] = c
         bill = w_exp * wage[i, t] * base_ratio
-        contrib = bill * contrib_rate[t] * collection[i, t]
+        contrib = bill * (contrib_rate[t] + increase) * collection[i, t]
         credit_ret = r_exp * retiree_credit[t]
         acct_in = bill * acct_rate[t] * collection[i, t] + credit_ret
         pool_in = contrib - acct_in
@@ -162,6 +169,8 @@ def _project_one(i, pop, births, cov0, young, lock_idx, retired, curve, retiree_
         row[F_WORKER_EXPOSURE] = w_exp
         row[F_RETIREE_EXPOSURE] = r_exp
         row[F_COST_INDEX] = cost_index
+        row[F_RATE_INCREASE] = increase
+        prev_pool_out = pool_out
         opening_pool = close_pool
         opening_acct = close_acct
 

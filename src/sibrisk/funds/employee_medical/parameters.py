@@ -59,6 +59,13 @@ class ContributionSpec(_Model):
     worker_account_rate: series_field("individual_account_rate")
     retiree_account_credit: series_field("yuan", bounds=(0.0, 1e6))
     base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
+    # rate adjustment rule (None: off): when the pooled balance on 1 January is below ``adjustment_floor_months``
+    # months of the previous year's pooled expenditure, the contribution rate rises by ``adjustment_step`` (to the
+    # pooled fund) from that year on, cumulatively, at most ``adjustment_cap`` in all. ASSUMPTIONS: 1 point a year,
+    # 5 points at most; a floor of 6 months is the lower end of the 6-9 months of 人社部发〔2009〕67号
+    adjustment_floor_months: Annotated[float | None, Field(ge=0.0, le=120.0)] = None
+    adjustment_step: Annotated[float, Field(ge=0.0, le=0.05)] = 0.01
+    adjustment_cap: Annotated[float, Field(ge=0.0, le=0.2)] = 0.05
     note: str = ""
 
 

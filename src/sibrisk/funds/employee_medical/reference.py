@@ -43,6 +43,7 @@ def project_reference(inp, *, keep_detail: bool = True):
         W_prev = R_prev = None
         pool, acct = inp.opening_pool0, inp.opening_acct0
         index = 1.0
+        increase, last_pool_out = 0.0, 0.0
         for t in range(n_t):
             if t > 0:
                 P_prev = inp.pop[i, t - 1]
@@ -52,6 +53,8 @@ def project_reference(inp, *, keep_detail: bool = True):
                 carried = np.divide(age_shift(P_prev * cov), weight, out=shifted, where=weight > 0)
                 cov = np.where(below, inp.young[t], carried)
                 index = index * (1 + inp.cost_growth[i, t])
+                if inp.adj_floor >= 0 and pool < inp.adj_floor * last_pool_out / 12:
+                    increase = min(increase + inp.adj_step, inp.adj_cap)
             insured = inp.pop[i, t] * cov
             W, R = insured * (1 - inp.retired[t]), insured * inp.retired[t]
             unit = inp.base_cost * inp.utilisation[t] * index
@@ -65,7 +68,7 @@ def project_reference(inp, *, keep_detail: bool = True):
             cost = cost_by_age.sum()
             wage, coll, rate = inp.wage[i, t], inp.collection[i, t], inp.rate[i, t]
             bill = We.sum() * wage * inp.base_ratio
-            contrib = bill * inp.contrib_rate[t] * coll
+            contrib = bill * (inp.contrib_rate[t] + increase) * coll
             credits = Re.sum() * inp.retiree_credit[t]
             to_accounts = bill * inp.acct_rate[t] * coll + credits
             to_pool = contrib - to_accounts
@@ -92,6 +95,8 @@ def project_reference(inp, *, keep_detail: bool = True):
                 acct, to_accounts, int_acct, acct_out, acct_close)
             row[[k.F_MEDICAL_COST, k.F_MATERNITY, k.F_RETIREE_CREDIT, k.F_ACCT_SHORTFALL, k.F_COST_INDEX]] = (
                 cost, maternity, credits, demand - acct_out, index)
+            row[k.F_RATE_INCREASE] = increase
+            last_pool_out = pool_out
             if keep_detail:
                 detail[i, t, ..., k.D_WORKERS] = W
                 detail[i, t, ..., k.D_RETIREES] = R
