@@ -39,6 +39,8 @@ class KernelInputs:
     mid_year: bool            # flows at mid-year (True) or year end
     rule: int                 # subsidy rule
     sub_param: np.ndarray     # (T,) amount, share, floor months or yuan per insured person, by rule
+    exposure0: float = 1.0    # base year's insured exposure / its year-end insured
+    recipients0: float = 1.0  # recipients on 1 January / at the end of the base year (1: steady state)
     years: np.ndarray = field(default=None)
     ages: np.ndarray = field(default=None)
 
@@ -50,7 +52,7 @@ class KernelInputs:
         return (self.pop, self.cov, self.wage, self.base_ratio, self.contrib_rate, self.collection, self.unemp,
                 self.takeup, self.band_shares, self.max_months, self.mean_spell, self.min_wage, self.benefit_share,
                 self.medical_share, self.stab_share, self.skills_share, self.other_amount, self.rate, self.opening0,
-                self.mid_year, self.rule, self.sub_param)
+                self.mid_year, self.rule, self.sub_param, self.exposure0, self.recipients0)
 
 
 @lru_cache(maxsize=None)
@@ -120,7 +122,9 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         skills_share=sc.series("other_expenditure.skills_and_other_share"),
         other_amount=sc.series("other_expenditure.amount"), rate=econ("interest_rate"),
         opening0=float(sc.initial.fund_balance), mid_year=sc.projection.flow_timing == "mid_year", rule=rule,
-        sub_param=np.asarray(sub_param, dtype=float), years=years, ages=ages)
+        sub_param=np.asarray(sub_param, dtype=float), exposure0=float(sc.initial.insured_exposure),
+        recipients0=float(sc.initial.opening_recipients_ratio),
+        years=years, ages=ages)
 
 
 def run_kernel(inp: KernelInputs, *, keep_detail: bool = True, parallel: bool | None = None):

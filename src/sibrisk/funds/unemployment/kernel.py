@@ -32,7 +32,7 @@ def months_per_claim(shares, max_months, mean_spell):
 @jit
 def _project_one(i, pop, cov, wage, base_ratio, contrib_rate, collection, unemp, takeup, band_shares, max_months,
                  mean_spell, min_wage, benefit_share, medical_share, stab_share, skills_share, other_amount, rate,
-                 opening0, mid_year, rule, sub_param, flows, detail, keep_detail):
+                 opening0, mid_year, rule, sub_param, exposure0, recipients0, flows, detail, keep_detail):
     n_year = cov.shape[0]
     n_age = cov.shape[1]
     opening = opening0
@@ -46,8 +46,9 @@ def _project_one(i, pop, cov, wage, base_ratio, contrib_rate, collection, unemp,
                 insured += x
                 if keep_detail:
                     detail[i, t, j, s] = x
-        # exposure: the year-end stock in the base year, then the mean of the start and end stocks
-        exposure = insured if t == 0 else 0.5 * (insured_prev + insured)
+        # exposure: the year-end stock (times exposure0: 1 unless carried from a projection) in the base year, then
+        # the mean of the start and end stocks
+        exposure = insured * exposure0 if t == 0 else 0.5 * (insured_prev + insured)
         bill = exposure * wage[i, t] * base_ratio
         contrib = bill * contrib_rate[t] * collection[i, t]
         unemployed = exposure * unemp[i, t]
@@ -55,7 +56,8 @@ def _project_one(i, pop, cov, wage, base_ratio, contrib_rate, collection, unemp,
         d = months_per_claim(band_shares[t], max_months, mean_spell[t])
         benefit_months = claims * d
         stock_end = benefit_months / 12.0
-        stock_open = stock_end if t == 0 else stock_prev  # base year: steady state
+        # base year: the year-end stock times recipients0 (1: steady state; else carried from a projection)
+        stock_open = stock_end * recipients0 if t == 0 else stock_prev
         monthly = benefit_share[t] * min_wage[i, t]
         ui_paid = benefit_months * monthly
         medical = medical_share[t] * ui_paid

@@ -87,7 +87,16 @@ class OtherExpenditureSpec(_Model):
 
 
 class InitialState(_Model):
+    """The fund and the state of the base year. ``insured_exposure``: the base year's contributions and claims are
+    on its year-end insured times this (1: year-end insured, as the national calibration has it; a scenario re-based
+    onto a later year of a projection carries that year's mid-year exposure, the mean of the insured at the start
+    and the end of the year, over its year-end insured). ``opening_recipients_ratio``: persons on benefit on
+    1 January of the base year over those at its year end (1: the steady state; a re-based scenario carries the
+    projection's stock at the end of the year before over the one at the end of its year). A ratio, not a count,
+    so that it follows the region's size and the calibrated take-up."""
     fund_balance: Annotated[float, EXTENSIVE]  # 1 January of the base year, yuan
+    insured_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    opening_recipients_ratio: Annotated[float, Field(ge=0.2, le=5.0)] = 1.0
     note: str = ""
 
     @field_validator("fund_balance")

@@ -20,6 +20,7 @@ def project_reference(inp, *, keep_detail: bool = True):
     detail = inp.pop * inp.cov[None] if keep_detail else None
     insured = np.einsum("ntax,tax->nt", inp.pop, inp.cov)  # n scenario, t year, a age, x sex
     exposure = insured.copy()
+    exposure[:, 0] *= inp.exposure0
     exposure[:, 1:] = (insured[:, :-1] + insured[:, 1:]) / 2
     bill = exposure * inp.wage * inp.base_ratio
     contrib = bill * inp.contrib_rate[None] * inp.collection
@@ -30,7 +31,7 @@ def project_reference(inp, *, keep_detail: bool = True):
     d = (inp.band_shares * capped).sum(axis=1)                    # (T,)
     months = claims * d[None]
     stock_end = months / 12
-    stock_open = np.concatenate([stock_end[:, :1], stock_end[:, :-1]], axis=1)
+    stock_open = np.concatenate([stock_end[:, :1] * inp.recipients0, stock_end[:, :-1]], axis=1)
     monthly = inp.benefit_share[None] * inp.min_wage
     ui_paid = months * monthly
     medical = ui_paid * inp.medical_share[None]
