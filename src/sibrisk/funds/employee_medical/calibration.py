@@ -112,21 +112,14 @@ def backtest_value(row: dict, ds) -> float:
 def backtest_table(ds=None, rows=None):
     """Projected vs published figures for the years after 2024 (``BACKTEST``), from the shipped default scenario (or
     the projection ``ds``). Returns a pandas DataFrame with each row's tolerance and whether it lands within it."""
-    import pandas as pd
-
     import sibrisk
+    from sibrisk.funds.common.backtest import backtest_frame
 
     if ds is None:
         ds = sibrisk.project(sibrisk.load_scenario("employee_medical_national").with_updates({"projection.years": 3}),
                              keep_detail=False)
-    out = []
-    for b in (BACKTEST if rows is None else rows):
-        projected = backtest_value(b, ds)
-        diff = projected / b["published"] - 1
-        out.append({"year": b["year"], "item": b["item"], "published": b["published"], "unit": b["unit"],
-                    "projected": round(projected, 2), "difference": diff, "tolerance": b["tolerance"],
-                    "within": abs(diff) <= b["tolerance"], "fitted": b["fitted"], "source": b["source"]})
-    return pd.DataFrame(out)
+    return backtest_frame(BACKTEST if rows is None else rows, lambda b: backtest_value(b, ds), digits=2,
+                          more=lambda b, _: {"unit": b["unit"], "fitted": b["fitted"]})
 
 
 # A published long-run path to reconcile with: 曾益, 周娅娜, 杨思琦, 幸超, 老龄化背景下城镇职工基本医疗保险基金财务运行状况的

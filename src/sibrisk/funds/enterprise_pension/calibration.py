@@ -159,7 +159,7 @@ def backtest_table(enterprise=None, public_sector=None, others: dict | None = No
     """Projected vs published figures for the years after 2021 (``BACKTEST``), from the shipped default scenarios (or
     the given projections; ``others`` {fund: dataset} for the resident pension, unemployment and work injury).
     Returns a pandas DataFrame with each row's tolerance and whether the projection lands within it."""
-    import pandas as pd
+    from sibrisk.funds.common.backtest import backtest_frame
 
     rows = BACKTEST if rows is None else rows
     proj = dict(others or {})
@@ -170,14 +170,7 @@ def backtest_table(enterprise=None, public_sector=None, others: dict | None = No
                                         "three_funds": THREE_FUNDS}[r["scope"]]}
     for f in needed - set(proj):
         proj[f] = _default_projection(f)
-    out = []
-    for b in rows:
-        projected = backtest_value(b, proj)
-        diff = projected / b["published"] - 1
-        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
-                    "projected": round(projected, 1), "difference": diff, "tolerance": b["tolerance"],
-                    "within": abs(diff) <= b["tolerance"], "source": b["source"]})
-    return pd.DataFrame(out)
+    return backtest_frame(rows, lambda b: backtest_value(b, proj))
 
 
 # Multi-year fit: the enterprise figures of 2021-2023 that the two free base-year parameters move, each with the

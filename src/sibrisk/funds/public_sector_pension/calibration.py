@@ -63,24 +63,18 @@ def backtest_table(public_sector=None, enterprise=None):
     """The urban employee rows (``referenced_rows``) projected by the two employee defaults (or the given
     projections), with this scheme's part: a pandas DataFrame of published, projected (both schemes), difference,
     tolerance, within, public_sector (this scheme's projected value) and public_share."""
-    import pandas as pd
-
+    from sibrisk.funds.common.backtest import backtest_frame
     from sibrisk.funds.enterprise_pension.calibration import _default_projection, backtest_value
 
     proj = {"public_sector_pension": public_sector if public_sector is not None
             else _default_projection("public_sector_pension"),
             "enterprise_pension": enterprise if enterprise is not None
             else _default_projection("enterprise_pension")}
-    out = []
-    for b in referenced_rows() + BACKTEST:
-        projected = backtest_value(b, proj)
-        part = backtest_value(dict(b, scope="enterprise"), {"enterprise_pension": proj["public_sector_pension"]})
-        diff = projected / b["published"] - 1
-        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
-                    "projected": round(projected, 1), "difference": diff, "tolerance": b["tolerance"],
-                    "within": abs(diff) <= b["tolerance"], "public_sector": round(part, 1),
-                    "public_share": part / projected, "source": b["source"]})
-    return pd.DataFrame(out)
+    def part(b, projected):
+        own = backtest_value(dict(b, scope="enterprise"), {"enterprise_pension": proj["public_sector_pension"]})
+        return {"public_sector": round(own, 1), "public_share": own / projected}
+
+    return backtest_frame(referenced_rows() + BACKTEST, lambda b: backtest_value(b, proj), more=part)
 
 
 def floor_months(pub: dict = PUBLISHED_2021) -> float:

@@ -239,20 +239,12 @@ def backtest_table(ds=None, rows=None):
     """Projected vs published figures for the years after the 2024 base year (``BACKTEST``), from the shipped
     default scenario (or the projection ``ds``): a pandas DataFrame with each row's tolerance and whether the
     projection lands within it."""
-    import pandas as pd
-
     import sibrisk
+    from sibrisk.funds.common.backtest import backtest_frame
 
     if ds is None:
         ds = sibrisk.project(sibrisk.load_scenario("resident_medical_national"), keep_detail=False)
-    out = []
-    for b in BACKTEST if rows is None else rows:
-        projected = backtest_value(b, ds)
-        diff = projected / b["published"] - 1
-        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
-                    "projected": round(projected, 2), "difference": diff, "tolerance": b["tolerance"],
-                    "within": abs(diff) <= b["tolerance"], "source": b["source"]})
-    return pd.DataFrame(out)
+    return backtest_frame(BACKTEST if rows is None else rows, lambda b: backtest_value(b, ds), digits=2)
 
 
 # --------------------------------------------------------------------------------------------------------------

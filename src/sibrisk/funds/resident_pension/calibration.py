@@ -262,21 +262,13 @@ def backtest_value(row: dict, projection) -> float:
 def backtest_table(projection=None, rows=None):
     """Projected vs published figures for the years after 2021 (``BACKTEST``), from the shipped default (or the given
     projection). Returns a pandas DataFrame with each row's tolerance and whether the projection lands within it."""
-    import pandas as pd
-
     import sibrisk
+    from sibrisk.funds.common.backtest import backtest_frame
 
     rows = BACKTEST if rows is None else rows
     if projection is None:
         projection = sibrisk.project(sibrisk.load_scenario("resident_pension_national"), keep_detail=False)
-    out = []
-    for b in rows:
-        projected = backtest_value(b, projection)
-        diff = projected / b["published"] - 1
-        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
-                    "projected": round(projected, 1), "difference": diff, "tolerance": b["tolerance"],
-                    "within": abs(diff) <= b["tolerance"], "source": b["source"]})
-    return pd.DataFrame(out)
+    return backtest_frame(rows, lambda b: backtest_value(b, projection))
 
 
 def local_top_up_2024(scenario) -> float:

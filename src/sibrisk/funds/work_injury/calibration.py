@@ -134,20 +134,13 @@ def backtest_value(row: dict, ds) -> float:
 def backtest_table(ds=None, rows=None):
     """Projected vs published figures after 2021 (``BACKTEST``) from ``ds`` (default: the shipped default scenario).
     Returns a pandas DataFrame with each row's tolerance and whether the projection lands within it."""
-    import pandas as pd
-
     import sibrisk
+    from sibrisk.funds.common.backtest import backtest_frame
 
     if ds is None:
         ds = sibrisk.project(sibrisk.load_scenario("work_injury_national"), keep_detail=False)
-    out = []
-    for b in BACKTEST if rows is None else rows:
-        projected = backtest_value(b, ds)
-        diff = projected / b["published"] - 1
-        out.append({"year": b["year"], "item": b["item"], "published": b["published"],
-                    "projected": round(projected, 5 if b["kind"] == "quarter_index" else 1), "difference": diff,
-                    "tolerance": b["tolerance"], "within": abs(diff) <= b["tolerance"], "source": b["source"]})
-    return pd.DataFrame(out)
+    return backtest_frame(BACKTEST if rows is None else rows, lambda b: backtest_value(b, ds),
+                          digits=lambda b: 5 if b["kind"] == "quarter_index" else 1)
 
 
 def coverage_shape() -> np.ndarray:
