@@ -636,13 +636,12 @@ def _wage_growth_factor(sc, year: int) -> float:
 def _nation_in(sc, year: int) -> float:
     """The scenario's population (persons) at the end of ``year``: its projection, or before its base year the
     shipped stock of the nearest data year."""
-    from sibrisk.demography.population import _population_table, base_stock
+    from sibrisk.demography.population import base_stock, nearest_data_year
 
     if year >= int(sc.years[0]):
         return national_population(sc, year)
-    data = sorted(int(y) for y in _population_table()["year"].unique())
     scale = sc.population.scale if getattr(sc, "population", None) is not None else 1.0
-    return float(base_stock(min(data, key=lambda y: abs(y - year))).sum()) * scale
+    return float(base_stock(nearest_data_year(year)).sum()) * scale
 
 
 def region_scenario_from_template(path: str | Path, base=None):

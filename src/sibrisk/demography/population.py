@@ -116,9 +116,12 @@ def own_stock(groups: AgeGroups, base_year: int, source=None) -> tuple[int, np.n
         raise InputError(f"the region's population is of {groups.year}, after the scenario's base year {base_year}: "
                          "give a census of the base year or before", file=source, field="population.stock.year",
                          value=groups.year)
-    data = sorted(int(y) for y in _population_table()["year"].unique())
-    shape_year = min(data, key=lambda y: abs(y - groups.year))
-    return groups.year, groups.expand(base_stock(shape_year), 0)
+    return groups.year, groups.expand(base_stock(nearest_data_year(groups.year)), 0)
+
+
+def nearest_data_year(year: int) -> int:
+    """The year of the shipped population estimates (``base_stock``) nearest to ``year``."""
+    return min((int(y) for y in _population_table()["year"].unique()), key=lambda y: abs(y - year))
 
 
 @dataclass

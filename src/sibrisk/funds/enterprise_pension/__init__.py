@@ -135,7 +135,7 @@ class EmployeePensionFund(Fund):
         kept; an age the state holds nobody at stays empty). The contributors' age shape is taken as the insured
         workers' (contributing and not): ASSUMPTION, agencies count payers by age."""
         from sibrisk.demography.age_structure import population_tilt
-        from sibrisk.demography.population import base_stock
+        from sibrisk.demography.population import base_stock, nearest_data_year
         from sibrisk.funds.enterprise_pension.parameters import AGE_MIN
 
         ini = sc.initial
@@ -146,7 +146,7 @@ class EmployeePensionFund(Fund):
         tilt = None
         if "population" in structure:
             pop = structure["population"]
-            tilt = population_tilt(pop, base_stock(min(max(pop.year, 2020), 2021)), year, AGE_MIN)
+            tilt = population_tilt(pop, base_stock(nearest_data_year(pop.year)), year, AGE_MIN)
         target = {}
         for name, cur in current.items():
             if name in structure:
