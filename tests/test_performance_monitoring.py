@@ -1,6 +1,7 @@
 """Monitoring: levels exactly at their thresholds, time progress and outturn computed by hand, and every class of
 bad budget/execution input named by file, column/row and value."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -271,6 +272,18 @@ def test_year_end_balance_months_from_opening_balance_and_outturn():
     assert by["balance_months"].projected == pytest.approx((opening + income - spent) / (spent / 12), rel=1e-9)
     assert by["current_balance"].projected == pytest.approx((income - spent) / 1e4, rel=1e-9)  # 亿元
     assert by["balance_months"].method == "accounts+linear"
+    # a target of 0 missed: the relative deviation is not defined (infinite, the most severe level); the finding
+    # carries the miss in 亿元 and the report prints that instead of "inf"
+    from sibrisk.performance.report import finding_measure
+
+    cb = by["current_balance"]
+    assert cb.goal.target == 0 and cb.projected < 0
+    (f,) = cb.findings
+    assert math.isinf(f.measure) and f.level == "correction"
+    assert f.gap == pytest.approx(-cb.projected, rel=1e-12)
+    text = finding_measure(f, cb.goal.unit, "en")
+    assert "inf" not in text and f"{-cb.projected:,.2f}" in text
+    assert f"{-cb.projected:,.2f}亿元" in finding_measure(f, cb.goal.unit, "zh")
 
 
 def test_chinese_monitoring_report_has_no_english_of_its_own():

@@ -36,7 +36,7 @@ def cmd_monitor(args) -> int:
     from sibrisk.performance.execution import load_budget, load_execution
     from sibrisk.performance.goals import load_goals
     from sibrisk.performance.monitoring import LEVELS, load_thresholds, monitor
-    from sibrisk.performance.report import level_name, monitoring_document, monitoring_xlsx
+    from sibrisk.performance.report import finding_measure, level_name, monitoring_document, monitoring_xlsx
 
     check_writable(args.out)  # before any computation
     gs = load_goals(args.goals)
@@ -52,7 +52,7 @@ def cmd_monitor(args) -> int:
     for r in res.rows:
         if r.level:
             print(f"{r.goal.id:40s} {level_name(r.level, args.lang):10s} " +
-                  "; ".join(f"{f.rule} {f.measure:.2f} >= {f.threshold:g}" for f in r.fired))
+                  "; ".join(f"{f.rule} {finding_measure(f, r.goal.unit, 'en')} >= {f.threshold:g}" for f in r.fired))
     print(f"level: {level_name(res.level, args.lang)} (as of {res.as_of}, year-end projection: {res.method})")
     for p in written:
         print(f"wrote {p}")

@@ -113,6 +113,9 @@ class Finding:
     measure: float
     level: str
     threshold: float | None
+    # the miss in the indicator's own units (outturn_deviation only): what a report shows where the relative
+    # measure is not defined (a target of 0 missed: ``measure`` is infinite)
+    gap: float | None = None
 
 
 @dataclass
@@ -209,7 +212,8 @@ def monitor(goalset: GoalSet, budget: Budget, execution: Execution, *, last_year
             raw, row_method = engine_value(goal, goalset, engine)
             projected = raw / goal.divisor
         dev = adverse_deviation(goal.direction, goal.target, projected)
-        findings.append(Finding("outturn_deviation", dev, *level_of(dev, thresholds.outturn_deviation)))
+        findings.append(Finding("outturn_deviation", dev, *level_of(dev, thresholds.outturn_deviation),
+                                gap=adverse_deviation(goal.direction, goal.target, projected, basis="absolute")))
         rows.append(MonitoringRow(goal, value_to_date, tp, gap, projected, row_method, findings))
     return MonitoringResult(goalset, execution.as_of, months, method, rows, thresholds, inputs)
 

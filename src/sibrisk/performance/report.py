@@ -314,6 +314,16 @@ def _rule_unit(rule: str, lang: str) -> str:
     return "个百分点" if unit == "pp" and lang == "zh" else unit
 
 
+def finding_measure(f, unit: str, lang: str) -> str:
+    """A monitoring finding's measure with its unit; a target of 0 missed (no relative deviation) shows the miss in
+    the indicator's own unit instead."""
+    if math.isinf(f.measure) and f.gap is not None:
+        return (f"比目标0差{fmt(f.gap)}{unit_name(unit, lang)}（目标为0时任何偏离均达到各级阈值）" if lang == "zh" else
+                f"missed a target of 0 by {fmt(f.gap)} {unit_name(unit, lang)} (any miss of a target of 0 reaches "
+                f"every threshold)")
+    return f"{fmt(f.measure)}{_rule_unit(f.rule, lang)}"
+
+
 def _goal_name(goalset, goal_id: str, lang: str) -> str:
     try:
         return goalset.indicator(goal_id).name(lang)
@@ -465,8 +475,8 @@ def monitoring_document(result, lang: str = "zh") -> Document:
     rows = []
     for r in result.rows:
         fired = ("；" if lang == "zh" else "; ").join(
-            f"{LEVEL_RULES[f.rule][0 if lang == 'zh' else 1]} {fmt(f.measure)}"
-            f"{_rule_unit(f.rule, lang)} ≥ {fmt(f.threshold)} → {level_name(f.level, lang)}" for f in r.fired)
+            f"{LEVEL_RULES[f.rule][0 if lang == 'zh' else 1]} {finding_measure(f, r.goal.unit, lang)} "
+            f"≥ {fmt(f.threshold)} → {level_name(f.level, lang)}" for f in r.fired)
         rows.append((r.goal.name(lang), unit_name(r.goal.unit, lang), target_text(r.goal, lang),
                      fmt(r.value_to_date), fmt(r.time_progress), fmt(r.progress_gap), fmt(r.projected),
                      note_text(method_text(r.method, lang), lang) if r.method else t("not_monitored", lang),
