@@ -331,8 +331,8 @@ class StochasticEconomy(_Model):
     history_csv: str | None = None
     # each scenario draws its own AR coefficients from their estimated sampling distribution (fitted models only)
     parameter_uncertainty: bool = False
-    # {series: link}: a series not in ``variables`` that moves by link x the wage-growth deviation (e.g.
-    # ``benefit_indexation = 0.6``)
+    # {series: link}: a series not in ``variables`` that moves by link x the wage-growth deviation, when
+    # ``wage_growth`` is shocked (e.g. ``benefit_indexation = 0.6``)
     wage_links: dict[str, Annotated[float, Field(ge=0.0, le=2.0)]] = {}
     # free text: the basis of the shock assumptions
     note: str = ""
@@ -369,7 +369,7 @@ class StochasticMortality(_Model):
     sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     # a Lee-Carter fit written by ``LeeCarterFit.save`` (netCDF; path relative to the scenario file)
     fit: str | None = None
-    # each scenario draws its own Lee-Carter drift from the drift estimate's distribution
+    # ``lee_carter`` only: each scenario draws its own drift from the drift estimate's distribution
     drift_uncertainty: bool = False
     # free text: the basis of the mortality shocks
     note: str = ""

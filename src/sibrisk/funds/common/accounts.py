@@ -40,7 +40,7 @@ class SubsidySpec(_Model):
     # how the fiscal subsidy (财政补贴) is set: ``fixed`` (``amount``), ``share_of_expenditure`` (``share``),
     # ``gap_to_floor`` (``floor_months``) or ``per_capita`` (``per_capita``); see ``sibrisk.funds.common.accounts``
     rule: Literal["fixed", "share_of_expenditure", "gap_to_floor", "per_capita"]
-    # rule ``fixed``: the subsidy, yuan a year (grown by ``growth`` from the base year when given)
+    # rule ``fixed``: the subsidy, yuan a year (times the cumulated ``growth`` after the base year when given)
     amount: series_field("amount", extensive=True) = None
     # rule ``fixed``: growth of the amount (rate a year; from the year after the base year, or after the last
     # ``history`` year when there is no ``amount``)

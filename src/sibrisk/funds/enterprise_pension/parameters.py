@@ -30,7 +30,7 @@ class ContributionSpec(_Model):
     employer_rate: series_field("employer_rate")
     # employee contribution rate (个人缴费比例; share of the contribution base; dated)
     employee_rate: series_field("employee_rate")
-    # part of the contributions credited to the individual account (个人账户记账比例; share of the base; at most employer +
+    # part of the contribution base credited to the individual account (计入个人账户的比例; share of the base; at most employer +
     # employee rate; dated)
     individual_account_rate: series_field("individual_account_rate")
     # mean declared wage (before the bounds) / the scenario's average wage (economy.average_wage)
@@ -194,7 +194,7 @@ class RetirementOptionsSpec(_Model):
     age. The shares are modelling ASSUMPTIONS (no take-up is published); give reasons in ``note``."""
     # share of a cohort taking flexible early retirement (弹性提前退休; dated)
     flexible_early_share: series_field("share") = 0.0
-    # how many months before the new statutory age they retire (at most 36)
+    # how many months before the new statutory age they retire (at most 36; never before the original 60 / 55 / 50)
     flexible_early_months: Annotated[int, Field(ge=0, le=36)] = 36
     # share of a cohort deferring retirement (弹性延迟退休; dated)
     flexible_deferral_share: series_field("share") = 0.0

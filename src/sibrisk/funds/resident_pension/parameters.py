@@ -40,8 +40,8 @@ class CoverageSpec(_Model):
     pension_age: Annotated[int, Field(ge=50, le=70)] = 60
     # share of a cohort in the employee schemes once it has entered work (before the cohort decline)
     employee_plateau: Rate
-    # how much less often older cohorts were in the employee schemes: the share falls by exp(-this) per year of
-    # base-year age above ``employee_reference_age`` (rate a year of age)
+    # how much less often older cohorts were in the employee schemes: the share is times exp(-this x the years of
+    # base-year age above ``employee_reference_age``) (per year of age)
     employee_cohort_decline: Annotated[float, Field(ge=0.0, le=0.5)]
     # base-year age above which cohorts were less often in the employee schemes (years)
     employee_reference_age: Annotated[float, Field(ge=16.0, le=60.0)] = 30.0
@@ -70,7 +70,7 @@ class CoverageSpec(_Model):
 
 class ContributionSpec(_Model):
     """Flat individual contributions (tiers 100..2,000 yuan a year, 国发〔2014〕8号): the average paid per contributor."""
-    # average contribution per contributor in the base year's terms (yuan a year; grown by ``growth``)
+    # average contribution per contributor (yuan a year; dated), times the cumulated ``growth`` after the base year
     average: series_field("yuan", bounds=YUAN_YEAR)
     # growth of the average contribution (rate a year; from the year after the base year)
     growth: series_field("growth") = 0.0

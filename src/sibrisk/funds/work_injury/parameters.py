@@ -114,7 +114,8 @@ class RateRuleSpec(_Model):
 class IncidenceSpec(_Model):
     """New cases receiving benefits = rate x relative risk (age, sex) x insured; split into deaths, grades 1-10 and
     medical-only cases (the remainder)."""
-    # new cases receiving benefits per insured person a year at relative risk 1 (dated)
+    # new cases receiving benefits per insured person a year at relative risk 1 (dated), times the cumulated ``trend``
+    # after the base year
     rate: series_field("incidence", bounds=(0.0, 0.5))
     trend: series_field("growth") = 0.0   # annual change of the rate (the base year's is not applied)
     # relative injury risk by age and sex (normalised to an insured-weighted mean of 1, ``risk_mean``)
@@ -165,8 +166,8 @@ class BenefitSpec(_Model):
     # one-off death subsidy (一次性工亡补助金) as a multiple of the previous year's national urban per-capita disposable income
     # (Art. 39: 20)
     death_subsidy_multiple: Annotated[float, Field(ge=0.0, le=100.0)] = 20.0
-    # the previous year's national urban per-capita disposable income by year (yuan a year; published up to
-    # ``disposable_income_published_until``)
+    # the national urban per-capita disposable income of the year before, by year (yuan a year: the value of year y is
+    # year y - 1's; published up to ``disposable_income_published_until``)
     prior_year_disposable_income: series_field("yuan")
     # the last year of published disposable income; after it the income grows with the average wage (an assumption)
     disposable_income_published_until: Annotated[int, Field(ge=1990, le=2100)]
