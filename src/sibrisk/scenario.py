@@ -247,11 +247,18 @@ def age_table(first_age: int) -> type[_Model]:
 
 
 class Meta(_Model):
+    # the scenario's short name: names its runs, outputs and messages (and the title when ``title`` is empty)
     name: str
+    # the fund this scenario is for, a fund id of ``sibrisk.funds`` (``enterprise_pension``, ``work_injury``, ...):
+    # picks the model that validates the other sections
     fund: str
+    # the pooling region (统筹地区) the scenario describes, a name (``national``, a province); carried into the outputs
     region: str
+    # a human-readable title for reports and outputs (``name`` when empty)
     title: str = ""
+    # free text: what the scenario assumes and why
     description: str = ""
+    # the sources of the scenario's figures (titles and addresses), one string each
     sources: list[str] = []
     # fields whose values may lie outside the plausibility bounds (``PLAUSIBLE``), for a stress test:
     # ``allow_outliers = ["economy.wage_growth", "initial.retirees"]``
@@ -259,31 +266,51 @@ class Meta(_Model):
 
 
 class ProjectionSpec(_Model):
+    # the first projection year, the year of the initial state (history: calibrated, never shocked)
     base_year: Annotated[int, Field(ge=1990, le=2100)]
+    # number of projection years, base year included
     years: Annotated[int, Field(ge=1, le=150)]
+    # when income and expenditure flow within a year: ``mid_year`` (they earn half a year's interest, ((1+i)^0.5 - 1))
+    # or ``end_year`` (no interest in their year)
     flow_timing: Literal["mid_year", "end_year"] = "mid_year"
 
 
 class MortalitySpec(_Model):
     """The base life table (columns by sex) and its improvement: q(x, t) = q_table(x) (1 - improvement)^(t - table_year)."""
+    # the shipped base life table (``sibrisk.demography.lifetable.TABLES``: ``cl2010_2013`` China Life insured lives
+    # 2010-2013, ``wpp2024_china`` UN WPP 2024 population)
     table: str = "cl2010_2013"
+    # the table's column of male one-year death probabilities q(x) (e.g. ``cl1_nonpension1_male``, ``male_2020_2025``)
     male: str
+    # the table's column of female one-year death probabilities q(x)
     female: str
+    # the year the base table describes (its central year; a calendar year): improvement counts from it
     table_year: Annotated[int, Field(ge=1900, le=2100)]
+    # annual rate of mortality improvement at every age and sex (share a year; 0.01 = q falls 1% a year)
     improvement: Annotated[float, Field(ge=-0.05, le=0.1)] = 0.0
+    # free text: the basis and source of the mortality assumption
     note: str = ""
 
 
 class EconomySpec(_Model):
     """Economic paths shared by every fund. Funds that need more (pension indexation, medical cost growth) read the
     optional fields or extend this model; every series field can be given stochastic shocks."""
+    # average annual wage of the base year (yuan a year; the shipped scenarios take the NBS urban non-private units'
+    # average wage): the wage level path is it grown by ``wage_growth``
     average_wage: Annotated[float, Field(gt=0.0, le=1e8)]
+    # nominal growth of the average wage (rate a year; the base year's value is not applied)
     wage_growth: series_field("wage_growth")
+    # effective annual rate the fund's balance earns (基金收益率; rate a year)
     interest_rate: series_field("interest_rate")
+    # collection rate (征缴率): share of the contributions due that is actually collected
     collection_rate: series_field("collection_rate") = 1.0
+    # consumer price inflation (居民消费价格涨幅; rate a year), needed by a rule that indexes to prices
     inflation: series_field("inflation") = None
+    # urban unemployment rate (城镇失业率; share of the labour force), read by the funds that need it
     unemployment_rate: series_field("unemployment_rate") = None
+    # growth of medical cost per capita (人均医疗费用增长率; rate a year), read by the medical funds
     medical_cost_growth: series_field("medical_cost_growth") = None
+    # free text: the basis and sources of the economic assumptions
     note: str = ""
 
 
@@ -291,13 +318,23 @@ class StochasticEconomy(_Model):
     """Shocks around the scenario's economic paths: AR(1) deviations with correlated innovations (assumptions),
     or a VAR fitted to ``history_csv`` (path relative to the scenario file) and centred on the scenario's paths.
     ``wage_links`` makes other economic series follow wage-growth deviations (e.g. pension indexation)."""
+    # the economic series that get shocks, by their ``[economy]`` name (``wage_growth``, ``interest_rate``, ...)
     variables: list[str]
+    # standard deviation of each variable's annual innovation, one per variable (rate a year; without ``history_csv``)
     volatility: list[Annotated[float, Field(ge=0.0, le=1.0)]] = []
+    # AR(1) coefficient of each variable's deviation from its path, one per variable (without ``history_csv``)
     ar1: list[Annotated[float, Field(gt=-1.0, lt=1.0)]] = []
+    # correlation matrix of the innovations, variables x variables (identity when empty; without ``history_csv``)
     correlation: list[list[Annotated[float, Field(ge=-1.0, le=1.0)]]] = []
+    # a CSV of annual history (path relative to the scenario file) to fit the shocks to: a VAR(1) over the variables, an
+    # AR(1) for one
     history_csv: str | None = None
+    # each scenario draws its own AR coefficients from their estimated sampling distribution (fitted models only)
     parameter_uncertainty: bool = False
+    # {series: link}: a series not in ``variables`` that moves by link x the wage-growth deviation, when
+    # ``wage_growth`` is shocked (e.g. ``benefit_indexation = 0.6``)
     wage_links: dict[str, Annotated[float, Field(ge=0.0, le=2.0)]] = {}
+    # free text: the basis of the shock assumptions
     note: str = ""
 
     @model_validator(mode="after")
@@ -326,10 +363,15 @@ class StochasticMortality(_Model):
     """``random_walk``: kappa = the deterministic improvement index + a driftless random walk with step ``sigma``
     (in years of improvement); ``lee_carter``: a fitted model saved with ``LeeCarterFit.save`` (``fit`` path relative
     to the scenario file) replaces the improvement assumption."""
+    # ``random_walk`` (shocks around the deterministic improvement index) or ``lee_carter`` (a saved fit)
     model: Literal["random_walk", "lee_carter"]
+    # standard deviation of the random walk's annual step (years of improvement; ``random_walk`` only)
     sigma: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    # a Lee-Carter fit written by ``LeeCarterFit.save`` (netCDF; path relative to the scenario file)
     fit: str | None = None
+    # ``lee_carter`` only: each scenario draws its own drift from the drift estimate's distribution
     drift_uncertainty: bool = False
+    # free text: the basis of the mortality shocks
     note: str = ""
 
     @model_validator(mode="after")
@@ -340,8 +382,11 @@ class StochasticMortality(_Model):
 
 
 class StochasticSpec(_Model):
+    # shocks to the economic paths (``StochasticEconomy``); none: the paths are deterministic
     economy: StochasticEconomy | None = None
+    # shocks to mortality improvement (``StochasticMortality``); none: deterministic improvement
     mortality: StochasticMortality | None = None
+    # free text about the stochastic assumptions
     note: str = ""
 
 
@@ -353,12 +398,20 @@ class ScenarioBase(_Model):
     # the input that feeds each head count of the projection (named by the jump guard, ``rebasing.check_jumps``)
     STOCK_INPUTS: ClassVar[dict[str, str]] = {}
 
+    # what the scenario is: name, fund, region, title and sources (``Meta``)
     meta: Meta
+    # base year, horizon and flow timing (``ProjectionSpec``)
     projection: ProjectionSpec
+    # the base life table and its improvement (``MortalitySpec``)
     mortality: MortalitySpec
+    # the economic paths (``EconomySpec``, or the fund's extension of it)
     economy: EconomySpec
+    # optional shocks for stochastic runs (``StochasticSpec``); none: deterministic only
     stochastic: StochasticSpec | None = None
+    # ``[regions.<id>]``: pooling regions, each the fields it replaces in this scenario (results gain a ``region``
+    # dimension)
     regions: dict[str, dict[str, Any]] | None = Field(default=None, exclude=True)
+    # the file the scenario was read from (set by the loader, not written in a file; for error messages)
     source: str | None = Field(default=None, exclude=True)
 
     @property

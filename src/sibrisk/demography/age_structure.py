@@ -40,11 +40,17 @@ class AgeGroups(_Model):
     """Persons by age group and sex at the end of ``year``: ``ages`` the lower bound of each group (increasing, the
     last group open to 100+), ``male`` and ``female`` one count per group (persons, or any common unit: only the
     structure is used where a total is calibrated). ``source`` says where the figures come from."""
+    # the year whose end the counts describe (a calendar year)
     year: Annotated[int, Field(ge=2000, le=2100)]
+    # the lower bound of each age group, increasing (e.g. 0, 5, ..., 100; the last group open to 100+)
     ages: list[int]
+    # male persons in each age group (one per group; persons, or any unit common to both sexes)
     male: list[float]
+    # female persons in each age group (one per group; same unit as ``male``)
     female: list[float]
+    # where the figures come from (title and address of the census or statistics)
     source: str = ""
+    # free text: how the figures were derived
     note: str = ""
 
     @model_validator(mode="after")

@@ -45,11 +45,19 @@ class PopulationSpec(_Model):
     # the region's own population by age group and sex at the end of ``stock.year`` (a census; persons), in place of
     # the shipped national stock: projected from its year to the base year (``sibrisk.demography.age_structure``)
     stock: AgeGroups | None = None
+    # total fertility rate (births per woman over a lifetime) by year; scales the fertility shape (default 1.1: an
+    # assumption, near the UN WPP 2024 estimates of 1.0-1.1 for 2021-2023)
     tfr: series_field("tfr", bounds=(0.0, 10.0)) = 1.1
+    # the year of the UN WPP 2024 age-specific fertility schedule whose shape (normalised) the TFR scales
     fertility_shape_year: Annotated[int, Field(ge=2015, le=2023)] = 2021
+    # male births per female birth (the male share of births is srb / (1 + srb); default 1.104, an assumption)
     sex_ratio_at_birth: Annotated[float, Field(gt=0.5, le=2.0)] = 1.104
+    # net migrants a year (persons; in minus out), spread over ages and sexes by ``migration_profile`` (needed when
+    # non-zero)
     net_migration: series_field("net_migration", bounds=(-1e8, 1e8), extensive=True) = 0.0
+    # the age-sex shape of net migrants (any scale, normalised to sum 1; ages 0..100+)
     migration_profile: age_table(0) | None = None
+    # free text: the basis of the population assumptions
     note: str = ""
 
 

@@ -37,14 +37,24 @@ RULES = {"fixed": SUB_FIXED, "share_of_expenditure": SUB_SHARE, "gap_to_floor": 
 
 
 class SubsidySpec(_Model):
+    # how the fiscal subsidy (财政补贴) is set: ``fixed`` (``amount``), ``share_of_expenditure`` (``share``),
+    # ``gap_to_floor`` (``floor_months``) or ``per_capita`` (``per_capita``); see ``sibrisk.funds.common.accounts``
     rule: Literal["fixed", "share_of_expenditure", "gap_to_floor", "per_capita"]
+    # rule ``fixed``: the subsidy, yuan a year (times the cumulated ``growth`` after the base year when given)
     amount: series_field("amount", extensive=True) = None
+    # rule ``fixed``: growth of the amount (rate a year; from the year after the base year, or after the last
+    # ``history`` year when there is no ``amount``)
     growth: series_field("growth") = None
+    # rule ``share_of_expenditure``: the subsidy as a share of the year's expenditure (benefit plus other)
     share: series_field("share") = None
+    # rule ``gap_to_floor``: the least subsidy (never negative) that keeps the year-end balance at this many months of
+    # the year's expenditure (months)
     floor_months: series_field("floor_months") = None
+    # rule ``per_capita``: yuan a year per head of the count the fund names (insured residents, beneficiaries)
     per_capita: series_field("yuan", bounds=(0.0, 1e6)) = None
     # published subsidy by year, yuan ({year: amount}); those years take it whatever the rule
     history: Annotated[dict[int, float] | None, EXTENSIVE] = None
+    # free text: the basis and source of the subsidy assumption
     note: str = ""
 
     @field_validator("history", mode="before")

@@ -18,23 +18,32 @@ AgeTable = age_table(AGE_MIN)
 
 
 class PensionEconomy(EconomySpec):
+    # yearly increase of pensions in payment (基本养老金调整比例; rate a year): the published adjustments, and after
+    # ``indexation.history_until`` replaced by the ``[indexation]`` rule when one is given
     benefit_indexation: series_field("benefit_indexation")
+    # crediting rate of the individual accounts (个人账户记账利率; rate a year)
     account_crediting_rate: series_field("account_crediting_rate")
 
 
 class ContributionSpec(_Model):
+    # employer contribution rate (单位缴费比例; share of the contribution base; dated)
     employer_rate: series_field("employer_rate")
+    # employee contribution rate (个人缴费比例; share of the contribution base; dated)
     employee_rate: series_field("employee_rate")
+    # part of the contribution base credited to the individual account (计入个人账户的比例; share of the base; at most employer +
+    # employee rate; dated)
     individual_account_rate: series_field("individual_account_rate")
     # mean declared wage (before the bounds) / the scenario's average wage (economy.average_wage)
     base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
     # the contribution base is bounded to [base_floor, base_ceiling] x the 全口径 average wage (国办发〔2019〕13号: 60%
     # and 300%), i.e. x benefits.pension_base_ratio x the scenario's average wage; dated
     base_floor: series_field("base_floor", bounds=(0.0, 10.0)) = 0.6
+    # the upper bound of the contribution base, a multiple of the 全口径 average wage (300%; see ``base_floor``); dated
     base_ceiling: series_field("base_ceiling", bounds=(0.0, 20.0)) = 3.0
     # standard deviation of log individual wages around the mean ``base_ratio`` (lognormal); with 0 the bounds act on
     # the mean itself, as one average; with more the effective base is E[clip(W, floor, ceiling)]; dated
     wage_dispersion: series_field("wage_dispersion", bounds=(0.0, 3.0)) = 0.0
+    # free text: the basis and sources of the contribution assumptions
     note: str = ""
 
 
@@ -52,11 +61,22 @@ class BenefitSpec(_Model):
     account_inheritance: series_field("share") = 0.0
     # funeral grants and survivor benefits (丧葬补助金、抚恤金) in months of the deceased retiree's pension; dated
     death_grant_months: series_field("death_grant_months", bounds=(0.0, 120.0)) = 0.0
+    # transitional pension (过渡性养老金) a year per deemed service year, as a share of the pension base (计发基数) x
+    # the retiree's contribution index (缴费指数); 国发〔2005〕38号 leaves it to the provinces (default 1.2%: an assumption)
     transitional_coefficient: Annotated[float, Field(ge=0.0, le=0.05)] = 0.012
+    # the year deemed service (视同缴费年限) ends: years worked from ``work_start_age`` before it count as deemed years for
+    # the transitional pension
     deemed_service_end_year: Annotated[int, Field(ge=1950, le=2100)] = 1996
+    # age at which the insured start work and contributing (years; a modelling assumption for deemed service and the
+    # base year's contribution years and accounts)
     work_start_age: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
+    # apply the 2024 gradual rise of the statutory retirement ages (NPC Standing Committee decision, from 2025); false:
+    # the old ages 60 / 55 / 50 throughout
     retirement_reform: bool = True
+    # share of insured women who are cadres (女干部, statutory age 55) rather than workers (50) (a modelling assumption)
     female_cadre_share: Rate = 0.3
+    # age from which the minimum contribution years no longer hold a worker back: one short of them retires with the
+    # years they have (years)
     forced_retirement_age: Annotated[int, Field(ge=50, le=100)] = 75
     # minimum contribution years for a monthly pension, dated; left out: the statutory path (15, then +0.5 a year
     # from 2030 to 20, 2024 NPC decision); 0 switches the rule off
@@ -65,7 +85,9 @@ class BenefitSpec(_Model):
     # (一次性缴费, 补缴: 人社部令第13号 Art. 2; the 2024 NPC decision's 暂行办法 Art. 3) at this year's rate and base,
     # and retires with the minimum; only when at most ``back_payment_max_years`` are missing; dated; 0: off
     back_payment_share: series_field("share") = 0.0
+    # the most missing years that may be paid in a lump sum (``back_payment_share``; years; dated)
     back_payment_max_years: series_field("back_payment_max_years", bounds=(0.0, 50.0)) = 15.0
+    # free text: the basis and sources of the benefit rules
     note: str = ""
 
 
@@ -78,12 +100,17 @@ class ContributionHistorySpec(_Model):
     All values are modelling ASSUMPTIONS unless a source is given in ``note``: no distribution of contribution records
     by age is published for the enterprise scheme.
     """
+    # the names of the contribution-history bands (e.g. steady, intermittent contributors), one per band
     bands: list[str]
+    # share of insured workers (and of entrants) in each band, one per band (sum 1)
     shares: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    # yearly probability that a contributor of the band stops contributing (断缴), one per band
     lapse_rate: list[Annotated[float, Field(ge=0.0, le=1.0)]]
+    # yearly probability that a non-contributor of the band resumes contributing, one per band
     resume_rate: list[Annotated[float, Field(ge=0.0, le=1.0)]]
     # dated multiplier of every band's lapse rate (e.g. a downturn year)
     lapse_scale: series_field("ratio") = 1.0
+    # women's lapse rates are the band's times this (ratio)
     female_lapse_factor: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
     # extra yearly lapse probability at ages past the pre-2025 statutory age (the cohorts the 2024 reform holds back:
     # lower employment and contribution density at 60-63 for men, 50-58 for women); dated
@@ -91,6 +118,7 @@ class ContributionHistorySpec(_Model):
     # of those at statutory age without the minimum years, the share leaving each year with their account paid out
     # (一次性支付 or transfer to the resident scheme); the rest defer and keep paying (延缴)
     ineligible_exit_share: Rate = 0.5
+    # free text: the basis of the band assumptions
     note: str = ""
 
     @field_validator("shares")
@@ -111,10 +139,15 @@ class RetireeMortalitySpec(_Model):
     """Mortality of retirees, apart from the insured workers' table (``[mortality]``): columns of a shipped table (by
     default the ``[mortality]`` table and columns) times a dated ``factor``, with the same improvement index:
     q_retiree(x, t) = min(1, q_table(x) x factor(t) x exp(b(x) kappa(t)))."""
+    # the shipped life table of retirees (``[mortality]``'s table when left out)
     table: str | None = None
+    # the table's column of male retirees' q(x) (``[mortality]``'s when left out)
     male: str | None = None
+    # the table's column of female retirees' q(x) (``[mortality]``'s when left out)
     female: str | None = None
+    # dated multiplier of the retirees' death probabilities (ratio)
     factor: series_field("retiree_mortality_factor", bounds=(0.1, 5.0)) = 1.0
+    # free text: the basis of the retiree mortality assumption
     note: str = ""
 
 
@@ -124,9 +157,13 @@ class PoolingTransferSpec(_Model):
     workers (上解: 90% of the provincial average wage x the insured workers x the 上解比例) and receives
     ``in_per_retiree`` x its average wage x its retirees (下拨: the national per-retiree allocation, given here as a
     share of the region's average wage). Zero for a national projection (the transfers net to zero); dated."""
+    # the 上解比例: share of the wage base the region pays out per insured worker (share; dated)
     out_rate: series_field("share") = 0.0
+    # the wage base of the payout as a share of the region's average wage (90%, 国发〔2018〕18号)
     out_wage_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.9
+    # the allocation received per retiree (下拨) as a share of the region's average wage (share; dated)
     in_per_retiree: series_field("share") = 0.0
+    # free text: the basis and source of the transfers
     note: str = ""
 
 
@@ -134,10 +171,15 @@ class IndexationSpec(_Model):
     """Indexation of pensions in payment (基本养老金调整) as a rule: up to ``history_until`` the published adjustments
     (``economy.benefit_indexation``); after it ``wage_share`` x wage growth + ``price_share`` x inflation of the same
     year (the scenario's paths, so stochastic wage and price shocks pass through the rule)."""
+    # ``given``: ``economy.benefit_indexation`` in every year; ``wage_price_share``: the rule after ``history_until``
     rule: Literal["given", "wage_price_share"] = "wage_price_share"
+    # share of the year's wage growth passed to pensions in payment by the rule
     wage_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
+    # share of the year's inflation passed to pensions in payment by the rule (needs ``economy.inflation``)
     price_share: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    # the last year of published adjustments (``economy.benefit_indexation``); the rule acts after it
     history_until: Annotated[int, Field(ge=1990, le=2100)] = 2025
+    # free text: the basis of the indexation rule
     note: str = ""
 
 
@@ -150,17 +192,29 @@ class RetirementOptionsSpec(_Model):
     ``special_share_*`` of a cohort; and ill-health retirement (病退, men from 50, women from 45, same document) as a
     yearly rate ``ill_health_rate`` of those not yet retired. Without this section everyone retires at the statutory
     age. The shares are modelling ASSUMPTIONS (no take-up is published); give reasons in ``note``."""
+    # share of a cohort taking flexible early retirement (弹性提前退休; dated)
     flexible_early_share: series_field("share") = 0.0
+    # how many months before the new statutory age they retire (at most 36; never before the original 60 / 55 / 50)
     flexible_early_months: Annotated[int, Field(ge=0, le=36)] = 36
+    # share of a cohort deferring retirement (弹性延迟退休; dated)
     flexible_deferral_share: series_field("share") = 0.0
+    # how many months after the statutory age they retire (at most 36)
     flexible_deferral_months: Annotated[int, Field(ge=0, le=36)] = 36
+    # share of men retiring early from special jobs (特殊工种) at ``special_age_male`` (dated)
     special_share_male: series_field("share") = 0.0
+    # share of women retiring early from special jobs (特殊工种) at ``special_age_female`` (dated)
     special_share_female: series_field("share") = 0.0
+    # special-job retirement age of men (years; 55, 国发〔1978〕104号)
     special_age_male: Annotated[int, Field(ge=40, le=70)] = 55
+    # special-job retirement age of women (years; 45, 国发〔1978〕104号)
     special_age_female: Annotated[int, Field(ge=40, le=70)] = 45
+    # yearly probability of ill-health retirement (病退) of those not yet retired, from the ill-health age (dated)
     ill_health_rate: series_field("share") = 0.0
+    # the youngest age of men's ill-health retirement (years; 50)
     ill_health_age_male: Annotated[int, Field(ge=40, le=70)] = 50
+    # the youngest age of women's ill-health retirement (years; 45)
     ill_health_age_female: Annotated[int, Field(ge=40, le=70)] = 45
+    # free text: the reasons for the assumed shares
     note: str = ""
 
 
@@ -170,6 +224,7 @@ class CarriedState(_Model):
     arrays give shapes and per-person values: ``initial.contributors`` (insured workers: contributing + not
     contributing), ``initial.retirees`` and ``initial.average_benefit`` scale them to the totals. Per band of
     ``[contribution_history]`` (last axis; one band without it)."""
+    # where the carried state comes from (the projection and year ``sibrisk.rebase`` carried it from)
     source: str = ""
     contributing: list[list[list[float]]]      # (A, 2, B) insured workers contributing, persons (shape)
     not_contributing: list[list[list[float]]]  # (A, 2, B) insured workers not contributing (断缴), persons (shape)
@@ -205,24 +260,39 @@ class CarriedState(_Model):
 
 
 class InitialState(_Model):
+    # the fund's balance (基金累计结存) on 1 January of the base year (yuan)
     fund_balance: Annotated[float, EXTENSIVE]
+    # insured workers at the end of the base year (persons; with ``[contribution_history]``, contributing or not)
     contributors: Annotated[float, Field(gt=0.0), EXTENSIVE]
+    # retirees drawing a pension at the end of the base year (persons)
     retirees: Annotated[float, Field(ge=0.0), EXTENSIVE]
+    # average pension of the retirees in the base year (yuan a year)
     average_benefit: Annotated[float, Field(ge=0.0)]
+    # share of each year an insured worker contributed before the base year (builds the base year's contribution years
+    # and accounts; a modelling assumption)
     contribution_density: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    # average wage growth before the base year, to go back from the base-year wage to past wages (rate a year; a
+    # modelling assumption)
     history_wage_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.1
+    # average crediting rate of the individual accounts before the base year (rate a year; a modelling assumption)
     history_crediting_rate: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05
+    # the year individual accounts began to be credited (years before it build no account)
     account_start_year: Annotated[int, Field(ge=1990, le=2100)] = 1996
+    # the age-sex shape of the insured workers (any scale: scaled to ``contributors``)
     contributors_profile: AgeTable
+    # the age-sex shape of the retirees (any scale: scaled to ``retirees``)
     retirees_profile: AgeTable
+    # the state by age carried from a projection (``CarriedState``) in place of the profiles and history assumptions
     state: CarriedState | None = None
     # the base year's flows are paid to its year-end stocks times these (1: year-end stocks; a re-based scenario
     # carrying its state sets them to the projection's exposure, so its base year shows the actual accounts)
     contribution_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    # the same for the base year's pensions, paid to the year-end retirees times this (ratio)
     benefit_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
     # the base year's other expenditure (account payouts to leavers and heirs, death grants), yuan; later years
     # model them (0: none in the base year, as a national base-year calibration has it)
     other_expenditure: Annotated[float, Field(ge=0.0), EXTENSIVE] = 0.0
+    # free text: the sources of the initial state
     note: str = ""
 
     @field_validator("fund_balance")
@@ -232,8 +302,11 @@ class InitialState(_Model):
 
 
 class EntrantSpec(_Model):
+    # new insured workers (contributors) a year (persons)
     total: series_field("new_entrants", extensive=True)
+    # the age-sex shape of the entrants (any scale: normalised to sum 1)
     profile: AgeTable
+    # free text: the basis of the entrant assumption
     note: str = ""
 
 
@@ -284,11 +357,17 @@ class PensionScenario(ScenarioBase):
     GUARDS = PENSION_GUARDS
     STOCK_INPUTS = {"contributors": "entrants.total", "beneficiaries": "initial.contributors"}
 
+    # the economic paths, with the pension indexation and the account crediting rate (``PensionEconomy``)
     economy: PensionEconomy
+    # contribution rates and the contribution base (``ContributionSpec``)
     contributions: ContributionSpec
+    # the pension formula and retirement rules (``BenefitSpec``)
     benefits: BenefitSpec
+    # the fiscal subsidy rule (``SubsidySpec``)
     subsidy: SubsidySpec
+    # the state at the base year (``InitialState``)
     initial: InitialState
+    # new insured workers by year, age and sex (``EntrantSpec``)
     entrants: EntrantSpec
     contribution_history: ContributionHistorySpec | None = None
     indexation: IndexationSpec | None = None

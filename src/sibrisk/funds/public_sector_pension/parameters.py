@@ -23,9 +23,14 @@ class TransitionSpec(_Model):
     written as P(``old_method_coefficient``) = P(c_old) gives the effective coefficient
     c_y = c_old + excess_share[y] * max(0, c - c_old), c = ``benefits.transitional_coefficient``.
     """
+    # the last year of retirement the transition rule applies to (2024: the ten years to 2024-09-30)
     end_year: Annotated[int, Field(ge=2014, le=2100)] = 2024
+    # the transitional coefficient c_old at which the new-method pension equals the old-method one (老办法; share of the
+    # pension base per deemed year)
     old_method_coefficient: Annotated[float, Field(ge=0.0, le=0.05)]
+    # share of the excess of the new-method over the old-method pension paid to a new retiree of the year (限高; dated)
     excess_share: series_field("share")
+    # free text: the basis of the transition assumptions
     note: str = ""
 
 

@@ -21,7 +21,9 @@ YUAN_MONTH = (0.0, 1e4)   # a monthly pension level
 
 
 class ResidentEconomy(EconomySpec):
+    # yearly increase of the basic pension from ``benefits.indexation_from`` on (rate a year)
     benefit_indexation: series_field("benefit_indexation")
+    # crediting rate of the individual accounts (个人账户记账利率; rate a year)
     account_crediting_rate: series_field("account_crediting_rate")
 
 
@@ -34,15 +36,26 @@ class CoverageSpec(_Model):
     a cohort's share is fixed once it has entered work, and cohorts older than reference_age in the base year were
     less often insured, the older the less. Take-up differs below and from the pension age.
     """
+    # the age from which participants draw the pension and stop contributing (years; 60, 国发〔2014〕8号)
     pension_age: Annotated[int, Field(ge=50, le=70)] = 60
+    # share of a cohort in the employee schemes once it has entered work (before the cohort decline)
     employee_plateau: Rate
+    # how much less often older cohorts were in the employee schemes: the share is times exp(-this x the years of
+    # base-year age above ``employee_reference_age``) (per year of age)
     employee_cohort_decline: Annotated[float, Field(ge=0.0, le=0.5)]
+    # base-year age above which cohorts were less often in the employee schemes (years)
     employee_reference_age: Annotated[float, Field(ge=16.0, le=60.0)] = 30.0
+    # mean age of entering the employee schemes (years; the share ramps up as a normal distribution function)
     employee_entry_mean: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
+    # standard deviation of that entry age (years)
     employee_entry_sd: Annotated[float, Field(gt=0.0, le=15.0)] = 3.0
+    # share of the eligible residents below the pension age who participate (dated)
     takeup_working: series_field("rate")
+    # share of the eligible residents from the pension age who participate (draw the pension; dated)
     takeup_pension: series_field("rate")
+    # share of each age and sex in full-time education, not eligible (ages 16..100+)
     student_share: AgeTable
+    # free text: the basis of the coverage assumptions and the totals they are calibrated to
     note: str = ""
 
     @field_validator("student_share")
@@ -57,27 +70,40 @@ class CoverageSpec(_Model):
 
 class ContributionSpec(_Model):
     """Flat individual contributions (tiers 100..2,000 yuan a year, 国发〔2014〕8号): the average paid per contributor."""
+    # average contribution per contributor (yuan a year; dated), times the cumulated ``growth`` after the base year
     average: series_field("yuan", bounds=YUAN_YEAR)
+    # growth of the average contribution (rate a year; from the year after the base year)
     growth: series_field("growth") = 0.0
+    # share of participants below the pension age who contribute in the year
     density: series_field("rate")
+    # free text: the basis and sources of the contribution assumptions
     note: str = ""
 
 
 class BenefitSpec(_Model):
     """Monthly basic pension = central minimum + local top-up (yuan/month) until ``indexation_from``, then last year's
     level x (1 + economy.benefit_indexation); account pension = account at the pension age / payout months x 12."""
+    # the central minimum basic pension (中央确定的基础养老金最低标准; yuan a month; dated)
     central_minimum: series_field("yuan", bounds=YUAN_MONTH)
+    # the average local addition to the basic pension (地方提高的基础养老金; yuan a month; dated)
     local_top_up: series_field("yuan", bounds=YUAN_MONTH)
+    # the first year the basic pension is last year's times (1 + ``economy.benefit_indexation``) instead of minimum +
+    # top-up
     indexation_from: Annotated[int, Field(ge=1990, le=2200)] = 2026
+    # other expenditure as a share of benefit expenditure (basic and account pensions)
     other_expenditure_share: series_field("rate") = 0.0
+    # free text: the basis and sources of the benefit levels
     note: str = ""
 
 
 class SubsidySpec(_Model):
     """Fiscal subsidy = basic pension cost (出口补贴) + matching per contributor (入口补贴, at least 30 yuan a year)
     + ``other_expenditure_financed`` x other expenditure."""
+    # the government's matching contribution per contributor (入口补贴; yuan a year; dated)
     matching: series_field("yuan", bounds=YUAN_YEAR)
+    # share of other expenditure that the subsidy pays
     other_expenditure_financed: series_field("rate") = 1.0
+    # free text: the basis and sources of the subsidy assumptions
     note: str = ""
 
 
@@ -87,6 +113,7 @@ class CarriedState(_Model):
     contribution-history assumptions ``history_contribution``, ``history_growth``, ``history_crediting_rate``).
     Per-person values (the participants themselves are coverage x population): ``account`` is read below the pension
     age, ``account_pension`` from it."""
+    # where the carried accounts come from (the projection and year ``sibrisk.rebase`` carried them from)
     source: str = ""
     account: list[list[float]]           # (A, 2) average account per participant below the pension age, yuan
     account_pension: list[list[float]]   # (A, 2) average account pension per beneficiary, yuan a year
@@ -108,17 +135,26 @@ Exposure = Annotated[float, Field(ge=0.5, le=1.5)]
 
 
 class InitialState(_Model):
+    # the fund's balance on 1 January of the base year (yuan)
     fund_balance: Annotated[float, EXTENSIVE]
+    # the year individual accounts began (2009: the 新农保 pilot); no account before it
     account_start_year: Annotated[int, Field(ge=1980, le=2100)] = 2009
+    # contribution plus matching credited to an account per contributing year, in base-year yuan (yuan a year; a
+    # modelling assumption to rebuild the accounts)
     history_contribution: Annotated[float, Field(ge=0.0, le=1e5)]
+    # yearly growth of that credit before the base year (rate a year; a modelling assumption)
     history_growth: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.05
+    # average account crediting rate before the base year (rate a year; a modelling assumption)
     history_crediting_rate: Annotated[float, Field(ge=-0.2, le=0.5)] = 0.04
+    # individual accounts carried from a projection (``CarriedState``) in place of the history assumptions
     state: CarriedState | None = None
     # the base year pays its pensions on its year-end beneficiaries times these (1: year-end stocks, as the national
     # calibration has it; a re-based scenario carrying its state sets the projection's mid-year exposures, so that its
     # base year shows the projection's flows): beneficiaries (the basic pension), their account pensions
     beneficiary_exposure: Exposure = 1.0
+    # the same for the base year's account pensions (ratio; see ``beneficiary_exposure``)
     account_pension_exposure: Exposure = 1.0
+    # free text: the sources of the initial state
     note: str = ""
 
     @field_validator("fund_balance")
@@ -131,12 +167,19 @@ class ResidentPensionScenario(ScenarioBase):
     """A validated scenario of the resident pension scheme."""
     FIRST_AGE = AGE_MIN
 
+    # the economic paths, with the pension indexation and the account crediting rate (``ResidentEconomy``)
     economy: ResidentEconomy
+    # the projected population the coverage applies to (``PopulationSpec``; the shipped national one when left out)
     population: PopulationSpec | None = None
+    # participants as a share of the population by age and sex (``CoverageSpec``)
     coverage: CoverageSpec
+    # the flat contributions (``ContributionSpec``)
     contributions: ContributionSpec
+    # the basic and account pensions (``BenefitSpec``)
     benefits: BenefitSpec
+    # the fiscal subsidy (``SubsidySpec``)
     subsidy: SubsidySpec
+    # the state at the base year (``InitialState``)
     initial: InitialState
 
     def check(self) -> None:
