@@ -217,7 +217,7 @@ def test_phased_cut_and_balance_rule_are_exclusive(sc):
 def test_benefit_indexation_is_the_dated_pension_adjustment(sc, base30):
     """Allowances (伤残津贴) and survivor pensions (供养亲属抚恤金) in payment follow economy.benefit_indexation, the
     published national pension adjustments 2022-2025 (4%, 3.8%, 3%, 2%) then 2.5% a year (ASSUMPTION); care
-    allowances (生活护理费, Art. 34) are shares of the current average wage. Indexing 2 points a year more from 2026
+    allowances (生活护理费, Art. 34) are shares of the previous year's average wage. Indexing 2 points a year more from 2026
     raises the 2040 allowance cost and leaves care unchanged."""
     idx = sc.series("economy.benefit_indexation")
     assert idx[1:5].tolist() == [0.04, 0.038, 0.03, 0.02] and idx[5] == 0.025
@@ -227,6 +227,21 @@ def test_benefit_indexation_is_the_dated_pension_adjustment(sc, base30):
     assert _at(alt, "disability_allowance_expenditure") > 1.05 * _at(base30, "disability_allowance_expenditure")
     assert _at(alt, "survivor_pension_expenditure") > 1.05 * _at(base30, "survivor_pension_expenditure")
     np.testing.assert_allclose(alt.care_expenditure, base30.care_expenditure, rtol=1e-12)
+
+
+def test_care_allowance_follows_the_previous_years_average_wage(sc, base30):
+    """Art. 34: 生活护理费 is 50/40/30% of the pooling region's average wage of the previous year (上年度职工月平均
+    工资). A wage-growth shock in 2030 alone leaves 2030's care cost unchanged and raises 2031's by the shock's
+    ratio (the dependent persons do not depend on wages); the disability allowances of new cases (own wage) move
+    in 2030 already."""
+    g = dict(sc.economy.wage_growth)
+    alt = _quick(sc, {"economy.wage_growth": {**g, 2030: 0.10, 2031: float(sc.series("economy.wage_growth")[10])}})
+    w, w0 = alt.sel(year=2030), base30.sel(year=2030)
+    assert float(w.care_expenditure) == pytest.approx(float(w0.care_expenditure), rel=1e-12)
+    assert float(w.disability_allowance_expenditure) > float(w0.disability_allowance_expenditure)
+    ratio = 1.10 / (1.0 + float(sc.series("economy.wage_growth")[9]))
+    assert float(alt.care_expenditure.sel(year=2031)) == pytest.approx(
+        ratio * float(base30.care_expenditure.sel(year=2031)), rel=1e-9)
 
 
 def test_backtest_rows_within_their_tolerance():

@@ -93,7 +93,8 @@ class WorkInjuryFund(Fund):
             "initial.contribution_exposure": exposure(last[k.F_WAGEBILL], float(ins.sum()) * inp.base_ratio * w),
             "initial.allowance_exposure": exposure(last[k.F_EXP_ALLOWANCE], float((D * B * pay).sum())),
             "initial.care_exposure": exposure(last[k.F_EXP_CARE],
-                                              float((D * np.asarray(inp.care_ratio)[:, None, None]).sum()) * w),
+                                              float((D * np.asarray(inp.care_ratio)[:, None, None]).sum())
+                                              * float(inp.wage_prev[0, -1])),  # Art. 34: last year's wage
             "initial.survivor_exposure": exposure(last[k.F_EXP_SURVIVOR], L * BL),
         }
 

@@ -33,7 +33,7 @@ class KernelInputs:
     excess: np.ndarray            # (G,) mortality multiplier of grade 1-4 recipients
     retired: np.ndarray           # (T, A, 2) share past statutory retirement age (allowance -> top-up only)
     wage: np.ndarray              # (S, T) average wage, yuan/year
-    wage_prev: np.ndarray         # (S, T) previous year's average wage (funeral grant)
+    wage_prev: np.ndarray         # (S, T) previous year's average wage (funeral grant, care allowances)
     index: np.ndarray             # (S, T) indexation of allowances and survivor pensions in payment
     rate: np.ndarray              # (S, T) fund interest rate
     collection: np.ndarray        # (S, T) collection rate

@@ -109,7 +109,7 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
                     if first:
                         dd = d[g, j, s]
                         exp_allow += dd * b[g, j, s] * pay * exposure[2]
-                        exp_care += dd * care_ratio[g] * w * exposure[3]
+                        exp_care += dd * care_ratio[g] * wage_prev[i, t] * exposure[3]
                         disabled += dd
                         continuing += dd - entrants
                         new_pension += entrants
@@ -137,7 +137,7 @@ def _project_one(i, insured, rel_risk, incidence, grade_share, death_share, d0, 
                     d_beg[g, j, s] = db
                     bd_beg[g, j, s] = bb
                     exp_allow += 0.5 * (bb + dn * b_new[g, j, s]) * pay
-                    exp_care += 0.5 * (db + dn) * care_ratio[g] * w
+                    exp_care += 0.5 * (db + dn) * care_ratio[g] * wage_prev[i, t]
                     disabled += dn
                     continuing += ds
                     new_pension += entrants

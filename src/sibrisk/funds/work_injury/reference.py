@@ -52,7 +52,7 @@ def project_reference(inp, *, keep_detail: bool = True, final_state: bool = Fals
             pay = 1.0 - inp.retired[t][None] * (1.0 - inp.topup)
             if t == 0:
                 allowance = float((D * B * pay).sum()) * ex[2]
-                care_cost = float((D * care).sum()) * W * ex[3]
+                care_cost = float((D * care).sum()) * inp.wage_prev[i, t] * ex[3]
                 continuing = float((D - N).sum())
                 surv_cost = L * BL * ex[4]
                 surv_continuing = L - deaths * inp.dependants
@@ -68,7 +68,7 @@ def project_reference(inp, *, keep_detail: bool = True, final_state: bool = Fals
                 B = np.where(D > 0, np.divide(Ds * Bs + N * allow * inp.own_ratio * W, D, out=np.zeros_like(D),
                                               where=D > 0), Bs)
                 allowance = float((0.5 * (DB_beg + D * B) * pay).sum())
-                care_cost = float((0.5 * (D_beg + D) * care).sum()) * W
+                care_cost = float((0.5 * (D_beg + D) * care).sum()) * inp.wage_prev[i, t]
                 continuing = float(Ds.sum())
                 L_beg, BL_beg = L, BL * growth
                 Ls = L * (1.0 - inp.survivor_exit)
