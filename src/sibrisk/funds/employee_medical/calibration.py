@@ -44,6 +44,27 @@ ACCOUNT_BALANCE_END_2022 = 13712.65 * YI
 ACCOUNT_FLOWS = {2023: (6351.35 * YI, 6097.95 * YI), 2024: (6390.01 * YI, 5879.83 * YI)}
 ACCOUNT_BALANCE_END_2023 = ACCOUNT_BALANCE_END_2022 + ACCOUNT_FLOWS[2023][0] - ACCOUNT_FLOWS[2023][1]
 ACCOUNT_BALANCE_END_2024 = ACCOUNT_BALANCE_END_2023 + ACCOUNT_FLOWS[2024][0] - ACCOUNT_FLOWS[2024][1]
+# The reform of the individual accounts (国办发〔2021〕14号, provinces implementing in 2021-2023) seen in the published
+# year-end account balances, 亿元: 2019 8,426 (NHSA 2019 bulletin, reprinted at http://ddk88.cn/xwxx/28599.html),
+# 2020 10,096 (人民日报海外版 on the 2020 bulletin, http://52js.top/?id=118), 2021 11,753.98 (人民日报海外版 2022-06-10,
+# http://www.chinahightech.com/html/chany/swyy/2022/0610/5643213.html), 2022 13,712.65 (人民日报 2023-07-12): REPRINTS;
+# 2023-2024 DERIVED (above); 2025 DERIVED with the 2025 bulletin's account flows 6,390.69 / 5,782.28. The yearly net
+# inflow falls from 1,650-1,960 (2020-2022, the pre-reform split) to 253-608 (2023-2025, the employer's share in the
+# pool): most provinces moved on 1 January 2023. The account flows before 2023 are not in the reprints found, so the
+# pre-reform account rate is not identified from them (the net inflow also moves with what the accounts pay).
+ACCOUNT_BALANCE_HISTORY = {2019: 8426.0, 2020: 10096.0, 2021: 11753.98, 2022: 13712.65,
+                           2023: ACCOUNT_BALANCE_END_2023 / YI, 2024: ACCOUNT_BALANCE_END_2024 / YI,
+                           2025: ACCOUNT_BALANCE_END_2024 / YI + 6390.69 - 5782.28}
+# the first year of the reform's account rules in the national figures (ASSUMPTION from the break above)
+ACCOUNT_REFORM_YEAR = 2023
+
+
+def account_net_inflow_history() -> dict[int, float]:
+    """{year: change of the year-end account balance, 亿元} from ``ACCOUNT_BALANCE_HISTORY``."""
+    ys = sorted(ACCOUNT_BALANCE_HISTORY)
+    return {b: ACCOUNT_BALANCE_HISTORY[b] - ACCOUNT_BALANCE_HISTORY[a] for a, b in zip(ys, ys[1:])}
+
+
 POOLED_OPENING_2024 = PUBLISHED_2024["pooled_balance"] - PUBLISHED_2024["pooled_income"] + PUBLISHED_2024["pooled_expenditure"]
 # NHSA 2025 bulletin (via liubigfatty/pension-calculator scripts/_verify_medcare_system.js): medical-institution costs
 # of in-service members 8,085.07 亿元 and retirees 10,377.63 亿元, 28,062.32 and 10,793.80 万 members: DERIVED ratio.
