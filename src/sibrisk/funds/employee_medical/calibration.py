@@ -494,6 +494,44 @@ def solve(*, workers_exposure, retirees_exposure, curve, births, wage, collectio
             "employer_rate": float(employer_rate)}
 
 
+def sensitivity_variations(sc=None) -> dict:
+    """The one-at-a-time variations of ``sensitivity_table`` (``sibrisk.sensitivity``): [low, high] per dotted
+    parameter. ASSUMPTIONS, each a plausible band, not a probability: medical cost growth -/+ 1 point a year from 2026
+    (about the s.e. of the 2020-2025 trend, ``cost_growth_trend``); the effective employer rate -/+ 0.5 point from
+    2026 (financing); wage growth -/+ 1 point from 2026; the deposit yield 1% / 3%; utilisation -/+ 5%; the pooled
+    share 0.65 / 0.75 from 2026."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
+    years = sc.years
+
+    def shifted(path, d):
+        return [float(v + d) if y >= 2026 else float(v) for y, v in zip(years, sc.series(path))]
+
+    def from_2026(path, v):
+        return [float(v) if y >= 2026 else float(x) for y, x in zip(years, sc.series(path))]
+
+    return {
+        "economy.medical_cost_growth": [shifted("economy.medical_cost_growth", -0.01),
+                                        shifted("economy.medical_cost_growth", 0.01)],
+        "contributions.employer_rate": [shifted("contributions.employer_rate", -0.005),
+                                        shifted("contributions.employer_rate", 0.005)],
+        "economy.wage_growth": [shifted("economy.wage_growth", -0.01), shifted("economy.wage_growth", 0.01)],
+        "economy.interest_rate": [0.01, 0.03],
+        "benefits.utilisation": [0.95, 1.05],
+        "benefits.pooled_share": [from_2026("benefits.pooled_share", 0.65), from_2026("benefits.pooled_share", 0.75)],
+    }
+
+
+def sensitivity_table(sc=None, horizon: int = 2045):
+    """``sibrisk.sensitivity`` of the default (or ``sc``) to ``sensitivity_variations``, balance months in
+    ``horizon`` (the whole fund: pool + accounts)."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
+    return sibrisk.sensitivity(sc, sensitivity_variations(sc), horizon=horizon)
+
+
 def _fmt(values: np.ndarray) -> str:
     vals = [f"{v:.6g}" for v in values]
     lines = ["  " + ", ".join(vals[i:i + 10]) + "," for i in range(0, len(vals), 10)]

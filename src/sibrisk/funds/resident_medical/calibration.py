@@ -444,6 +444,73 @@ def cost_growth_volatility(sc=None, n: int = 200, seed: int = 1, years=(2026, 20
             history_growth_sd(COVID_REBOUND_YEARS), "history_sd_without_covid": history_growth_sd(COVID_YEARS)}
 
 
+def sensitivity_variations(sc=None) -> dict:
+    """The one-at-a-time variations of ``sensitivity_table`` (``sibrisk.sensitivity``): [low, high] per dotted
+    parameter. ASSUMPTIONS, each a plausible band, not a probability: medical cost growth -/+ 1 point a year from 2026
+    (about the s.e. of the 2020-2025 trend, ``cost_growth_trend``); financing: the top-up of the standards -/+ 5% and
+    the indexation margin of the standards -/+ 1 point a year; participation -/+ 2%; the deposit yield 1% / 3%."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    years = sc.years
+
+    def shifted(path, d):
+        return [float(v + d) if y >= 2026 else float(v) for y, v in zip(years, sc.series(path))]
+
+    part = float(sc.series("coverage.participation")[0])
+    return {
+        "economy.medical_cost_growth": [shifted("economy.medical_cost_growth", -0.01),
+                                        shifted("economy.medical_cost_growth", 0.01)],
+        "financing.top_up": [sc.financing.top_up * 0.95, sc.financing.top_up * 1.05],
+        "financing.indexation_margin": [-0.01, 0.01],
+        "coverage.participation": [part * 0.98, min(part * 1.02, 1.0)],
+        "economy.interest_rate": [0.01, 0.03],
+    }
+
+
+def sensitivity_table(sc=None, horizon: int = 2040):
+    """The one-at-a-time sensitivity of the default (or ``sc``) to ``sensitivity_variations``, balance months
+    (current-year definition) in ``horizon``: ``sibrisk.sensitivity``'s table.
+
+    STOPGAP: ``sibrisk.sensitivity`` fails on this fund (its summary always computes the actuarial balance, a share
+    of the covered wage bill, which a resident scheme does not have: AttributeError 'covered_wage_bill'); the fix
+    belongs in ``sibrisk.sensitivity.summary`` (NaN without a payroll). Until then this builds the same table from
+    ``sibrisk.sensitivity.summary``'s other metrics, with ``actuarial_balance`` NaN."""
+    import pandas as pd
+
+    import sibrisk
+    from sibrisk.indicators import depletion_year as depletion
+    from sibrisk.sensitivity import METRICS
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    variations = sensitivity_variations(sc)
+    try:
+        return sibrisk.sensitivity(sc, variations, horizon=horizon)
+    except AttributeError as e:
+        if "covered_wage_bill" not in str(e):
+            raise
+
+    def metrics(s):
+        ds = sibrisk.project(s, keep_detail=False)
+        bal = ds.fund_balance.values
+        i = int(np.argmax(bal))
+        return {"depletion_year": float(depletion(ds.fund_balance)), "peak_balance": float(bal[i]),
+                "peak_year": float(ds.year.values[i]),
+                "balance_months_at_horizon": float(ds.balance_months.sel(year=horizon)),
+                "actuarial_balance": float("nan")}
+
+    rows = [{"parameter": "(base)", "variant": "base", "value": None, **metrics(sc)}]
+    for path, pair in variations.items():
+        for name, value in zip(("low", "high"), pair):
+            rows.append({"parameter": path, "variant": name, "value": value, **metrics(sc.with_updates({path: value}))})
+    table = pd.DataFrame(rows)
+    for m in METRICS:
+        table[f"delta_{m}"] = table[m] - table.loc[0, m]
+    table.attrs.update(scenario=sc.meta.name, horizon=horizon, metrics={m: u for m, (u, _) in METRICS.items()},
+                       note="actuarial_balance: not defined without a covered wage bill (stopgap table)")
+    return table
+
+
 def _fmt(values: np.ndarray) -> str:
     vals = [f"{v:.6g}" for v in values]
     lines = ["  " + ", ".join(vals[i:i + 10]) + "," for i in range(0, len(vals), 10)]
