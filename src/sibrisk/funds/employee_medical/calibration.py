@@ -3,6 +3,12 @@
 Run ``python -m sibrisk.funds.employee_medical.calibration`` to regenerate ``scenarios/employee_medical_national.toml``.
 Everything here is a modelling assumption except the published figures, which carry their sources. Every calibrated
 parameter is solved in closed form from the model's own base-year quantities (``solve``), so a test can re-derive it.
+
+Also here: the back-test on 2025 (``BACKTEST``, ``backtest_table``); the walk to a published study (``walk_to_study``);
+the published history of expenditure per insured member 2020-2025 (``EXPENDITURE_HISTORY``) with the fan of cost growth
+against it (``cost_growth_volatility``, which set the default's cost-growth volatility) and its trend
+(``cost_growth_trend``); the joint fit of the post-base parameters to 2025 (``fit_multi_year``); the account
+balances around the 2021 reform (``ACCOUNT_BALANCE_HISTORY``); the sensitivity table (``sensitivity_table``).
 """
 
 from __future__ import annotations

@@ -20,8 +20,10 @@ from the UN WPP 2022 base stock (``sibrisk.demography.population``):
 
 Also here: the history of the financing standards (``FINANCING_HISTORY``, ``financing_history_growth``), the
 back-test on the years after the base year (``BACKTEST``, ``backtest_table``), the long-run walk of assumptions
-(``long_run_walk``, ``solvency_margin``) and the fan of cost growth against its history
-(``cost_growth_volatility``).
+(``long_run_walk``, ``solvency_margin``), the fan of cost growth against its history 2020-2025
+(``cost_growth_volatility``, ``PUBLISHED_BEFORE_2023``), its trend (``cost_growth_trend``; no least-squares fit of
+several years: after the base year only 2025 is published, three figures met exactly by three parameters) and the
+sensitivity table (``sensitivity_table``).
 """
 
 from __future__ import annotations
