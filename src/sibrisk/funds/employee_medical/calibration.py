@@ -3,6 +3,12 @@
 Run ``python -m sibrisk.funds.employee_medical.calibration`` to regenerate ``scenarios/employee_medical_national.toml``.
 Everything here is a modelling assumption except the published figures, which carry their sources. Every calibrated
 parameter is solved in closed form from the model's own base-year quantities (``solve``), so a test can re-derive it.
+
+Also here: the back-test on 2025 (``BACKTEST``, ``backtest_table``); the walk to a published study (``walk_to_study``);
+the published history of expenditure per insured member 2020-2025 (``EXPENDITURE_HISTORY``) with the fan of cost growth
+against it (``cost_growth_volatility``, which set the default's cost-growth volatility) and its trend
+(``cost_growth_trend``); the joint fit of the post-base parameters to 2025 (``fit_multi_year``); the account
+balances around the 2021 reform (``ACCOUNT_BALANCE_HISTORY``); the sensitivity table (``sensitivity_table``).
 """
 
 from __future__ import annotations
@@ -44,6 +50,27 @@ ACCOUNT_BALANCE_END_2022 = 13712.65 * YI
 ACCOUNT_FLOWS = {2023: (6351.35 * YI, 6097.95 * YI), 2024: (6390.01 * YI, 5879.83 * YI)}
 ACCOUNT_BALANCE_END_2023 = ACCOUNT_BALANCE_END_2022 + ACCOUNT_FLOWS[2023][0] - ACCOUNT_FLOWS[2023][1]
 ACCOUNT_BALANCE_END_2024 = ACCOUNT_BALANCE_END_2023 + ACCOUNT_FLOWS[2024][0] - ACCOUNT_FLOWS[2024][1]
+# The reform of the individual accounts (国办发〔2021〕14号, provinces implementing in 2021-2023) seen in the published
+# year-end account balances, 亿元: 2019 8,426 (NHSA 2019 bulletin, reprinted at http://ddk88.cn/xwxx/28599.html),
+# 2020 10,096 (人民日报海外版 on the 2020 bulletin, http://52js.top/?id=118), 2021 11,753.98 (人民日报海外版 2022-06-10,
+# http://www.chinahightech.com/html/chany/swyy/2022/0610/5643213.html), 2022 13,712.65 (人民日报 2023-07-12): REPRINTS;
+# 2023-2024 DERIVED (above); 2025 DERIVED with the 2025 bulletin's account flows 6,390.69 / 5,782.28. The yearly net
+# inflow falls from 1,650-1,960 (2020-2022, the pre-reform split) to 253-608 (2023-2025, the employer's share in the
+# pool): most provinces moved on 1 January 2023. The account flows before 2023 are not in the reprints found, so the
+# pre-reform account rate is not identified from them (the net inflow also moves with what the accounts pay).
+ACCOUNT_BALANCE_HISTORY = {2019: 8426.0, 2020: 10096.0, 2021: 11753.98, 2022: 13712.65,
+                           2023: ACCOUNT_BALANCE_END_2023 / YI, 2024: ACCOUNT_BALANCE_END_2024 / YI,
+                           2025: ACCOUNT_BALANCE_END_2024 / YI + 6390.69 - 5782.28}
+# the first year of the reform's account rules in the national figures (ASSUMPTION from the break above)
+ACCOUNT_REFORM_YEAR = 2023
+
+
+def account_net_inflow_history() -> dict[int, float]:
+    """{year: change of the year-end account balance, 亿元} from ``ACCOUNT_BALANCE_HISTORY``."""
+    ys = sorted(ACCOUNT_BALANCE_HISTORY)
+    return {b: ACCOUNT_BALANCE_HISTORY[b] - ACCOUNT_BALANCE_HISTORY[a] for a, b in zip(ys, ys[1:])}
+
+
 POOLED_OPENING_2024 = PUBLISHED_2024["pooled_balance"] - PUBLISHED_2024["pooled_income"] + PUBLISHED_2024["pooled_expenditure"]
 # NHSA 2025 bulletin (via liubigfatty/pension-calculator scripts/_verify_medcare_system.js): medical-institution costs
 # of in-service members 8,085.07 亿元 and retirees 10,377.63 亿元, 28,062.32 and 10,793.80 万 members: DERIVED ratio.
@@ -169,6 +196,236 @@ def walk_to_study(scenario=None, steps=None):
     return pd.DataFrame(rows)
 
 
+
+# --------------------------------------------------------------------------------------------------------------
+# The published history of fund expenditure per insured member: the yardstick of the stochastic cost-growth fan
+# (``cost_growth_volatility``) and of the cost-growth trend (``cost_growth_trend``). Fund expenditure (maternity
+# included since the 2019 merger, 国办发〔2019〕10号) in 亿元 and year-end insured in 万人, NHSA bulletins. Not found in
+# the reference corpus (searched 2026-12-07): the 2019 fund expenditure (the 2019 bulletin's reprint is cut before
+# it) and a 2018 figure on the same basis (the 2018 快报 of 2019-03-01, 新华社, gives 10,504.92 亿元 for 31,673 万
+# members *without* maternity, so its growth into 2019 would mix the merger in). 2020 is therefore the first year.
+_RMRB_2020 = ("人民日报海外版 (叶紫) on the NHSA 2020年全国医疗保障事业发展统计公报, reprinted at http://52js.top/?id=118 "
+              "(REPRINT): 职工基本医疗保险参保人数 34,455 万")
+_RMRB_2021 = ("人民日报海外版 2022-06-10 (叶紫) on the NHSA 2021年全国医疗保障事业发展统计公报, reprinted at "
+              "http://www.chinahightech.com/html/chany/swyy/2022/0610/5643213.html (REPRINT): 职工医保参保人数 35,431 万; "
+              "基金（含生育保险）收入 19,003.10 亿元 (+20.8%), 支出 14,746.73 亿元 (+14.6%)")
+_RMRB_2022 = ("人民日报 2023-07-12 (孙秀艷) on the NHSA 2022年全国医疗保障事业发展统计公报, reprinted at "
+              "http://duocaiyimin.com/2023/0713/677710.shtml (REPRINT): 职工医保参保人数 36,243 万; 基金（含生育保险）收入 "
+              "20,793.27 亿元 (+9.4%), 支出 15,243.80 亿元 (+3.3%)")
+_NHSA_2023 = ("NHSA, 2023年全国医疗保障事业发展统计公报 (2024-07-25), https://www.nhsa.gov.cn/art/2024/7/25/art_7_13340.html "
+              "(transcribed in GitHub xujiann/health-indicators): 参保 37,095 万, 支出 17,750.73 亿元")
+EXPENDITURE_HISTORY = {
+    # year: (fund expenditure 亿元, year-end insured 万人, source)
+    2020: (14746.73 / 1.146, 34455.0, "DERIVED expenditure: the 2021 figure 14,746.73 / 1.146 (its published growth, "
+           "rounded to 0.1 point: +-0.04%, about 6 亿元); " + _RMRB_2020 + "; the 2020 total of both funds, 21,032 亿元 "
+           "(same reprint), is met within 2 亿元 with the resident fund's DERIVED 8,162"),
+    2021: (14746.73, 35431.0, _RMRB_2021),
+    2022: (15243.80, 36243.0, _RMRB_2022),
+    2023: (17750.73, 37095.0, _NHSA_2023),
+    2024: (PUBLISHED_2024["total_expenditure"] / YI, PUBLISHED_2024["insured"] / WAN, PUBLISHED_2024["source"]),
+    2025: (19376.55, 38856.12, _NHSA_2025),
+}
+# Years of the COVID-19 epidemic and its rebounds. 2020 and 2022 suppressed care (lockdowns; the Omicron wave of
+# late 2022), 2021 and 2023 caught up: growth per member +11.4% (2021), +1.0% (2022), +13.8% (2023). The fan is
+# compared with the history with and without the rebound years (the suppressed years' growth is not in the series
+# for 2020, which needs 2019; 2022's is).
+COVID_REBOUND_YEARS = (2021, 2023)
+COVID_YEARS = (2021, 2022, 2023)
+
+
+def expenditure_per_insured_history() -> dict[int, float]:
+    """{year: fund expenditure per year-end insured member, yuan} from ``EXPENDITURE_HISTORY`` (NHSA bulletins):
+    3,734.7 (2020), 4,162.1, 4,206.0, 4,785.2, 5,033.8, 4,986.7 元 (2025)."""
+    return {y: e * YI / (n * WAN) for y, (e, n, _) in EXPENDITURE_HISTORY.items()}
+
+
+def history_growth(history: dict | None = None) -> dict[int, float]:
+    """{year: growth of expenditure per insured member over the year before}."""
+    h = expenditure_per_insured_history() if history is None else history
+    ys = sorted(h)
+    return {b: h[b] / h[a] - 1.0 for a, b in zip(ys, ys[1:]) if b == a + 1}
+
+
+def history_growth_sd(exclude=(), history: dict | None = None) -> float:
+    """Sample s.d. (ddof 1) of the yearly growth of expenditure per insured member, leaving out the years
+    ``exclude`` (e.g. ``COVID_REBOUND_YEARS``)."""
+    g = [v for y, v in history_growth(history).items() if y not in set(exclude)]
+    if len(g) < 2:
+        raise ValueError(f"fewer than two growth values left after excluding {tuple(exclude)}")
+    return float(np.std(g, ddof=1))
+
+
+def history_growth_autocorrelation(history: dict | None = None) -> float:
+    """Lag-1 autocorrelation of the yearly growth of expenditure per insured member (all years: dips and rebounds
+    alternate, so it is negative; the shipped AR(1) coefficient of the deviations is +0.5, an ASSUMPTION)."""
+    g = np.array(list(history_growth(history).values()))
+    d = g - g.mean()
+    return float(np.sum(d[1:] * d[:-1]) / np.sum(d * d))
+
+
+def cost_growth_volatility(sc=None, n: int = 200, seed: int = 1, years=(2026, 2035)) -> dict:
+    """The fan of cost growth against its published history: the s.d. (across ``n`` stochastic scenarios, averaged
+    over ``years``) of the yearly growth of expenditure per insured member around the deterministic path, and the
+    s.d. of the published growth of expenditure per insured member 2021-2025 (``EXPENDITURE_HISTORY``): with every
+    year, without the rebound years 2021 and 2023 (``COVID_REBOUND_YEARS``), and without 2021-2023
+    (``COVID_YEARS``, two values left)."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
+    sc = sc.with_updates({"projection.years": max(years[1] - sc.projection.base_year + 1, 2)})
+    sim = sibrisk.simulate(sc, n, seed=seed, progress=False)
+    det = sibrisk.project(sc, keep_detail=False, indicators=False)
+    span = slice(years[0] - 1, years[1])
+    g_sim = sim.average_benefit.sel(year=span).values
+    g_det = det.average_benefit.sel(year=span).values.reshape(-1)
+    dev = (g_sim[:, 1:] / g_sim[:, :-1]) - (g_det[1:] / g_det[:-1])
+    return {"simulated_sd": float(np.mean(np.std(dev, axis=0, ddof=1))),
+            "history_sd": history_growth_sd(),
+            "history_sd_without_rebounds": history_growth_sd(COVID_REBOUND_YEARS),
+            "history_sd_without_covid": history_growth_sd(COVID_YEARS),
+            "history_growth": history_growth(), "history_autocorrelation": history_growth_autocorrelation(),
+            "n_scenarios": n, "years": years}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Several years at once. The 2024 base year is met exactly by the closed forms of ``solve``; after it only 2025 is
+# published, so the free parameters of the years after the base are fitted to 2025's figures together, with their
+# uncertainty, instead of one parameter per figure. The years before the base (2022-2023) cannot be projected: the
+# projection starts from the base year's state (coverage profile, opening balances, the post-reform account rules),
+# and a 2022 or 2023 base would need that year's pooled/account split of contributions while the provinces were
+# moving to the 国办发〔2021〕14号 rules (2021-2023, not published by province) and the 2022 pooled/account flows (not
+# found). Those years enter instead through the cost-growth trend (``cost_growth_trend``, 2020-2025).
+#
+# Free parameters: (dotted path, year, "only" for that year's value / "from" for that year on).
+FIT_PARAMETERS = [
+    ("economy.medical_cost_growth", 2025, "only"),       # cost growth of the year -> pooled and account expenditure
+    ("contributions.worker_account_rate", 2025, "from"),  # effective in-service account rate -> account income
+    ("coverage.working_trend", 2025, "only"),            # widening of in-service coverage -> members, incomes
+    ("economy.wage_growth", 2025, "only"),               # average wage growth -> incomes per member, maternity
+]
+# Targets: the published figures that are independent of each other (the fund's totals are the pooled + account
+# lines, the insured the in-service + retired, the DERIVED pooled balance the pooled lines: not counted twice).
+# sigma: ASSUMPTION, the relative model error of one figure, 1% (the base year is met to 1%); the parameters'
+# uncertainty is scaled by the fit's own residual variance, so it does not rest on this value.
+FIT_VARIABLES = ["contributors", "beneficiaries", "pooled_income", "account_income", "pooled_expenditure",
+                 "account_expenditure", "maternity_expenditure"]
+FIT_SIGMA = 0.01
+BASE_YEAR_ROWS = ["total_income", "total_expenditure", "pooled_income", "pooled_expenditure", "account_income",
+                  "account_expenditure", "contributors", "beneficiaries"]
+
+
+def _with_year_value(sc, dotted: str, year: int, value: float, mode: str):
+    path = np.array(sc.series(dotted), dtype=float)
+    t = int(np.searchsorted(sc.years, year))
+    if t >= len(sc.years) or sc.years[t] != year:
+        raise ValueError(f"{dotted}: year {year} is not in the projection {sc.years[0]}-{sc.years[-1]}")
+    if mode == "only":
+        path[t] = value
+    elif mode == "from":
+        path[t:] = value
+    else:
+        raise ValueError(f"{dotted}: mode must be 'only' or 'from', not {mode!r}")
+    return sc.with_updates({dotted: [float(v) for v in path]})
+
+
+def fit_multi_year(scenario=None, parameters=FIT_PARAMETERS, variables=FIT_VARIABLES, sigma: float = FIT_SIGMA):
+    """Weighted least squares (scipy.optimize.least_squares) of the free parameters of the years after the base
+    (``FIT_PARAMETERS``) to the independent 2025 figures of ``BACKTEST`` (``FIT_VARIABLES``), the 2024 base year
+    kept by its closed-form calibration. Residual of a figure: (projected / published - 1) / ``sigma``.
+
+    Returns ``(values, table)``: ``values`` maps each parameter ("path@year") to a dict (value, the default's value,
+    standard error from the Jacobian, s.e. = sqrt(diag(s2 (J'J)^-1)), s2 = the weighted residual sum of squares /
+    (targets - parameters)); ``table`` has one row per figure, 2024 (the base year, not fitted: the parameters do
+    not act on it) and 2025, with the published value, the default's and the fitted projection, and their relative
+    errors. 7 targets, 4 parameters: 3 residual degrees of freedom (the retirees move with no parameter), so the
+    uncertainty is rough.
+
+    Measured on the default (sigma 1%): medical cost growth 2025 -1.85% (s.e. 0.21 point; default -1.81%), account
+    rate 1.921% (s.e. 0.007; default 1.902%), working_trend 2025 +2.68% (s.e. 0.33; default assumption 1.5%), wage
+    growth 2025 +2.32% (s.e. 0.20; default assumption 4%); weighted sum of squares 6.03 (default) -> 0.25, every
+    2025 figure within 0.4% (default: pooled income +1.19%, maternity +2.00%, in-service members -0.77%). Not
+    adopted in the default scenario (its long-run measurements, e.g. the depletion years of ``walk_to_study``,
+    rest on the shipped values); pass the fitted values as updates to use them."""
+    import pandas as pd
+    from scipy.optimize import least_squares
+
+    import sibrisk
+
+    sc0 = scenario if scenario is not None else sibrisk.load_scenario("employee_medical_national")
+    sc0 = sc0.with_updates({"projection.years": 3})
+    rows = {r["variable"]: r for r in BACKTEST}
+    targets = [rows[v] for v in variables]
+    published = np.array([r["published"] for r in targets])
+    start = np.array([float(sc0.series(p)[int(np.searchsorted(sc0.years, y))]) for p, y, _ in parameters])
+
+    def scenario_at(x):
+        s = sc0
+        for (p, y, mode), v in zip(parameters, x):
+            s = _with_year_value(s, p, y, float(v), mode)
+        return s
+
+    def project(x):
+        return sibrisk.project(scenario_at(x), keep_detail=False, indicators=False)
+
+    def residuals(x):
+        ds = project(x)
+        return (np.array([backtest_value(r, ds) for r in targets]) / published - 1.0) / sigma
+
+    fit = least_squares(residuals, start, x_scale=np.maximum(np.abs(start), 1e-3), diff_step=1e-3)
+    m, n = len(targets), len(parameters)
+    s2 = float(fit.fun @ fit.fun) / (m - n) if m > n else float("nan")
+    cov = s2 * np.linalg.pinv(fit.jac.T @ fit.jac)
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    values = {f"{p}@{y}": {"value": float(v), "default": float(v0), "se": float(e), "mode": mode}
+              for (p, y, mode), v, v0, e in zip(parameters, fit.x, start, se)}
+    before, after = project(start), project(fit.x)
+    out = []
+    for name in BASE_YEAR_ROWS:
+        pub = PUBLISHED_2024[name]
+        out.append({"year": 2024, "variable": name, "published": pub, "default": float(before[name].sel(year=2024)),
+                    "fitted": float(after[name].sel(year=2024)), "target": False})
+    for r in BACKTEST:
+        out.append({"year": r["year"], "variable": r["variable"], "published": r["published"] * r["scale"],
+                    "default": backtest_value(r, before) * r["scale"], "fitted": backtest_value(r, after) * r["scale"],
+                    "target": r["variable"] in variables})
+    table = pd.DataFrame(out)
+    table["error default"] = table["default"] / table["published"] - 1.0
+    table["error fitted"] = table["fitted"] / table["published"] - 1.0
+    table.attrs.update(sigma=sigma, s2=s2, dof=m - n, cost=float(fit.cost))
+    return values, table
+
+
+def cost_growth_trend(first: int = 2020, last: int = 2025) -> dict:
+    """Log-linear trend of fund expenditure per insured member (``EXPENDITURE_HISTORY``): OLS of
+    ln(expenditure per insured) on the year, ``first``..``last``. Returns the trend growth exp(b) - 1, its standard
+    error (delta method, (1 + g) x s.e.(b), the residuals taken as independent), the residuals and the years.
+    Measured 2020-2025: +6.32% a year, s.e. 0.99 point (the residuals alternate in sign with the epidemic's dips
+    and rebounds). The yardstick of the default's future cost growth: ``projected_cost_growth`` compares them."""
+    h = expenditure_per_insured_history()
+    ys = np.array([y for y in sorted(h) if first <= y <= last])
+    if len(ys) < 3:
+        raise ValueError(f"{first}..{last}: need at least three years of EXPENDITURE_HISTORY ({min(h)}..{max(h)})")
+    v = np.log([h[y] for y in ys])
+    X = np.column_stack([np.ones(len(ys)), ys - ys.mean()])
+    b, *_ = np.linalg.lstsq(X, v, rcond=None)
+    r = v - X @ b
+    s2 = float(r @ r) / (len(ys) - 2)
+    se_b = float(np.sqrt(s2 * np.linalg.inv(X.T @ X)[1, 1]))
+    g = float(np.expm1(b[1]))
+    return {"growth": g, "se": (1.0 + g) * se_b, "log_slope": float(b[1]), "log_slope_se": se_b,
+            "residuals": dict(zip(ys.tolist(), r.tolist())), "years": (int(ys[0]), int(ys[-1]))}
+
+
+def projected_cost_growth(sc=None, first: int = 2025, last: int = 2035) -> float:
+    """Average yearly growth of expenditure per insured member in the projection of ``sc`` (default scenario),
+    ``first``..``last``: (a_last / a_first)^(1 / (last - first)) - 1 (age-mix and cost growth together, as the
+    history measures it)."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
+    a = sibrisk.project(sc, keep_detail=False, indicators=False).average_benefit
+    return float((a.sel(year=last) / a.sel(year=first)) ** (1.0 / (last - first)) - 1.0)
+
 # ASSUMPTION (research notes A.6): relative medical cost by age band, 1.0 at 20-44
 COST_BANDS = [(16, 0.4), (20, 1.0), (45, 1.6), (55, 2.2), (60, 2.8), (65, 3.3), (70, 3.9), (75, 4.5), (80, 5.0)]
 
@@ -241,6 +498,44 @@ def solve(*, workers_exposure, retirees_exposure, curve, births, wage, collectio
     return {"retiree_factor": float(rf), "base_cost": float(base_cost), "pooled_share": float(pooled_medical / medical),
             "maternity_cost_per_birth": float(pub["maternity_expenditure"] / births), "base_ratio": float(base_ratio),
             "employer_rate": float(employer_rate)}
+
+
+def sensitivity_variations(sc=None) -> dict:
+    """The one-at-a-time variations of ``sensitivity_table`` (``sibrisk.sensitivity``): [low, high] per dotted
+    parameter. ASSUMPTIONS, each a plausible band, not a probability: medical cost growth -/+ 1 point a year from 2026
+    (about the s.e. of the 2020-2025 trend, ``cost_growth_trend``); the effective employer rate -/+ 0.5 point from
+    2026 (financing); wage growth -/+ 1 point from 2026; the deposit yield 1% / 3%; utilisation -/+ 5%; the pooled
+    share 0.65 / 0.75 from 2026."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
+    years = sc.years
+
+    def shifted(path, d):
+        return [float(v + d) if y >= 2026 else float(v) for y, v in zip(years, sc.series(path))]
+
+    def from_2026(path, v):
+        return [float(v) if y >= 2026 else float(x) for y, x in zip(years, sc.series(path))]
+
+    return {
+        "economy.medical_cost_growth": [shifted("economy.medical_cost_growth", -0.01),
+                                        shifted("economy.medical_cost_growth", 0.01)],
+        "contributions.employer_rate": [shifted("contributions.employer_rate", -0.005),
+                                        shifted("contributions.employer_rate", 0.005)],
+        "economy.wage_growth": [shifted("economy.wage_growth", -0.01), shifted("economy.wage_growth", 0.01)],
+        "economy.interest_rate": [0.01, 0.03],
+        "benefits.utilisation": [0.95, 1.05],
+        "benefits.pooled_share": [from_2026("benefits.pooled_share", 0.65), from_2026("benefits.pooled_share", 0.75)],
+    }
+
+
+def sensitivity_table(sc=None, horizon: int = 2045):
+    """``sibrisk.sensitivity`` of the default (or ``sc``) to ``sensitivity_variations``, balance months in
+    ``horizon`` (the whole fund: pool + accounts)."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
+    return sibrisk.sensitivity(sc, sensitivity_variations(sc), horizon=horizon)
 
 
 def _fmt(values: np.ndarray) -> str:

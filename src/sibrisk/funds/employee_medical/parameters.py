@@ -20,6 +20,8 @@ AgeTable = age_table(AGE_MIN)
 
 class MedicalEconomy(EconomySpec):
     """The shared economic paths, with medical cost growth required (it drives expenditure)."""
+    # yearly growth of medical cost per member of a given age and sex (fraction a year; ageing comes from the cost
+    # curve); the base year's value is not applied
     medical_cost_growth: series_field("medical_cost_growth")
 
 
@@ -29,12 +31,14 @@ class CoverageSpec(_Model):
     ``cohort_age`` on, each birth cohort keeps the share it had a year earlier (retirees stay insured without
     contributions, so coverage travels with the cohort). Within the insured, the share past the statutory retirement
     age of its birth cohort (``funds.common.statutory``) are retirees."""
-    profile: AgeTable
+    profile: AgeTable  # insured share of the population by age (16..100+) and sex at the end of the base year (0..1)
+    # first age (years) from which a birth cohort keeps the insured share it had a year earlier
     cohort_age: Annotated[int, Field(ge=AGE_MIN + 1, le=100)] = 50
+    # yearly growth of the insured share below cohort_age (fraction a year, cumulative from the base year)
     working_trend: series_field("growth") = 0.0
-    retirement_reform: bool = True
-    female_cadre_share: Rate = 0.3
-    note: str = ""
+    retirement_reform: bool = True  # the 2024 NPC retirement-age reform (from 2025) applies: true / false
+    female_cadre_share: Rate = 0.3  # share of insured women with the cadre retirement age (55, rising to 58) (0..1)
+    note: str = ""  # free text: sources and assumptions of the section
 
     @field_validator("profile")
     @classmethod
@@ -54,19 +58,21 @@ class ContributionSpec(_Model):
     2% plus about 30% of the employer's contribution); ``retiree_account_credit``: yuan a year credited to each
     retiree's account out of the employer contributions (after the reform a fixed amount, about 2% of the
     reform-year average pension)."""
-    employer_rate: series_field("employer_rate")
-    employee_rate: series_field("employee_rate")
+    employer_rate: series_field("employer_rate")  # employer contribution rate, maternity included (share of the base)
+    employee_rate: series_field("employee_rate")  # employee contribution rate (share of the base)
+    # share of the base credited to in-service members' individual accounts (fraction; post-reform: at most 2%)
     worker_account_rate: series_field("individual_account_rate")
+    # yuan a year credited to each retiree's individual account out of employer contributions
     retiree_account_credit: series_field("yuan", bounds=(0.0, 1e6))
-    base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
+    base_ratio: Annotated[float, Field(gt=0.0, le=10.0)]  # average contribution base / average wage (ratio)
     # rate adjustment rule (None: off): when the pooled balance on 1 January is below ``adjustment_floor_months``
     # months of the previous year's pooled expenditure, the contribution rate rises by ``adjustment_step`` (to the
     # pooled fund) from that year on, cumulatively, at most ``adjustment_cap`` in all. ASSUMPTIONS: 1 point a year,
     # 5 points at most; a floor of 6 months is the lower end of the 6-9 months of 人社部发〔2009〕67号
     adjustment_floor_months: Annotated[float | None, Field(ge=0.0, le=120.0)] = None
-    adjustment_step: Annotated[float, Field(ge=0.0, le=0.05)] = 0.01
-    adjustment_cap: Annotated[float, Field(ge=0.0, le=0.2)] = 0.05
-    note: str = ""
+    adjustment_step: Annotated[float, Field(ge=0.0, le=0.05)] = 0.01  # rate rise a year of the rule (share of the base)
+    adjustment_cap: Annotated[float, Field(ge=0.0, le=0.2)] = 0.05  # largest total rise of the rule (share of the base)
+    note: str = ""  # free text: sources and assumptions of the section
 
 
 class BenefitSpec(_Model):
@@ -74,18 +80,22 @@ class BenefitSpec(_Model):
     x ``utilisation``(t) x the medical cost index (cumulative ``economy.medical_cost_growth`` from the base year).
     The pooled fund pays ``pooled_share`` of it, the individual accounts the rest (up to what the accounts hold).
     Maternity: ``maternity_cost_per_birth`` (base-year yuan, indexed to the average wage) x births, paid by the pool."""
-    cost_curve: AgeTable
+    cost_curve: AgeTable  # relative medical cost by age (16..100+) and sex (ratio, 1 at the reference ages)
+    # medical cost of a retiree relative to an in-service member of the same age and sex (ratio)
     retiree_factor: Annotated[float, Field(gt=0.0, le=20.0)] = 1.0
+    # base-year medical cost per member of relative cost 1 (yuan a year)
     base_cost: Annotated[float, Field(ge=0.0, le=1e6)]
-    utilisation: series_field("ratio") = 1.0
-    pooled_share: series_field("share")
+    utilisation: series_field("ratio") = 1.0  # multiplier of medical cost per member (ratio, 1 = base-year use)
+    pooled_share: series_field("share")  # share of medical cost paid by the pooled fund (0..1); accounts pay the rest
+    # base-year maternity expenditure per birth, indexed to the average wage (yuan per birth)
     maternity_cost_per_birth: Annotated[float, Field(ge=0.0, le=1e7)] = 0.0
-    note: str = ""
+    note: str = ""  # free text: sources and assumptions of the section
 
 
 class InitialState(_Model):
     """Balances on 1 January of the base year (yuan)."""
-    pooled_balance: Annotated[float, EXTENSIVE]
+    pooled_balance: Annotated[float, EXTENSIVE]  # pooled fund balance on 1 January of the base year (yuan)
+    # individual accounts' balance on 1 January of the base year (yuan)
     account_balance: Annotated[float, Field(ge=0.0, le=1e16), EXTENSIVE]
     # how the base year pays its flows: on its year-end members times these (later years: mid-year members). 1: the
     # year-end stocks, as the national base-year calibration has it; a scenario re-based to a later year of a
@@ -93,13 +103,15 @@ class InitialState(_Model):
     # contribution base, account credits), retired person-years per year-end retiree (retiree account credits) and
     # medical cost per cost of the year-end members (the exposures by age, weighted by the cost curve)
     worker_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    # retired person-years per year-end retiree in the base year (ratio; 1: the year-end stock)
     retiree_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    # base-year medical cost per cost of the year-end members (ratio; 1: the year-end stock)
     cost_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
     # the base year's maternity expenditure, yuan (None: the base year's births x maternity_cost_per_birth, as the
     # national calibration has it). A re-based scenario carries its projection's: the re-based population has the
     # published fertility up to its base year, so the base year's births are not those the projection paid for
     maternity_expenditure: Annotated[float | None, Field(ge=0.0, le=1e16), EXTENSIVE] = None
-    note: str = ""
+    note: str = ""  # free text: sources and assumptions of the section
 
     @field_validator("pooled_balance")
     @classmethod
@@ -111,13 +123,13 @@ class MedicalScenario(ScenarioBase):
     """A validated scenario of the employee basic medical insurance."""
     FIRST_AGE = AGE_MIN
 
-    economy: MedicalEconomy
-    population: PopulationSpec | None = None
-    coverage: CoverageSpec
-    contributions: ContributionSpec
-    benefits: BenefitSpec
-    subsidy: SubsidySpec = SubsidySpec(rule="fixed", amount=0.0)
-    initial: InitialState
+    economy: MedicalEconomy  # the shared economic paths plus medical cost growth
+    population: PopulationSpec | None = None  # the shared projected population the members are drawn from
+    coverage: CoverageSpec  # who is insured, in service or retired
+    contributions: ContributionSpec  # contribution rates, base and the split between pool and accounts
+    benefits: BenefitSpec  # medical cost per member, the pooled share and maternity
+    subsidy: SubsidySpec = SubsidySpec(rule="fixed", amount=0.0)  # fiscal subsidy rule of the pooled fund (yuan)
+    initial: InitialState  # balances on 1 January of the base year
 
     def check(self) -> None:
         super().check()

@@ -20,8 +20,10 @@ from the UN WPP 2022 base stock (``sibrisk.demography.population``):
 
 Also here: the history of the financing standards (``FINANCING_HISTORY``, ``financing_history_growth``), the
 back-test on the years after the base year (``BACKTEST``, ``backtest_table``), the long-run walk of assumptions
-(``long_run_walk``, ``solvency_margin``) and the fan of cost growth against its history
-(``cost_growth_volatility``).
+(``long_run_walk``, ``solvency_margin``), the fan of cost growth against its history 2020-2025
+(``cost_growth_volatility``, ``PUBLISHED_BEFORE_2023``), its trend (``cost_growth_trend``; no least-squares fit of
+several years: after the base year only 2025 is published, three figures met exactly by three parameters) and the
+sensitivity table (``sensitivity_table``).
 """
 
 from __future__ import annotations
@@ -340,18 +342,92 @@ def solvency_margin(sc=None, tol: float = 1e-4) -> float:
     return hi
 
 
-def expenditure_per_insured_history() -> dict:
-    """{year: fund expenditure per insured person, yuan} from the NHSA bulletins of 2023-2025 (PUBLISHED_2024,
-    PUBLISHED_OTHER): 1,086.0 / 1,125.7 / 1,133.4 元."""
-    pubs = {2023: PUBLISHED_OTHER[2023], 2024: PUBLISHED_2024, 2025: PUBLISHED_OTHER[2025]}
-    return {y: p["total_expenditure"] / p["insured"] for y, p in pubs.items()}
+# The published history before 2023 (NHSA bulletins as the press reprinted them; 亿元 and 万人). Not found in the
+# reference corpus (searched 2026-12-07): the 2019 resident fund expenditure (the reprint of the 2019 bulletin is cut
+# before it; the 2019 快报 gives the insured, 102,510 万, and the year-end balance, 5,061.82 亿元), and a 2018 figure
+# on the 2019 basis (the 2018 快报, 新华社 2019-03-01, has the resident scheme 6,284.51 亿元 for 89,741 万 and the
+# not-yet-merged rural scheme NCMS 818.22 亿元 for 13,038 万 separately).
+PUBLISHED_BEFORE_2023 = {
+    2020: {"total_expenditure": 9296.37 / 1.139 * YI, "insured": 101676 * WAN,
+           "source": "DERIVED expenditure: the 2021 figure 9,296.37 / 1.139 (its published growth, rounded to 0.1 "
+                     "point); insured 101,676 万: 人民日报海外版 (叶紫) on the NHSA 2020年全国医疗保障事业发展统计公报, "
+                     "reprinted at http://52js.top/?id=118 (REPRINT)"},
+    2021: {"total_income": 9724.48 * YI, "total_expenditure": 9296.37 * YI, "fund_balance": 6716.58 * YI,
+           "insured": 100866 * WAN,
+           "source": "人民日报海外版 2022-06-10 (叶紫) on the NHSA 2021年全国医疗保障事业发展统计公报, reprinted at "
+                     "http://www.chinahightech.com/html/chany/swyy/2022/0610/5643213.html (REPRINT): 100,866 万, "
+                     "income 9,724.48, expenditure 9,296.37 (+6.7%, +13.9%), balance 6,716.58"},
+    2022: {"total_income": 10128.90 * YI, "total_expenditure": 9353.44 * YI, "fund_balance": 7534.13 * YI,
+           "insured": 98349 * WAN,
+           "source": "人民日报 2023-07-12 (孙秀艷) on the NHSA 2022年全国医疗保障事业发展统计公报, reprinted at "
+                     "http://duocaiyimin.com/2023/0713/677710.shtml (REPRINT): 98,349 万, income 10,128.90 (+4.2%), "
+                     "expenditure 9,353.44 (+0.6%), balance 7,534.13"},
+}
+# Years of the COVID-19 epidemic and its rebounds (2020 and late 2022 suppressed care; 2021 and 2023 caught up):
+# growth per insured +14.8% (2021), +3.2% (2022), +14.2% (2023).
+COVID_REBOUND_YEARS = (2021, 2023)
+COVID_YEARS = (2021, 2022, 2023)
 
 
-def cost_growth_volatility(sc=None, n: int = 200, seed: int = 1, years=(2026, 2035)) -> dict:
+def expenditure_per_insured_history(first: int = 2023) -> dict:
+    """{year: fund expenditure per year-end insured person, yuan} from the NHSA bulletins, ``first``..2025
+    (PUBLISHED_BEFORE_2023, PUBLISHED_2024, PUBLISHED_OTHER): 802.7 (2020), 921.7, 951.0, 1,086.0, 1,125.7,
+    1,133.4 元 (2025). The default, 2023, keeps the three years of the final bulletins at hand."""
+    pubs = {**PUBLISHED_BEFORE_2023, 2023: PUBLISHED_OTHER[2023], 2024: PUBLISHED_2024, 2025: PUBLISHED_OTHER[2025]}
+    if first not in pubs:
+        raise ValueError(f"first year {first}: the history covers {min(pubs)}..{max(pubs)}")
+    return {y: p["total_expenditure"] / p["insured"] for y, p in sorted(pubs.items()) if y >= first}
+
+
+def history_growth_sd(exclude=(), first: int = 2020) -> float:
+    """Sample s.d. (ddof 1) of the yearly growth of expenditure per insured person from ``first`` on, without the
+    years ``exclude`` (e.g. ``COVID_REBOUND_YEARS``)."""
+    h = expenditure_per_insured_history(first)
+    ys = sorted(h)
+    g = [h[b] / h[a] - 1.0 for a, b in zip(ys, ys[1:]) if b not in set(exclude)]
+    if len(g) < 2:
+        raise ValueError(f"fewer than two growth values left after excluding {tuple(exclude)}")
+    return float(np.std(g, ddof=1))
+
+
+
+def cost_growth_trend(first: int = 2020, last: int = 2025) -> dict:
+    """Log-linear trend of fund expenditure per insured person, ``first``..``last`` (OLS of ln(expenditure per
+    insured) on the year; s.e. by the delta method, residuals taken as independent). Measured 2020-2025: +7.27% a
+    year, s.e. 1.1 points. The closest thing to a multi-year fit this fund allows: after the 2024 base year only
+    2025 is published, three figures (insured, income, expenditure) that its three free parameters (participation,
+    top-up, cost growth) meet exactly, so a least-squares fit of them would have no residual degree of freedom; the
+    years before the base cannot be projected from the 2024 state. The trend measures the uncertainty of the future
+    cost growth assumption instead (``projected_cost_growth``)."""
+    h = expenditure_per_insured_history(first)
+    ys = np.array([y for y in sorted(h) if y <= last])
+    if len(ys) < 3:
+        raise ValueError(f"{first}..{last}: need at least three years of history")
+    v = np.log([h[y] for y in ys])
+    X = np.column_stack([np.ones(len(ys)), ys - ys.mean()])
+    b, *_ = np.linalg.lstsq(X, v, rcond=None)
+    r = v - X @ b
+    se_b = float(np.sqrt(float(r @ r) / (len(ys) - 2) * np.linalg.inv(X.T @ X)[1, 1]))
+    g = float(np.expm1(b[1]))
+    return {"growth": g, "se": (1.0 + g) * se_b, "log_slope": float(b[1]), "log_slope_se": se_b,
+            "residuals": dict(zip(ys.tolist(), r.tolist())), "years": (int(ys[0]), int(ys[-1]))}
+
+
+def projected_cost_growth(sc=None, first: int = 2025, last: int = 2035) -> float:
+    """Average yearly growth of expenditure per insured person in the projection of ``sc`` (default scenario),
+    ``first``..``last`` (age mix and cost level together, as the history measures it)."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    a = sibrisk.project(sc, keep_detail=False, indicators=False).average_benefit
+    return float((a.sel(year=last) / a.sel(year=first)) ** (1.0 / (last - first)) - 1.0)
+
+def cost_growth_volatility(sc=None, n: int = 200, seed: int = 1, years=(2026, 2035), first: int = 2023) -> dict:
     """The fan of cost growth against its published history: the s.d. (across ``n`` stochastic scenarios, averaged
     over ``years``) of the yearly growth of expenditure per insured around the deterministic path, and the s.d.
-    of the published growth of expenditure per insured (2024: +3.65%, 2025: +0.69%; two values only, so a rough
-    yardstick: s.d. 2.1 points)."""
+    of the published growth of expenditure per insured from ``first`` (default 2023: 2024 +3.65%, 2025 +0.69%,
+    s.d. 2.1 points), plus the longer history 2020-2025 (``PUBLISHED_BEFORE_2023``): all five growths, without the
+    rebound years 2021 and 2023, and without 2021-2023."""
     import sibrisk
 
     sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
@@ -361,11 +437,80 @@ def cost_growth_volatility(sc=None, n: int = 200, seed: int = 1, years=(2026, 20
     g_sim = sim.average_benefit.sel(year=span).values
     g_det = det.average_benefit.sel(year=span).values
     dev = (g_sim[:, 1:] / g_sim[:, :-1]) - (g_det[1:] / g_det[:-1])
-    hist = expenditure_per_insured_history()
+    hist = expenditure_per_insured_history(first)
     ys = sorted(hist)
     growth = np.array([hist[b] / hist[a] - 1.0 for a, b in zip(ys, ys[1:])])
     return {"simulated_sd": float(np.mean(np.std(dev, axis=0, ddof=1))), "history_sd": float(np.std(growth, ddof=1)),
-            "history_growth": dict(zip(ys[1:], growth.tolist())), "n_scenarios": n, "years": years}
+            "history_growth": dict(zip(ys[1:], growth.tolist())), "n_scenarios": n, "years": years,
+            "history_sd_2020_2025": history_growth_sd(), "history_sd_without_rebounds":
+            history_growth_sd(COVID_REBOUND_YEARS), "history_sd_without_covid": history_growth_sd(COVID_YEARS)}
+
+
+def sensitivity_variations(sc=None) -> dict:
+    """The one-at-a-time variations of ``sensitivity_table`` (``sibrisk.sensitivity``): [low, high] per dotted
+    parameter. ASSUMPTIONS, each a plausible band, not a probability: medical cost growth -/+ 1 point a year from 2026
+    (about the s.e. of the 2020-2025 trend, ``cost_growth_trend``); financing: the top-up of the standards -/+ 5% and
+    the indexation margin of the standards -/+ 1 point a year; participation -/+ 2%; the deposit yield 1% / 3%."""
+    import sibrisk
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    years = sc.years
+
+    def shifted(path, d):
+        return [float(v + d) if y >= 2026 else float(v) for y, v in zip(years, sc.series(path))]
+
+    part = float(sc.series("coverage.participation")[0])
+    return {
+        "economy.medical_cost_growth": [shifted("economy.medical_cost_growth", -0.01),
+                                        shifted("economy.medical_cost_growth", 0.01)],
+        "financing.top_up": [sc.financing.top_up * 0.95, sc.financing.top_up * 1.05],
+        "financing.indexation_margin": [-0.01, 0.01],
+        "coverage.participation": [part * 0.98, min(part * 1.02, 1.0)],
+        "economy.interest_rate": [0.01, 0.03],
+    }
+
+
+def sensitivity_table(sc=None, horizon: int = 2040):
+    """The one-at-a-time sensitivity of the default (or ``sc``) to ``sensitivity_variations``, balance months
+    (current-year definition) in ``horizon``: ``sibrisk.sensitivity``'s table.
+
+    STOPGAP: ``sibrisk.sensitivity`` fails on this fund (its summary always computes the actuarial balance, a share
+    of the covered wage bill, which a resident scheme does not have: AttributeError 'covered_wage_bill'); the fix
+    belongs in ``sibrisk.sensitivity.summary`` (NaN without a payroll). Until then this builds the same table from
+    ``sibrisk.sensitivity.summary``'s other metrics, with ``actuarial_balance`` NaN."""
+    import pandas as pd
+
+    import sibrisk
+    from sibrisk.indicators import depletion_year as depletion
+    from sibrisk.sensitivity import METRICS
+
+    sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
+    variations = sensitivity_variations(sc)
+    try:
+        return sibrisk.sensitivity(sc, variations, horizon=horizon)
+    except AttributeError as e:
+        if "covered_wage_bill" not in str(e):
+            raise
+
+    def metrics(s):
+        ds = sibrisk.project(s, keep_detail=False)
+        bal = ds.fund_balance.values
+        i = int(np.argmax(bal))
+        return {"depletion_year": float(depletion(ds.fund_balance)), "peak_balance": float(bal[i]),
+                "peak_year": float(ds.year.values[i]),
+                "balance_months_at_horizon": float(ds.balance_months.sel(year=horizon)),
+                "actuarial_balance": float("nan")}
+
+    rows = [{"parameter": "(base)", "variant": "base", "value": None, **metrics(sc)}]
+    for path, pair in variations.items():
+        for name, value in zip(("low", "high"), pair):
+            rows.append({"parameter": path, "variant": name, "value": value, **metrics(sc.with_updates({path: value}))})
+    table = pd.DataFrame(rows)
+    for m in METRICS:
+        table[f"delta_{m}"] = table[m] - table.loc[0, m]
+    table.attrs.update(scenario=sc.meta.name, horizon=horizon, metrics={m: u for m, (u, _) in METRICS.items()},
+                       note="actuarial_balance: not defined without a covered wage bill (stopgap table)")
+    return table
 
 
 def _fmt(values: np.ndarray) -> str:
