@@ -55,12 +55,13 @@ def test_employee_table(em_table):
         pytest.approx(9.04, abs=0.05)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="shared sibrisk.sensitivity.summary always computes the actuarial balance, which needs a "
-                          "covered wage bill that the resident scheme does not have (fix outside the medical files)")
 def test_resident_default_through_sibrisk_sensitivity_directly():
+    """No covered wage bill in a resident scheme: the actuarial balance (a share of payroll) is NaN, the other
+    metrics are computed (this raised AttributeError 'covered_wage_bill' before)."""
     sc = sibrisk.load_scenario("resident_medical_national")
-    sibrisk.sensitivity(sc, {"financing.top_up": [1.0, 1.1]})
+    t = sibrisk.sensitivity(sc, {"financing.top_up": [1.0, 1.1]}, horizon=2040)
+    assert t.actuarial_balance.isna().all()
+    assert t.depletion_year.notna().all() and (t.delta_balance_months_at_horizon.iloc[1:] != 0).all()
 
 
 def test_resident_table(rm_table):

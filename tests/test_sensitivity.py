@@ -110,3 +110,13 @@ def test_cass_2019_walk_as_in_readme_and_notebook_05():
     net = (ds.total_income - ds.total_expenditure).values
     assert int(ds.year.values[np.argmax(ds.fund_balance.values)]) == 2027
     assert int(ds.year.values[np.argmax(net < 0)]) == 2028
+
+
+def test_a_scheme_without_payroll_has_no_actuarial_balance():
+    """The resident pension has no covered wage bill: its actuarial balance (a share of payroll) is NaN and the other
+    metrics move with the parameter (sibrisk.sensitivity raised AttributeError 'covered_wage_bill' on it before)."""
+    sc = sibrisk.load_scenario("resident_pension_national")
+    t = sibrisk.sensitivity(sc, {"economy.interest_rate": [0.01, 0.04]})
+    assert t.actuarial_balance.isna().all()
+    low, high = t.balance_months_at_horizon.iloc[1], t.balance_months_at_horizon.iloc[2]
+    assert high > low

@@ -47,13 +47,15 @@ def summary(ds, *, horizon: int | None = None, start: int | None = None, years: 
     bal = ds.fund_balance.values
     i = int(np.argmax(bal))
     dep = float(depletion_year(ds.fund_balance))
-    ab = actuarial_balance_of(ds, start=start, years=years)
+    # a share of payroll: not defined for a scheme without a covered wage bill (the resident schemes): NaN
+    ab = (float(actuarial_balance_of(ds, start=start, years=years).actuarial_balance)
+          if "covered_wage_bill" in ds else float("nan"))
     return {
         "depletion_year": dep,
         "peak_balance": float(bal[i]),
         "peak_year": float(yrs[i]),
         "balance_months_at_horizon": float(ds.balance_months.sel(year=horizon)),
-        "actuarial_balance": float(ab.actuarial_balance),
+        "actuarial_balance": ab,
     }
 
 

@@ -472,45 +472,12 @@ def sensitivity_variations(sc=None) -> dict:
 
 def sensitivity_table(sc=None, horizon: int = 2040):
     """The one-at-a-time sensitivity of the default (or ``sc``) to ``sensitivity_variations``, balance months
-    (current-year definition) in ``horizon``: ``sibrisk.sensitivity``'s table.
-
-    STOPGAP: ``sibrisk.sensitivity`` fails on this fund (its summary always computes the actuarial balance, a share
-    of the covered wage bill, which a resident scheme does not have: AttributeError 'covered_wage_bill'); the fix
-    belongs in ``sibrisk.sensitivity.summary`` (NaN without a payroll). Until then this builds the same table from
-    ``sibrisk.sensitivity.summary``'s other metrics, with ``actuarial_balance`` NaN."""
-    import pandas as pd
-
+    (current-year definition) in ``horizon``: ``sibrisk.sensitivity``'s table (``actuarial_balance`` NaN: a share
+    of payroll, not defined for a scheme without a covered wage bill)."""
     import sibrisk
-    from sibrisk.indicators import depletion_year as depletion
-    from sibrisk.sensitivity import METRICS
 
     sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
-    variations = sensitivity_variations(sc)
-    try:
-        return sibrisk.sensitivity(sc, variations, horizon=horizon)
-    except AttributeError as e:
-        if "covered_wage_bill" not in str(e):
-            raise
-
-    def metrics(s):
-        ds = sibrisk.project(s, keep_detail=False)
-        bal = ds.fund_balance.values
-        i = int(np.argmax(bal))
-        return {"depletion_year": float(depletion(ds.fund_balance)), "peak_balance": float(bal[i]),
-                "peak_year": float(ds.year.values[i]),
-                "balance_months_at_horizon": float(ds.balance_months.sel(year=horizon)),
-                "actuarial_balance": float("nan")}
-
-    rows = [{"parameter": "(base)", "variant": "base", "value": None, **metrics(sc)}]
-    for path, pair in variations.items():
-        for name, value in zip(("low", "high"), pair):
-            rows.append({"parameter": path, "variant": name, "value": value, **metrics(sc.with_updates({path: value}))})
-    table = pd.DataFrame(rows)
-    for m in METRICS:
-        table[f"delta_{m}"] = table[m] - table.loc[0, m]
-    table.attrs.update(scenario=sc.meta.name, horizon=horizon, metrics={m: u for m, (u, _) in METRICS.items()},
-                       note="actuarial_balance: not defined without a covered wage bill (stopgap table)")
-    return table
+    return sibrisk.sensitivity(sc, sensitivity_variations(sc), horizon=horizon)
 
 
 def _fmt(values: np.ndarray) -> str:
