@@ -12,22 +12,17 @@ import numpy as np
 import pytest
 
 import sibrisk
+import rebase_cases
+from rebase_cases import accounts_of
 
-ITEMS = ("opening_balance", "contribution_income", "fiscal_subsidy", "interest_income", "other_income",
-         "benefit_expenditure", "other_expenditure", "fund_balance", "contributors", "beneficiaries")
 NEW_FIELDS = ("initial.worker_exposure", "initial.retiree_exposure", "initial.cost_exposure",
               "initial.maternity_expenditure")
 
 
 @pytest.fixture(scope="module")
 def national():
-    sc = sibrisk.load_scenario("employee_medical_national")
-    return sc, sibrisk.project(sc, keep_detail=False)
+    return rebase_cases.national("employee_medical")
 
-
-def _accounts(ds, year, k):
-    row = ds.sel(year=year)
-    return {"year": year, **{v: float(row[v]) * k for v in ITEMS if v in row}}
 
 
 @pytest.mark.parametrize("later", [3, 6])
@@ -38,7 +33,7 @@ def test_rebased_later_continues_the_projection(national, later, k):
     accounts run down towards zero within the ten years)."""
     sc, ds = national
     year = sc.projection.base_year + later
-    res = sibrisk.rebase(sc, _accounts(ds, year, k))
+    res = sibrisk.rebase(sc, accounts_of(ds, year, k))
     ini = res.scenario.initial
     assert res.scenario.projection.base_year == year
     assert ini.worker_exposure != 1.0 and ini.retiree_exposure != 1.0 and ini.cost_exposure != 1.0
@@ -69,7 +64,7 @@ def test_the_base_year_is_the_projection_year(national):
     pooled and account parts, the wage bill, the exposures and the maternity expenditure (1e-9)."""
     sc, ds = national
     year = sc.projection.base_year + 6
-    res = sibrisk.rebase(sc, _accounts(ds, year, 1.0))
+    res = sibrisk.rebase(sc, accounts_of(ds, year, 1.0))
     got = sibrisk.project(res.scenario, keep_detail=False).sel(year=year)
     row = ds.sel(year=year)
     for v in ("covered_wage_bill", "pooled_contribution_income", "pooled_expenditure", "account_income",
@@ -87,9 +82,9 @@ def test_rebased_on_its_own_base_year_keeps_the_carried_fields(national):
     itself."""
     sc, ds = national
     year = sc.projection.base_year + 3
-    first = sibrisk.rebase(sc, _accounts(ds, year, 1.0)).scenario
+    first = sibrisk.rebase(sc, accounts_of(ds, year, 1.0)).scenario
     a = sibrisk.project(first, keep_detail=False)
-    again = sibrisk.rebase(first, _accounts(a, year, 1.0)).scenario
+    again = sibrisk.rebase(first, accounts_of(a, year, 1.0)).scenario
     for name in NEW_FIELDS:
         part, key = name.split(".")
         assert getattr(again.initial, key) == pytest.approx(getattr(first.initial, key), rel=1e-12), name

@@ -20,17 +20,12 @@ import numpy as np
 import pytest
 
 import sibrisk
+from rebase_cases import accounts_of
 from sibrisk.demography.population import fertility_schedule
 
-ITEMS = ("opening_balance", "contribution_income", "fiscal_subsidy", "interest_income", "other_income",
-         "benefit_expenditure", "other_expenditure", "fund_balance", "contributors", "beneficiaries")
 FLOWS = ("contribution_income", "fiscal_subsidy", "benefit_expenditure", "total_expenditure", "insured",
          "contributors", "beneficiaries", "cost_level")
 
-
-def _accounts(ds, year, k):
-    row = ds.sel(year=year)
-    return {"year": year, **{v: float(row[v]) * k for v in ITEMS if v in row}}
 
 
 def _published_fertility(sc):
@@ -49,7 +44,7 @@ def national():
 
 def _rebased(sc, ds, later, k):
     year = sc.projection.base_year + later
-    res = sibrisk.rebase(sc, _accounts(ds, year, k))
+    res = sibrisk.rebase(sc, accounts_of(ds, year, k))
     got = sibrisk.project(res.scenario, keep_detail=False).isel(year=slice(0, 11))
     assert int(got.year[0]) == year
     return got, ds.sel(year=got.year.values)

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 import sibrisk
+import rebase_cases
+from rebase_cases import accounts_of
 from sibrisk.errors import InputError
 from sibrisk.rebasing import rebased_file_text
 
-ITEMS = ("opening_balance", "contribution_income", "fiscal_subsidy", "interest_income", "other_income",
-         "benefit_expenditure", "other_expenditure", "fund_balance", "contributors", "beneficiaries")
 COMPARED = ("balance_months", "fund_balance", "contribution_income", "fiscal_subsidy", "interest_income",
             "benefit_expenditure", "other_expenditure", "total_expenditure", "contributors", "beneficiaries",
             "insured", "basic_pension_expenditure", "account_pension_expenditure", "matching_subsidy",
@@ -27,20 +27,13 @@ INTENSIVE = ("balance_months", "average_benefit")
 
 @pytest.fixture(scope="module")
 def national():
-    sc = sibrisk.load_scenario("resident_pension_national")
-    return sc, sibrisk.project(sc, keep_detail=False)
+    return rebase_cases.national("resident_pension")
 
-
-def _accounts(ds, year, k):
-    row = ds.sel(year=year)
-    return {"year": year, **{v: float(row[v]) * k for v in ITEMS if v in row}}
 
 
 @pytest.fixture(scope="module")
 def rebased(national):
-    sc, ds = national
-    return {(later, k): sibrisk.rebase(sc, _accounts(ds, sc.projection.base_year + later, k))
-            for later in (3, 6) for k in (1.0, 1 / 200)}
+    return rebase_cases.rebased_grid(*national)
 
 
 @pytest.mark.parametrize("later", [3, 6])
@@ -74,7 +67,7 @@ def test_without_the_carried_state_the_rebase_drifts(national, monkeypatch):
     sc, ds = national
     monkeypatch.setattr(ResidentPensionFund, "carried_state_updates", lambda self, sc, year: {})
     year = sc.projection.base_year + 3
-    res = sibrisk.rebase(sc, _accounts(ds, year, 1.0))
+    res = sibrisk.rebase(sc, accounts_of(ds, year, 1.0))
     assert res.scenario.initial.state is None and res.scenario.initial.beneficiary_exposure == 1.0
     got = sibrisk.project(res.scenario, keep_detail=False).isel(year=slice(0, 11))
     ref = ds.sel(year=got.year.values)

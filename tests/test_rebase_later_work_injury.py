@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import sibrisk
+import rebase_cases
+from rebase_cases import accounts_of
 from sibrisk.rebasing import rebased_file_text
 
-ITEMS = ("opening_balance", "contribution_income", "fiscal_subsidy", "interest_income", "other_income",
-         "benefit_expenditure", "other_expenditure", "fund_balance", "contributors", "beneficiaries")
 COMPARED = ("balance_months", "fund_balance", "contribution_income", "benefit_expenditure", "total_expenditure",
             "contributors", "beneficiaries", "new_cases", "disability_pensioners", "survivor_pensioners",
             "disability_allowance_expenditure", "care_expenditure", "survivor_pension_expenditure")
@@ -27,20 +27,13 @@ EXPOSURES = ("initial.case_exposure", "initial.contribution_exposure", "initial.
 
 @pytest.fixture(scope="module")
 def national():
-    sc = sibrisk.load_scenario("work_injury_national")
-    return sc, sibrisk.project(sc, keep_detail=False)
+    return rebase_cases.national("work_injury")
 
-
-def _accounts(ds, year, k):
-    row = ds.sel(year=year)
-    return {"year": year, **{v: float(row[v]) * k for v in ITEMS if v in row}}
 
 
 @pytest.fixture(scope="module")
 def rebased(national):
-    sc, ds = national
-    return {(later, k): sibrisk.rebase(sc, _accounts(ds, sc.projection.base_year + later, k))
-            for later in (3, 6) for k in (1.0, 1 / 200)}
+    return rebase_cases.rebased_grid(*national)
 
 
 @pytest.mark.parametrize("later", [3, 6])
