@@ -15,7 +15,6 @@ import pytest
 
 import sibrisk
 import rebase_cases
-from rebase_cases import accounts_of
 from sibrisk.rebasing import rebased_file_text
 
 COMPARED = ("balance_months", "fund_balance", "contribution_income", "benefit_expenditure", "total_expenditure",

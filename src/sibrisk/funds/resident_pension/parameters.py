@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sibrisk.demography.population import PopulationSpec
+from sibrisk.funds.common.carried import Exposure, check_stock_arrays
 from sibrisk.scenario import (AGE_MAX, EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table,
                               series_field)
 
@@ -120,18 +121,10 @@ class CarriedState(_Model):
 
     @model_validator(mode="after")
     def _shapes(self):
-        shape = (AGE_MAX - AGE_MIN + 1, 2)
-        for name in ("account", "account_pension"):
-            x = np.asarray(getattr(self, name), dtype=float)
-            if x.shape != shape:
-                raise ValueError(f"initial.state.{name} must be {shape[0]} ages ({AGE_MIN}..{AGE_MAX}+) x 2 sexes, "
-                                 f"got shape {x.shape}")
-            if not np.all(np.isfinite(x)) or np.any(x < 0):
-                raise ValueError(f"initial.state.{name} must be finite and >= 0 (yuan)")
+        n = AGE_MAX - AGE_MIN + 1
+        check_stock_arrays(self, ("account", "account_pension"), (n, 2), f"{n} ages ({AGE_MIN}..{AGE_MAX}+) x 2 sexes",
+                           "yuan")
         return self
-
-
-Exposure = Annotated[float, Field(ge=0.5, le=1.5)]
 
 
 class InitialState(_Model):

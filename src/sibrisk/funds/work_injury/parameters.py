@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from sibrisk.demography.population import PopulationSpec
 from sibrisk.errors import InputError
 from sibrisk.funds.common.accounts import SubsidySpec
+from sibrisk.funds.common.carried import Exposure, check_stock_arrays
 from sibrisk.scenario import (AGE_MAX, EXTENSIVE, EconomySpec, Rate, ScenarioBase, _check_number, _Model, age_table,
                               series_field)
 
@@ -212,18 +213,10 @@ class CarriedState(_Model):
 
     @model_validator(mode="after")
     def _shapes(self):
-        shape = (N_PENSION_GRADES, AGE_MAX - AGE_MIN + 1, 2)
-        for name in ("disabled", "allowance"):
-            x = np.asarray(getattr(self, name), dtype=float)
-            if x.shape != shape:
-                raise ValueError(f"initial.state.{name} must be {shape[0]} grades x {shape[1]} ages x 2 sexes, "
-                                 f"got shape {x.shape}")
-            if not np.all(np.isfinite(x)) or np.any(x < 0):
-                raise ValueError(f"initial.state.{name} must be finite and >= 0")
+        n = AGE_MAX - AGE_MIN + 1
+        check_stock_arrays(self, ("disabled", "allowance"), (N_PENSION_GRADES, n, 2),
+                           f"{N_PENSION_GRADES} grades x {n} ages x 2 sexes")
         return self
-
-
-Exposure = Annotated[float, Field(ge=0.5, le=1.5)]
 
 
 class InitialState(_Model):
