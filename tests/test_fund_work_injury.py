@@ -235,7 +235,8 @@ def test_care_allowance_follows_the_previous_years_average_wage(sc, base30):
     ratio (the dependent persons do not depend on wages); the disability allowances of new cases (own wage) move
     in 2030 already."""
     g = dict(sc.economy.wage_growth)
-    alt = _quick(sc, {"economy.wage_growth": {**g, 2030: 0.10, 2031: float(sc.series("economy.wage_growth")[10])}})
+    g.update({2030: 0.10, 2031: float(sc.series("economy.wage_growth")[10])})
+    alt = _quick(sc, {"economy.wage_growth": dict(sorted(g.items()))})
     w, w0 = alt.sel(year=2030), base30.sel(year=2030)
     assert float(w.care_expenditure) == pytest.approx(float(w0.care_expenditure), rel=1e-12)
     assert float(w.disability_allowance_expenditure) > float(w0.disability_allowance_expenditure)
