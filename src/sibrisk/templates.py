@@ -421,34 +421,23 @@ def _xlsx_rows(p: Path) -> tuple[dict[str, list[_Row]], list[str]]:
 
 
 def _csv_rows(p: Path) -> tuple[dict[str, list[_Row]], list[str]]:
-    from sibrisk._validation import read_text
+    from sibrisk._tables import read_table
 
-    text, encoding = read_text(p)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    cols, out = None, {}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            raise InputError(f"line {reader.line_num}: not valid CSV (read as {encoding}): {e}", file=p) from None
-        line = reader.line_num
-        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
-            continue
-        if cols is None:
-            cols = _header_columns(cells[1:], f"line {line}", p, "(all)")
-            if cells[0].strip().split(" ")[0].lower() != "sheet":
-                raise InputError(f"the first column of the CSV template is the sheet ({CSV_HEADER[0]!r})", file=p,
-                                 field=f"line {line}, column 1", value=cells[0])
-            continue
+    table = read_table(p)  # '#' lines (the README) skipped, rows as wide as the header
+    head = table.header
+    if not head or head[0].split(" ")[0].lower() != "sheet":
+        raise InputError(f"the first column of the CSV template is the sheet ({CSV_HEADER[0]!r})", file=p,
+                         field=f"{table.header_where[0] if head else 'header'}", value=head[0] if head else None)
+    cols = _header_columns(head[1:], "header", p, "(all)")
+    out: dict[str, list[_Row]] = {}
+    for where, cells in table.rows:
         sheet = cells[0].strip()
         if sheet not in SHEETS:
-            raise InputError(f"unknown sheet; sheets: {', '.join(SHEETS)}", file=p, field=f"line {line}, column 1",
+            raise InputError(f"unknown sheet; sheets: {', '.join(SHEETS)}", file=p, field=f"{where}, column 1",
                              value=cells[0])
 
-        def ref(j, line=line, sheet=sheet):
-            return f"line {line}, column {j + 2} [{sheet}]"
+        def ref(j, where=where, sheet=sheet):
+            return f"{where}, column {j + 2} [{sheet}]"
 
         def get(j, cells=cells):
             v = cells[j + 1] if j + 1 < len(cells) else None
@@ -456,11 +445,7 @@ def _csv_rows(p: Path) -> tuple[dict[str, list[_Row]], list[str]]:
 
         out.setdefault(sheet, []).append(_Row(sheet, get(cols["item"]), get(cols["value"]), get(cols["unit"]),
                                               ref(cols["item"]), ref(cols["value"]), ref(cols["unit"])))
-    if cols is None:
-        raise InputError(f"no header line ({', '.join(CSV_HEADER)})", file=p, has_value=False)
     return out, sorted(out)
-
-
 
 
 def _number(raw: Any, *, file: Path, field: str) -> float:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sibrisk._validation import cell_number
 from sibrisk.errors import InputError
-from sibrisk.performance._files import Table, read_table
+from sibrisk._tables import Table, read_table
 from sibrisk.performance.library import EXPENDITURE_ITEMS, INCOME_ITEMS, Figures
 
 MONEY_DIVISOR = 1e4  # files hold 万元
