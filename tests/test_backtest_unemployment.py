@@ -52,7 +52,8 @@ def test_backtest_table_columns_and_rows(table):
 
 def test_backtest_values_are_the_projection(projection):
     row = next(r for r in cal.BACKTEST if r["year"] == 2023 and r["variable"] == "recipients_in_year")
-    assert cal.backtest_value(row, projection) == pytest.approx(float(projection.recipients_in_year.sel(year=2023)) / 1e4)
+    got = float(projection.recipients_in_year.sel(year=2023)) / 1e4
+    assert cal.backtest_value(row, projection) == pytest.approx(got)
     q = next(r for r in cal.BACKTEST if r["kind"] == "quarter")  # end of September 2024: 1/4 of 2023 + 3/4 of 2024
     ins = projection.insured
     assert cal.backtest_value(q, projection) == pytest.approx(
@@ -199,3 +200,16 @@ def test_the_unemployment_fan_is_as_wide_as_history(scenario):
                                  "stochastic.economy.ar1": [0.6, 0.7, 0.5, 0.7]})
     w = cal.unemployment_rate_volatility(old, n=400, seed=1)
     assert w["simulated_level_sd"] / w["history_level_sd"] > 2.0
+
+
+# ---------------------------------------------------------------- the generator reproduces the shipped file
+def test_the_generator_reproduces_the_shipped_scenario(tmp_path):
+    """``python -m sibrisk.funds.unemployment.calibration`` (base year, derived coverage growth, published 2022
+    amounts, fit) writes the shipped file byte for byte, and only the target (its passes go to a side file)."""
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[1] / "scenarios" / "unemployment_national.toml"
+    out = tmp_path / "unemployment_national.toml"
+    cal.write_default_scenario(out)
+    assert out.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]

@@ -190,7 +190,7 @@ def test_calibrated_parameters_rederive(sc, ds):
     assert float(fund_inputs(sc).cov.max()) <= 1.0
 
 
-# The back-test against the published figures of 2022-2024 (and the multi-year fit) is tests/test_backtest_unemployment.py.
+# The back-test against the published figures of 2022-2024 and the multi-year fit: tests/test_backtest_unemployment.py.
 
 
 # ---------------------------------------------------------------- (5) each rule matters

@@ -5,10 +5,11 @@ nation x k. Carried into the new base year (``carried_state_updates``): how the 
 (mid-year insured, where a base year pays on its year-end insured: ``initial.insured_exposure``) and where its
 stock of recipients starts (the projection's stock at the end of the year before, where a base year otherwise
 assumes the steady state: ``initial.opening_recipients_ratio``) and the unemployment rate of the year before, which
-its claims follow (``initial.unemployment_rate_before``, with ``benefits.claims_lag_weight``). Without them the calibration put half a year of
-insured growth into the collection rate and the take-up (both -1.14% re-based three years on) and every flow and
-the recipients drifted -1.14% (base + 3) and -0.83% (base + 6) over ten years, balance months +0.62% / +0.47%,
-recipients during the re-based year +0.17% / +0.73% (measured)."""
+its claims follow (``initial.unemployment_rate_before``, with ``benefits.claims_lag_weight``). Without the first
+two the calibration put half a year of insured growth into the collection rate and the take-up (both -1.14%
+re-based three years on) and every flow and the recipients drifted -1.14% (base + 3) and -0.83% (base + 6) over ten
+years, balance months +0.62% / +0.47%, recipients during the re-based year +0.17% / +0.73% (measured before the
+claims lag); without the third, claims drift -7.1% from the year after the re-based one (measured)."""
 
 import numpy as np
 import pytest

@@ -70,7 +70,8 @@ PUBLISHED_2023 = {
     "average_monthly_benefit": 1814.0,
     "beneficiaries": 352 * WAN,           # year-end recipients
     "insured": 24373 * WAN,               # DERIVED: 22,958 + 849 (2022) + 566 (2023), MOHRSS press conferences
-    "source": "新华网 2024-10-08, 人力资源社会保障部：我国失业保险持续扩面强化保障 (REPRINT); insured DERIVED from "
+    "source": "新华网 2024-10-08, 人力资源社会保障部：我国失业保险持续扩面强化保障 (REPRINT "
+              "https://autoweekly.com.cn/kx/202410/561317.html); insured DERIVED from "
               "MOHRSS 2022 Q4 and 2023 Q4 press conferences",
 }
 # NBS surveyed urban unemployment rate, annual averages (fraction), each with its source. 2018 and 2019: the
@@ -78,12 +79,14 @@ PUBLISHED_2023 = {
 # here (as recalled from the NBS yearbook), so the history's s.d. is computed with and without them.
 NBS_UNEMPLOYMENT_RATE = {
     2018: (0.049, "NOT VERIFIED as an average: monthly 4.8%-5.1% (NBS 2018 communiqué, as recalled); 2018-04-17 "
-                  "first release 5.0/5.0/5.1% Jan-Mar (新华网, reprint http://m.jizihe.com/page/2018/0910/10683602.shtml)"),
+                  "first release 5.0/5.0/5.1% Jan-Mar (新华网, reprint "
+                  "http://m.jizihe.com/page/2018/0910/10683602.shtml)"),
     2019: (0.052, "NOT VERIFIED as an average: '2019年各月全国城镇调查失业率保持在5%至5.3%之间' (新华社 2020-01-28, "
                   "http://www.cnr.cn/jingji/gundong/20200129/t20200129_524952454.shtml)"),
     2020: (0.056, "'城镇调查失业率…全年平均5.6%' (MOHRSS via 央视新闻 2021-02-26, "
                   "http://cando.cditv.cn/show-104-1493505-1.html)"),
-    2021: (0.051, "NBS, 2021 annual average 5.1% (as in PUBLISHED_2021; the MOHRSS 2021 bulletin gives 5.1% at year end)"),
+    2021: (0.051, "NBS, 2021 annual average 5.1% (as in PUBLISHED_2021; the MOHRSS 2021 bulletin gives 5.1% at "
+                  "year end)"),
     2022: (0.056, "DERIVED: 2023's 5.2% is '比上年下降0.4个百分点' (NBS 2024-01-17, 新京报 reprint "
                   "https://www.zt1388.com/news-3201847.html); Jan-Sep 2022 average 5.6% (NBS, 财联社 2022-10-24)"),
     2023: (0.052, "'2023年，全年全国城镇调查失业率平均值为5.2%' (NBS 2024-01-17, 新京报 reprint "
@@ -131,7 +134,8 @@ OTHER_EXPENDITURE_NOTICES = [
      "status": "recalled"},
     {"from": 2019, "to": 2021, "measure": "职业技能提升行动: 1,000 亿元 from the fund's surplus for skills training "
      "2019-2021 (special account)", "document": "国办发〔2019〕24号",
-     "amount_yi": None, "source": "State Council, Xinhua via people-first.co.uk 2019-05-01 ('RMB 100 billion … from the "
+     "amount_yi": None,
+     "source": "State Council, Xinhua via people-first.co.uk 2019-05-01 ('RMB 100 billion … from the "
      "unemployment insurance fund to upskill the workforce'); yearly amounts NOT FOUND: inside the 2021 skills share",
      "status": "verified"},
     {"from": 2017, "to": None, "measure": "技能提升补贴: 1,000 / 1,500 / 2,000 yuan per certificate to insured "
@@ -203,7 +207,8 @@ BACKTEST = [
      "source": SOURCE_2023},
     {"year": 2023, "item": "expenditure (亿元)", "published": 1485.0, "kind": "level", "variable": "total_expenditure",
      "scale": YI, "tolerance": 0.02, "use": "fit target",
-     "why": "the skills and other share from 2023 is fitted; 2% for refunds at the ordinary ratio (no 2023 total found)",
+     "why": "the skills and other share from 2023 is fitted; 2% for refunds at the ordinary ratio (no 2023 total "
+            "found)",
      "source": SOURCE_2023},
     {"year": 2023, "item": "fund balance, year end (亿元)", "published": 3213.0, "kind": "level",
      "variable": "fund_balance", "scale": YI, "tolerance": 0.02, "use": "fit target",
@@ -260,8 +265,10 @@ def backtest_table(ds=None, rows=None):
 
     if ds is None:
         ds = sibrisk.project(sibrisk.load_scenario("unemployment_national"), keep_detail=False)
-    return backtest_frame(BACKTEST if rows is None else rows, lambda b: backtest_value(b, ds),
-                          more=lambda b, _: {"use": b.get("use", "")})
+    # the use is in the item too, so that a page showing the standard columns says which rows are in sample
+    rows = [dict(b, item=f"{b['item']} [{b['use']}]") if b.get("use") else b
+            for b in (BACKTEST if rows is None else rows)]
+    return backtest_frame(rows, lambda b: backtest_value(b, ds), more=lambda b, _: {"use": b.get("use", "")})
 
 
 # Multi-year fit: the published figures of 2021-2023 that the free parameters move, each with a relative uncertainty
@@ -292,7 +299,8 @@ FIT_START = {"claims_lag_weight": 0.5, "takeup_from_2022": 1.0, "skills_levels":
 def _contributions_2022(sc, collection_2022: float) -> float:
     """2022 contributions (yuan) of ``sc`` with its 2022 collection rate set to ``collection_2022`` (linear in it)."""
     ds = _project(sc, 2)
-    return float(ds.contribution_income.sel(year=2022)) * collection_2022 / float(sc.series("economy.collection_rate")[1])
+    rate = float(sc.series("economy.collection_rate")[1])
+    return float(ds.contribution_income.sel(year=2022)) * collection_2022 / rate
 
 
 def _dated_from_fit(sc, fitted: dict) -> dict:
@@ -505,7 +513,8 @@ def one_off_amounts() -> dict[int, float]:
 
 def refunds_2022() -> float:
     """The enlarged 2022 refunds (yuan) of ``OTHER_EXPENDITURE_NOTICES``."""
-    return next(n for n in OTHER_EXPENDITURE_NOTICES if n["measure"].startswith("稳岗返还 enlarged"))["amount_yi"][2022] * YI
+    notice = next(n for n in OTHER_EXPENDITURE_NOTICES if n["measure"].startswith("稳岗返还 enlarged"))
+    return notice["amount_yi"][2022] * YI
 
 
 def other_expenditure_updates(sc, one_off: bool = True) -> dict:
@@ -542,6 +551,8 @@ def write_default_scenario(path: Path, *, fit: bool = True) -> dict:
     docstring), the free ones by ``fit_multi_year`` (``fit=False``: the starting values)."""
     from sibrisk.scenario import load_scenario
 
+    final = path
+    path = final.with_name(final.stem + ".passes.toml")  # the passes: the target is written once, at the end
     shape = coverage_shape()
     provisional = solve_base_year(1.0, opening_balance())
     path.write_text(render(provisional, shape * 0.1), encoding="utf-8")  # first pass: the population
@@ -565,6 +576,8 @@ def write_default_scenario(path: Path, *, fit: bool = True) -> dict:
         fitted, _ = fit_multi_year(sc1)
         dated.update(_dated_from_fit(sc1, fitted))
         values, sc1 = write(dated)
+    final.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    path.unlink()
     return values | {f"dated.{k}": v for k, v in dated.items() if isinstance(v, float)}
 
 
