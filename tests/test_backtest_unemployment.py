@@ -43,11 +43,11 @@ def test_backtest_table_columns_and_rows(table):
     assert list(table.columns) == ["year", "item", "published", "projected", "difference", "tolerance", "within",
                                    "use", "source"]
     assert len(table) == len(cal.BACKTEST) >= 12
-    assert set(table.year) == {2022, 2023, 2024}
+    assert set(table.year) == {2022, 2023, 2024, 2025}
     assert table.tolerance.max() == cal.BACKTEST_TOLERANCE
     for b in cal.BACKTEST:
         assert b["source"] and b["why"] and b["use"] in ("fit target", "derived input", "out of sample")
-    assert (table.use == "out of sample").sum() >= 2
+    assert (table.use == "out of sample").sum() >= 4
 
 
 def test_backtest_values_are_the_projection(projection):
@@ -58,6 +58,10 @@ def test_backtest_values_are_the_projection(projection):
     ins = projection.insured
     assert cal.backtest_value(q, projection) == pytest.approx(
         (0.25 * float(ins.sel(year=2023)) + 0.75 * float(ins.sel(year=2024))) / 1e4, rel=1e-12)
+    qi = next(r for r in cal.BACKTEST if r["kind"] == "quarter_index" and r["year"] == 2025)  # March 2025 / 2024
+    assert cal.backtest_value(qi, projection) == pytest.approx(
+        (0.75 * float(ins.sel(year=2024)) + 0.25 * float(ins.sel(year=2025)))
+        / (0.75 * float(ins.sel(year=2023)) + 0.25 * float(ins.sel(year=2024))), rel=1e-12)
     cur = next(r for r in cal.BACKTEST if r["kind"] == "current_balance")
     d = projection.sel(year=2022)
     assert cal.backtest_value(cur, projection) == pytest.approx(float(d.fund_balance - d.opening_balance) / 1e8)
