@@ -23,7 +23,8 @@ VARIABLES = {
     "recipients_in_year": ("persons", "Persons paid unemployment benefit at some time during the year",
                            "全年领取失业保险金人数"),
     "new_claims": ("persons", "New benefit claims during the year", "新增领取失业保险金人数"),
-    "unemployed_insured": ("persons", "Insured exposure x unemployment rate", "失业参保人员(推算)"),
+    "unemployed_insured": ("persons", "Insured exposure x the unemployment rate claims follow (this year's and, "
+                           "by benefits.claims_lag_weight, last year's)", "失业参保人员(推算)"),
     "months_per_claim": ("months", "Expected benefit months drawn per claim (bands capped at 12/18/24 months)",
                          "每次申领平均领取月数"),
     "benefit_months_paid": ("person-months", "Benefit months paid during the year", "失业保险金发放人月数"),
@@ -61,7 +62,8 @@ class UnemploymentFund(Fund):
             "benefit_months_paid": col(k.F_BENEFIT_MONTHS), "average_monthly_benefit": col(k.F_MONTHLY_BENEFIT),
             "minimum_wage": inputs.min_wage, "unemployment_benefit_paid": col(k.F_UI_PAID),
             "medical_premiums_paid": col(k.F_MEDICAL), "job_stabilisation_refunds": col(k.F_STABILISATION),
-            "skills_and_other_expenditure": col(k.F_SKILLS), "unemployment_rate": inputs.unemp,
+            "skills_and_other_expenditure": col(k.F_SKILLS),
+            "unemployment_rate": inputs.unemp if inputs.surveyed_unemp is None else inputs.surveyed_unemp,
         }
         by_age = {"insured_by_age": detail} if detail is not None else None
         return FundRun(year=year, age_detail=by_age)
@@ -77,7 +79,9 @@ class UnemploymentFund(Fund):
         Left out, the calibration put half a year of insured growth into the collection rate and the take-up of
         claims (both -1.1% re-based three years on) and the nation re-based onto its own accounts drifted: flows
         -1.1% (base + 3) and -0.8% (base + 6), balance months +0.6% / +0.5% ten years on, recipients during the
-        re-based year +0.17% / +0.73% (measured)."""
+        re-based year +0.17% / +0.73% (measured). Where claims follow last year's unemployment rate
+        (``benefits.claims_lag_weight`` > 0), ``initial.unemployment_rate_before`` carries the projection's rate of
+        ``year - 1`` (left at the original's 2020 rate the nation re-based onto 2024 drifted -7.1% in claims)."""
         from sibrisk.funds.unemployment import kernel as k
         from sibrisk.funds.unemployment.inputs import run_kernel
         from sibrisk.projection import fund_inputs
@@ -91,8 +95,12 @@ class UnemploymentFund(Fund):
         def per(num, den):
             return float(num / den) if den > 0 else 1.0
 
-        return {"initial.insured_exposure": per(last[k.F_INSURED_EXPOSURE], last[k.F_INSURED]),
-                "initial.opening_recipients_ratio": per(before[k.F_STOCK_END], last[k.F_STOCK_END])}
+        up = {"initial.insured_exposure": per(last[k.F_INSURED_EXPOSURE], last[k.F_INSURED]),
+              "initial.opening_recipients_ratio": per(before[k.F_STOCK_END], last[k.F_STOCK_END])}
+        if float(sc.benefits.claims_lag_weight) > 0.0:
+            # claims of the new base year follow the rate of the year before it too
+            up["initial.unemployment_rate_before"] = float(sc.series("economy.unemployment_rate")[year - 1 - base])
+        return up
 
     def rebase_updates(self, sc, actuals, row) -> dict:
         """The population scale (insured; coverage rates by age and sex kept), the take-up of claims (recipients

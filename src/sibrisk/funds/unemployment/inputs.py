@@ -23,7 +23,7 @@ class KernelInputs:
     base_ratio: float         # average contribution base / average wage
     contrib_rate: np.ndarray  # (T,) employer + employee rate
     collection: np.ndarray    # (S, T) collection rate
-    unemp: np.ndarray         # (S, T) unemployment rate
+    unemp: np.ndarray         # (S, T) unemployment rate that claims follow (``claims_unemployment_rate``)
     takeup: np.ndarray        # (T,) new claims per year per unemployed insured person
     band_shares: np.ndarray   # (T, 3) claimants by contribution-years band (1-5, 5-10, 10+)
     max_months: np.ndarray    # (3,) maximum benefit months of each band
@@ -41,6 +41,7 @@ class KernelInputs:
     sub_param: np.ndarray     # (T,) amount, share, floor months or yuan per insured person, by rule
     exposure0: float = 1.0    # base year's insured exposure / its year-end insured
     recipients0: float = 1.0  # recipients on 1 January / at the end of the base year (1: steady state)
+    surveyed_unemp: np.ndarray = field(default=None)  # (S, T) surveyed unemployment rate (output only)
     years: np.ndarray = field(default=None)
     ages: np.ndarray = field(default=None)
 
@@ -92,6 +93,21 @@ def minimum_wage_path(sc, wage: np.ndarray) -> np.ndarray:
     return out
 
 
+def claims_unemployment_rate(sc, unemp: np.ndarray) -> np.ndarray:
+    """(S, T) the unemployment rate that new claims follow: ``(1 - w) u[t] + w u[t-1]`` with
+    ``w = benefits.claims_lag_weight``, and for the base year the rate of the year before from
+    ``initial.unemployment_rate_before`` (its own rate when not given). A spell that starts late in a year is
+    registered and paid mostly in the next: claims lag the surveyed rate, an annual average of a stock."""
+    w = float(sc.benefits.claims_lag_weight)
+    if w == 0.0:
+        return unemp
+    before = np.empty_like(unemp)
+    before[:, 1:] = unemp[:, :-1]
+    u0 = sc.initial.unemployment_rate_before
+    before[:, 0] = unemp[:, 0] if u0 is None else float(u0)
+    return (1.0 - w) * unemp + w * before
+
+
 def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortality, population) -> KernelInputs:
     """Resolve a scenario into kernel inputs for ``n_scenarios`` rows of the shared ``economy`` paths and the
     projected ``population`` (``sibrisk.demography.population.PopulationPaths``, ages 0..100+)."""
@@ -107,11 +123,12 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         raise ValueError(f"population has shape {pop.shape}; expected {(n_scenarios, n_t)} leading")
     b = sc.benefits
     rule, sub_param = subsidy_parameters(sc)
+    surveyed = np.clip(econ("unemployment_rate"), 0.0, 1.0)
     return KernelInputs(
         pop=pop, cov=np.ascontiguousarray(coverage_rates(sc)), wage=wage,
         base_ratio=float(sc.contributions.base_ratio),
         contrib_rate=sc.series("contributions.employer_rate") + sc.series("contributions.employee_rate"),
-        collection=econ("collection_rate"), unemp=np.clip(econ("unemployment_rate"), 0.0, 1.0),
+        collection=econ("collection_rate"), unemp=claims_unemployment_rate(sc, surveyed),
         takeup=sc.series("benefits.takeup"),
         band_shares=np.ascontiguousarray(np.stack([sc.series(f"benefits.share_{x}") for x in BANDS], axis=1)),
         max_months=np.asarray(b.max_months, dtype=float), mean_spell=sc.series("benefits.mean_spell_months"),
@@ -123,7 +140,7 @@ def build_inputs(sc, n_scenarios: int, *, economy: dict[str, np.ndarray], mortal
         other_amount=sc.series("other_expenditure.amount"), rate=econ("interest_rate"),
         opening0=float(sc.initial.fund_balance), mid_year=sc.projection.flow_timing == "mid_year", rule=rule,
         sub_param=np.asarray(sub_param, dtype=float), exposure0=float(sc.initial.insured_exposure),
-        recipients0=float(sc.initial.opening_recipients_ratio),
+        recipients0=float(sc.initial.opening_recipients_ratio), surveyed_unemp=surveyed,
         years=years, ages=ages)
 
 

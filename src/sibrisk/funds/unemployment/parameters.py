@@ -23,25 +23,26 @@ STATUTORY_MAX_MONTHS = (12.0, 18.0, 24.0)
 
 class UnemploymentEconomy(EconomySpec):
     """The shared economy; the unemployment rate (surveyed urban rate, annual average) is required here."""
+    # surveyed urban unemployment rate, annual average (fraction; NBS), one value per year
     unemployment_rate: series_field("unemployment_rate")
 
 
 class ContributionSpec(_Model):
-    employer_rate: series_field("employer_rate")
-    employee_rate: series_field("employee_rate")
-    base_ratio: Annotated[float, Field(gt=0.0, le=3.0)]  # average contribution base / average wage
-    note: str = ""
+    employer_rate: series_field("employer_rate")  # employer contribution rate (fraction of the contribution base)
+    employee_rate: series_field("employee_rate")  # employee contribution rate (fraction of the contribution base)
+    base_ratio: Annotated[float, Field(gt=0.0, le=3.0)]  # average contribution base / average wage (ratio)
+    note: str = ""  # free text: sources and assumptions of the section
 
 
 class CoverageSpec(_Model):
     """Insured = coverage rate x population by age and sex (year end). ``rates`` are coverage of the population
     not yet at statutory retirement age; the share past it (``funds.common.statutory``, by birth cohort) is not
     covered. ``growth``: the coverage rates grow by this each year after the base year (capped at 1)."""
-    rates: AgeTable
-    growth: series_field("growth") = 0.0
-    retirement_reform: bool = True
-    female_cadre_share: Rate = 0.3
-    note: str = ""
+    rates: AgeTable  # insured / population not yet retired, by single year of age 16..100+ and sex (fraction)
+    growth: series_field("growth") = 0.0  # yearly growth of the coverage rates after the base year (fraction a year)
+    retirement_reform: bool = True  # statutory retirement ages of the 2024 NPC reform (True) or the pre-2025 ages
+    female_cadre_share: Rate = 0.3  # share of women under the cadre retirement age (55 before the reform; fraction)
+    note: str = ""  # free text: sources and assumptions of the section
 
     @field_validator("rates")
     @classmethod
@@ -57,17 +58,23 @@ class CoverageSpec(_Model):
 
 class BenefitSpec(_Model):
     """Claims, duration and level of unemployment benefit (失业保险金)."""
-    takeup: series_field("rate")  # new benefit claims in a year per unemployed insured person
-    share_1_to_5: series_field("share")   # claimants by contribution years (bands of Art. 17)
-    share_5_to_10: series_field("share")
-    share_10_plus: series_field("share")
+    takeup: series_field("rate")  # new benefit claims in a year per unemployed insured person (claims/person)
+    # claims follow the unemployment rate of the year (weight 1 - w) and of the year before (weight w); 0: the
+    # year's own rate only (fraction)
+    claims_lag_weight: Rate = 0.0
+    share_1_to_5: series_field("share")   # share of claimants with 1 to <5 contribution years (Art. 17; fraction)
+    share_5_to_10: series_field("share")  # share of claimants with 5 to <10 contribution years (fraction)
+    share_10_plus: series_field("share")  # share of claimants with 10 or more contribution years (fraction)
+    # maximum benefit months of the three bands (失业保险条例 Art. 17: 12, 18, 24; months)
     max_months: list[Annotated[float, Field(ge=0.0, le=60.0)]] = list(STATUTORY_MAX_MONTHS)
-    mean_spell_months: series_field("months", bounds=(0.1, 240.0))  # uncapped unemployment spell of a claimant
-    minimum_wage: series_field("yuan", bounds=(0.0, 1e5))  # yuan/month
+    mean_spell_months: series_field("months", bounds=(0.1, 240.0))  # mean uncapped spell of a claimant (months)
+    minimum_wage: series_field("yuan", bounds=(0.0, 1e5))  # minimum wage the benefit is set against (yuan/month)
+    # first year in which the minimum wage grows with the average wage instead of its dated levels (year; none:
+    # the dated levels hold)
     minimum_wage_indexed_from: Annotated[int, Field(ge=1990, le=2200)] | None = None
-    share_of_minimum_wage: series_field("rate")
-    medical_premium_share: series_field("share")  # medical premiums paid for recipients / benefit paid
-    note: str = ""
+    share_of_minimum_wage: series_field("rate")  # monthly benefit / minimum wage (Art. 18; 人社部发〔2017〕71号: 90%)
+    medical_premium_share: series_field("share")  # medical premiums paid for recipients / benefit paid (ratio)
+    note: str = ""  # free text: sources and assumptions of the section
 
     @field_validator("max_months")
     @classmethod
@@ -80,10 +87,13 @@ class BenefitSpec(_Model):
 class OtherExpenditureSpec(_Model):
     """Non-benefit expenditure: job-stabilisation refunds (稳岗返还) and skills/training and other subsidies, as
     shares of the year's contribution income, plus a dated amount (yuan)."""
+    # job-stabilisation refunds (稳岗返还) / the year's contribution income (fraction)
     job_stabilisation_share: series_field("share")
+    # skills, training and other non-benefit spending / the year's contribution income (fraction)
     skills_and_other_share: series_field("share")
+    # dated other expenditure (one-off measures such as 一次性留工培训补助, 一次性扩岗补助; yuan a year)
     amount: series_field("amount", extensive=True) = 0.0
-    note: str = ""
+    note: str = ""  # free text: sources and assumptions of the section
 
 
 class InitialState(_Model):
@@ -94,10 +104,15 @@ class InitialState(_Model):
     1 January of the base year over those at its year end (1: the steady state; a re-based scenario carries the
     projection's stock at the end of the year before over the one at the end of its year). A ratio, not a count,
     so that it follows the region's size and the calibrated take-up."""
-    fund_balance: Annotated[float, EXTENSIVE]  # 1 January of the base year, yuan
+    fund_balance: Annotated[float, EXTENSIVE]  # fund on 1 January of the base year (yuan)
+    # base year's insured exposure / its year-end insured (ratio; 1: year-end insured)
     insured_exposure: Annotated[float, Field(ge=0.5, le=1.5)] = 1.0
+    # recipients on 1 January of the base year / at its year end (ratio; 1: steady state)
     opening_recipients_ratio: Annotated[float, Field(ge=0.2, le=5.0)] = 1.0
-    note: str = ""
+    # unemployment rate of the year before the base year, for claims that follow it (fraction; none: the base
+    # year's own rate)
+    unemployment_rate_before: Rate | None = None
+    note: str = ""  # free text: sources and assumptions of the section
 
     @field_validator("fund_balance")
     @classmethod
@@ -109,14 +124,14 @@ class UnemploymentScenario(ScenarioBase):
     """A validated scenario of unemployment insurance."""
     FIRST_AGE = AGE_MIN
 
-    economy: UnemploymentEconomy
-    population: PopulationSpec | None = None
-    contributions: ContributionSpec
-    coverage: CoverageSpec
-    benefits: BenefitSpec
-    other_expenditure: OtherExpenditureSpec
-    subsidy: SubsidySpec
-    initial: InitialState
+    economy: UnemploymentEconomy  # the shared economic paths; the unemployment rate is required here
+    population: PopulationSpec | None = None  # projected population (insured = coverage x population)
+    contributions: ContributionSpec  # contribution rates and the average contribution base
+    coverage: CoverageSpec  # coverage rates by age and sex and their growth
+    benefits: BenefitSpec  # claims, durations and level of unemployment benefit
+    other_expenditure: OtherExpenditureSpec  # refunds, skills subsidies and dated one-off measures
+    subsidy: SubsidySpec  # fiscal subsidy rule
+    initial: InitialState  # the fund and the carried state on 1 January of the base year
 
     def check(self) -> None:
         super().check()
