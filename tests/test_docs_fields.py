@@ -15,12 +15,6 @@ sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import sibrisk_reference as ref  # noqa: E402
 from sibrisk.funds import get, implemented  # noqa: E402
 
-# TEMPORARY exemption, to be removed when these funds' field comments land: in these funds, a field defined in the
-# fund's own modules (``sibrisk.funds.<fund>``) may still lack a meaning; the fields they take from the shared
-# models (``sibrisk.scenario``, ``sibrisk.demography``, ``sibrisk.funds.common``, ...) must have one.
-PENDING = {"unemployment"}
-
-
 def _owner(model, name: str) -> type:
     """The class of ``model``'s MRO that defines field ``name`` (the most derived one that annotates it)."""
     for cls in model.__mro__:
@@ -43,16 +37,13 @@ def _owners(model, prefix: str = "") -> dict[str, type]:
 
 
 def fields_without_meaning(fid: str) -> list[str]:
-    """'module.Class.field (dotted)' of every field of fund ``fid``'s scenario reference with an empty meaning,
-    leaving out, for a fund in ``PENDING``, those its own modules define."""
+    """'module.Class.field (dotted)' of every field of fund ``fid``'s scenario reference with an empty meaning."""
     model = get(fid).scenario_model
     owners = _owners(model)
     missing = []
     for dotted, *_, doc in ref.scenario_fields(model):
         owner = owners[dotted]
         if doc.strip():
-            continue
-        if fid in PENDING and owner.__module__.startswith(f"sibrisk.funds.{fid}"):
             continue
         missing.append(f"{owner.__module__}.{owner.__name__}.{dotted.rsplit('.', 1)[-1]} ({dotted})")
     return missing

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import sibrisk
+import rebase_cases
+from rebase_cases import accounts_of
 from sibrisk.rebasing import rebased_file_text
 
-ITEMS = ("opening_balance", "contribution_income", "fiscal_subsidy", "interest_income", "other_income",
-         "benefit_expenditure", "other_expenditure", "fund_balance", "contributors", "beneficiaries")
 COMPARED = ("balance_months", "fund_balance", "contribution_income", "benefit_expenditure", "other_expenditure",
             "total_expenditure", "contributors", "beneficiaries", "recipients_in_year", "new_claims")
 NEW_FIELDS = ("initial.insured_exposure", "initial.opening_recipients_ratio", "initial.unemployment_rate_before")
@@ -26,20 +26,13 @@ NEW_FIELDS = ("initial.insured_exposure", "initial.opening_recipients_ratio", "i
 
 @pytest.fixture(scope="module")
 def national():
-    sc = sibrisk.load_scenario("unemployment_national")
-    return sc, sibrisk.project(sc, keep_detail=False)
+    return rebase_cases.national("unemployment")
 
-
-def _accounts(ds, year, k):
-    row = ds.sel(year=year)
-    return {"year": year, **{v: float(row[v]) * k for v in ITEMS if v in row}}
 
 
 @pytest.fixture(scope="module")
 def rebased(national):
-    sc, ds = national
-    return {(later, k): sibrisk.rebase(sc, _accounts(ds, sc.projection.base_year + later, k))
-            for later in (3, 6) for k in (1.0, 1 / 200)}
+    return rebase_cases.rebased_grid(*national)
 
 
 @pytest.mark.parametrize("later", [3, 6])
@@ -128,7 +121,7 @@ def test_each_carried_field_matters_for_the_rebase(national, name, monkeypatch):
     year for the opening ratio; every flow over ten years for the exposure, through the calibrated levers)."""
     sc, ds = national
     year = sc.projection.base_year + 3
-    acc = _accounts(ds, year, 1.0)
+    acc = accounts_of(ds, year, 1.0)
     import sibrisk.funds.unemployment as fund_module
 
     fund = fund_module.FUND
