@@ -65,14 +65,37 @@ def test_bad_row_names_the_variable(ds):
 
 def test_walk_to_the_published_study_brackets_its_2036():
     """曾益 et al. 2019 (中国卫生政策研究 12(1)): pooled fund in cumulative deficit from 2036 under the rules of the
-    time. The walk, measured: default 2045 -> 2042 -> 2039 -> 2031; each step moves the year, the study's 2036 lies
-    between the last two."""
+    time. The walk, measured: default 2045 -> 2042 -> 2039 -> 2031 (pre-2021 split) -> 2038 (and the pre-2021
+    account spending); each step moves the year, the study's 2036 lies between the last two: the two sides of the
+    pre-reform accounts nearly cancel for the pooled fund."""
     w = cal.walk_to_study()
     years = list(w.pooled_depletion_year)
-    assert years == [2045, 2042, 2039, 2031]
-    assert years[-2] > cal.STUDY_DEPLETION["pooled_deficit_year"] > years[-1]
+    assert years == [2045, 2042, 2039, 2031, 2038]
+    assert years[-2] < cal.STUDY_DEPLETION["pooled_deficit_year"] < years[-1]
     with pytest.raises(TypeError, match="must be a dict"):
         cal.walk_to_study(steps=[("bad", 1.0)])
+
+
+def test_the_pre_reform_account_spending_step_is_derived_from_the_history():
+    """The last walk step's pooled share (0.5064) gives the pre-reform setting's base year the accounts' net inflow of
+    2020-2022 (12.98%, 11.24%, 12.85% of expenditure: mean 12.36%); with it the accounts meet their share of cost
+    up to 2036 and run short from 2037, the year before the pooled fund's deficit (2038): the pooled fund does not
+    pay an account shortfall, so its depletion year is not an artefact of empty accounts."""
+    import sibrisk
+
+    assert cal.pre_reform_account_inflow_share() == pytest.approx((1670 / (14746.73 / 1.146) + 1658.0 / 14746.73
+                                                                   + 1958.67 / 15243.80) / 3, rel=1e-3)
+    share = cal.pre_reform_pooled_share()
+    step = cal.WALK_STEPS[-1][1]["benefits.pooled_share"]
+    assert step == pytest.approx(share, abs=5e-5)
+    updates = {}
+    for _, change in cal.WALK_STEPS:
+        updates.update(change)
+    ds = sibrisk.project(sibrisk.load_scenario("employee_medical_national").with_updates(updates), keep_detail=False,
+                         indicators=False)
+    assert cal.depletion_year(ds) == 2038
+    short = ds.account_shortfall.values
+    assert int(ds.year.values[np.argmax(short > 0)]) == 2037
 
 
 def test_rate_adjustment_rule_on_and_off():
