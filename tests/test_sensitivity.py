@@ -120,3 +120,21 @@ def test_a_scheme_without_payroll_has_no_actuarial_balance():
     assert t.actuarial_balance.isna().all()
     low, high = t.balance_months_at_horizon.iloc[1], t.balance_months_at_horizon.iloc[2]
     assert high > low
+
+
+def test_path_from_changes_only_the_years_from_its_year():
+    from sibrisk.sensitivity import path_from
+
+    sc = sibrisk.load_scenario("unemployment_national")
+    base = sc.series("economy.unemployment_rate")
+    up = np.asarray(path_from(sc, "economy.unemployment_rate", 2026, add=0.01))
+    later = sc.years >= 2026
+    np.testing.assert_allclose(up[~later], base[~later], rtol=0)
+    np.testing.assert_allclose(up[later], base[later] + 0.01, rtol=1e-12)
+    held = np.asarray(path_from(sc, "economy.unemployment_rate", 2030, value=0.06))
+    assert (held[sc.years >= 2030] == 0.06).all() and held[sc.years == 2029][0] == base[sc.years == 2029][0]
+    moved = sibrisk.project(sc.with_updates({"economy.unemployment_rate": up.tolist()}), keep_detail=False)
+    assert float(moved.fund_balance.sel(year=2025)) == pytest.approx(
+        float(sibrisk.project(sc, keep_detail=False).fund_balance.sel(year=2025)), rel=1e-12)
+    with pytest.raises(ValueError, match="one of add= or value="):
+        path_from(sc, "economy.unemployment_rate", 2026)

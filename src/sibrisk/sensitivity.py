@@ -59,6 +59,16 @@ def summary(ds, *, horizon: int | None = None, start: int | None = None, years: 
     }
 
 
+def path_from(scenario, path: str, year: int, *, add: float | None = None, value: float | None = None) -> list[float]:
+    """The scenario's series ``path`` (one value per projection year) changed from ``year`` on: ``add`` added to it,
+    or ``value`` in its place; the years before kept (a variation of the future that leaves the published years and
+    the base-year calibration alone). ``with_updates`` and ``sensitivity`` take the list as the path's value."""
+    if (add is None) == (value is None):
+        raise ValueError("give one of add= or value=")
+    return [float(v) if y < year else float(v + add if add is not None else value)
+            for y, v in zip(scenario.years, scenario.series(path))]
+
+
 def sensitivity(scenario, variations: dict[str, list[Any] | tuple[Any, Any]], *, horizon: int | None = None,
                 start: int | None = None, years: int | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity of ``scenario`` to each dotted parameter in ``variations`` ({path: [low, high]}).

@@ -548,15 +548,15 @@ def sensitivity_variations(sc=None) -> dict:
     2026 (financing); wage growth -/+ 1 point from 2026; the deposit yield 1% / 3%; utilisation -/+ 5%; the pooled
     share 0.65 / 0.75 from 2026."""
     import sibrisk
+    from sibrisk.sensitivity import path_from
 
     sc = sc if sc is not None else sibrisk.load_scenario("employee_medical_national")
-    years = sc.years
 
     def shifted(path, d):
-        return [float(v + d) if y >= 2026 else float(v) for y, v in zip(years, sc.series(path))]
+        return path_from(sc, path, 2026, add=d)
 
     def from_2026(path, v):
-        return [float(v) if y >= 2026 else float(x) for y, x in zip(years, sc.series(path))]
+        return path_from(sc, path, 2026, value=v)
 
     return {
         "economy.medical_cost_growth": [shifted("economy.medical_cost_growth", -0.01),

@@ -452,12 +452,12 @@ def sensitivity_variations(sc=None) -> dict:
     (about the s.e. of the 2020-2025 trend, ``cost_growth_trend``); financing: the top-up of the standards -/+ 5% and
     the indexation margin of the standards -/+ 1 point a year; participation -/+ 2%; the deposit yield 1% / 3%."""
     import sibrisk
+    from sibrisk.sensitivity import path_from
 
     sc = sc if sc is not None else sibrisk.load_scenario("resident_medical_national")
-    years = sc.years
 
     def shifted(path, d):
-        return [float(v + d) if y >= 2026 else float(v) for y, v in zip(years, sc.series(path))]
+        return path_from(sc, path, 2026, add=d)
 
     part = float(sc.series("coverage.participation")[0])
     return {
