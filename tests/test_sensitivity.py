@@ -34,6 +34,7 @@ def test_table_reproduces_each_variant(small, table):
         assert row.peak_balance == pytest.approx(float(ds.fund_balance.max()), rel=1e-12)
         assert row.peak_year == float(ds.year.values[np.argmax(ds.fund_balance.values)])
         assert row.actuarial_balance == pytest.approx(float(ds.actuarial_balance), rel=1e-12)
+        assert row.fiscal_subsidy_at_horizon == pytest.approx(float(ds.fiscal_subsidy.sel(year=2030)), rel=1e-12)
         dep = row.depletion_year
         assert (np.isnan(dep) and float(ds.fund_balance.min()) >= 0) or float(ds.fund_balance.sel(year=int(dep))) < 0
     for m in METRICS:
@@ -138,3 +139,18 @@ def test_path_from_changes_only_the_years_from_its_year():
         float(sibrisk.project(sc, keep_detail=False).fund_balance.sel(year=2025)), rel=1e-12)
     with pytest.raises(ValueError, match="one of add= or value="):
         path_from(sc, "economy.unemployment_rate", 2026)
+
+
+def test_a_balance_held_by_the_subsidy_rule_shows_in_the_subsidy():
+    """The public-sector pension's subsidy holds its balance at a floor of months: a higher benefit indexation leaves
+    the balance months where they are and raises the fiscal subsidy."""
+    sc = sibrisk.load_scenario("public_sector_pension_national")
+    from sibrisk.sensitivity import path_from
+
+    t = sibrisk.sensitivity(sc, {"economy.benefit_indexation": [
+        path_from(sc, "economy.benefit_indexation", 2026, add=-0.01),
+        path_from(sc, "economy.benefit_indexation", 2026, add=0.01)]}, horizon=2045)
+    months = t.balance_months_at_horizon.values
+    assert np.ptp(months) < 1e-6 * abs(months[0])
+    sub = t.set_index("variant").fiscal_subsidy_at_horizon
+    assert sub["low"] < sub["base"] < sub["high"]

@@ -620,17 +620,18 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     reg.set_defaults(func=cmd_region)
     sens = sub.add_parser("sensitivity", help="one-at-a-time sensitivity: depletion year, peak balance, balance months "
-                                              "at a horizon and actuarial balance for low and high values",
+                                              "and subsidy at a horizon and actuarial balance for low and high values",
                           description="Move each --vary parameter to its low and its high value (one at a time), "
-                                      "project, and report the depletion year, the peak balance, balance months at "
-                                      "--horizon and the actuarial balance; writes a CSV table and a tornado chart.")
+                                      "project, and report the depletion year, the peak balance, balance months and the "
+                                      "fiscal subsidy at --horizon and the actuarial balance; writes a CSV table and a tornado chart.")
     sens.add_argument("scenario", nargs="?", help="scenario TOML file or shipped scenario name "
                                                   "(default: enterprise_pension_national)")
     sens.add_argument("--vary", action="append", required=True, metavar="PATH=LOW,HIGH",
                       help="dotted scenario path and two values, e.g. economy.interest_rate=0.015,0.035 (repeat)")
     sens.add_argument("--horizon", type=int, help="year of the balance months (default: the last projected year)")
     sens.add_argument("--metric", default="depletion_year",
-                      choices=["depletion_year", "peak_balance", "balance_months_at_horizon", "actuarial_balance"],
+                      choices=["depletion_year", "peak_balance", "balance_months_at_horizon", "actuarial_balance",
+                               "fiscal_subsidy_at_horizon"],
                       help="metric of the tornado chart (default: %(default)s)")
     sens.add_argument("--out", default="sibrisk-output", help="folder for the table and the chart (default: %(default)s)")
     sens.add_argument("--no-plot", action="store_true", help="do not draw the tornado chart")

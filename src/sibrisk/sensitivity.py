@@ -1,6 +1,6 @@
 """Sensitivity analysis of a scenario: one assumption at a time moved to a low and a high value, and what that does to
-the depletion year, the peak balance, balance months at a horizon and the actuarial balance (a table and a tornado
-chart). Generic over funds: it only uses ``scenario.with_updates`` and ``sibrisk.project``.
+the depletion year, the peak balance, balance months and the fiscal subsidy at a horizon and the actuarial balance
+(a table and a tornado chart). Generic over funds: it only uses ``scenario.with_updates`` and ``sibrisk.project``.
 
     table = sibrisk.sensitivity(sc, {"economy.interest_rate": [0.015, 0.035],
                                      "indexation.wage_share": [0.4, 0.8]}, horizon=2040)
@@ -28,6 +28,8 @@ METRICS = {
     "peak_year": ("year", "Year of the largest year-end balance"),
     "balance_months_at_horizon": ("months", "Balance months in the horizon year"),
     "actuarial_balance": ("share of payroll", "Actuarial balance over the valuation period (US SSA definition)"),
+    # what a balance held by the subsidy rule (a floor of balance months: the public-sector pension) shows instead
+    "fiscal_subsidy_at_horizon": ("yuan", "Fiscal subsidy in the horizon year"),
 }
 
 
@@ -56,6 +58,7 @@ def summary(ds, *, horizon: int | None = None, start: int | None = None, years: 
         "peak_year": float(yrs[i]),
         "balance_months_at_horizon": float(ds.balance_months.sel(year=horizon)),
         "actuarial_balance": ab,
+        "fiscal_subsidy_at_horizon": float(ds.fiscal_subsidy.sel(year=horizon)),
     }
 
 
