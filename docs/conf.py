@@ -29,8 +29,8 @@ extensions = [
 ]
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3        # a stable URL per section (#heading-anchors), to cite
-# notebooks: executed through a cache (jupyter-cache) so that an unchanged notebook is not run again; "off" in the
-# test suite's quick build (SIBRISK_DOCS_EXECUTE=off)
+# notebooks and the guide's pictures: executed through a cache (jupyter-cache) so that an unchanged page is not run
+# again (the test suite builds it so too, tests/test_docs.py); SIBRISK_DOCS_EXECUTE=off skips them for a quick look
 nb_execution_mode = os.environ.get("SIBRISK_DOCS_EXECUTE", "cache")
 nb_execution_timeout = 900
 nb_execution_raise_on_error = True
