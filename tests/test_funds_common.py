@@ -86,3 +86,21 @@ def test_cli_runs_any_fund(fund_projection, tmp_path, capsys):
     text = capsys.readouterr().out
     assert fund.long_name_zh in text and "bal. months" in text
     assert (tmp_path / f"{fund.default_scenario}.nc").is_file()
+
+
+@pytest.mark.parametrize("impl", ["numba", "reference"])
+def test_roll_forward_golden_case_of_its_contract(impl):
+    """kernels/accounts.md: O = 100, I = 50, X = 60, i = 4%, mid-year flows."""
+    from sibrisk.funds.common.accounts import SUB_FIXED, SUB_GAP, roll_forward, roll_forward_reference
+
+    f = 1.04 ** 0.5 - 1
+    assert f == pytest.approx(0.0198039027, abs=1e-10)
+
+    def run(rule, param):
+        if impl == "numba":
+            return roll_forward(100.0, 50.0, 60.0, 0.04, f, rule, param, 0.0)
+        return roll_forward_reference(100.0, 50.0, 60.0, 0.04, True, rule, param, 0.0)
+
+    assert run(SUB_FIXED, 5.0) == pytest.approx((5.0, 3.9009805, 98.9009805), abs=1e-7)
+    assert run(SUB_GAP, 24.0) == pytest.approx((25.6892908, 4.3107092, 120.0), abs=1e-7)
+    assert run(SUB_GAP, 12.0) == pytest.approx((0.0, 3.8019610, 93.8019610), abs=1e-7)

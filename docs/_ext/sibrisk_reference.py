@@ -290,6 +290,7 @@ def backtest_markdown(df, fund_id: str) -> list[str]:
 
 
 SHARED_CONTRACTS = {"mortality_and_shocks": "Mortality, population and economic shocks",
+                    "accounts": "The fund account: roll-forward and subsidy rules",
                     "indicators": "Indicators"}
 
 
