@@ -25,3 +25,22 @@ def backtest_frame(rows: Iterable[dict], value: Callable[[dict], float], *, digi
         rec["source"] = b["source"]
         out.append(rec)
     return pd.DataFrame(out)
+
+
+def log_linear_trend(history: dict[int, float]) -> dict:
+    """OLS of ln(value) on the year over ``history`` ({year: value}, at least three years): the trend growth
+    exp(b) - 1 and its standard error by the delta method, (1 + g) x s.e.(b), the residuals taken as independent;
+    also the log slope and its s.e., the residuals by year and the first and last year."""
+    import numpy as np
+
+    ys = np.array(sorted(history))
+    if len(ys) < 3:
+        raise ValueError(f"a trend needs at least three years of history; got {ys.tolist()}")
+    v = np.log([history[y] for y in ys])
+    X = np.column_stack([np.ones(len(ys)), ys - ys.mean()])
+    b, *_ = np.linalg.lstsq(X, v, rcond=None)
+    r = v - X @ b
+    se_b = float(np.sqrt(float(r @ r) / (len(ys) - 2) * np.linalg.inv(X.T @ X)[1, 1]))
+    g = float(np.expm1(b[1]))
+    return {"growth": g, "se": (1.0 + g) * se_b, "log_slope": float(b[1]), "log_slope_se": se_b,
+            "residuals": dict(zip(ys.tolist(), r.tolist())), "years": (int(ys[0]), int(ys[-1]))}

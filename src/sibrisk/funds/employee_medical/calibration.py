@@ -442,19 +442,13 @@ def cost_growth_trend(first: int = 2020, last: int = 2025) -> dict:
     error (delta method, (1 + g) x s.e.(b), the residuals taken as independent), the residuals and the years.
     Measured 2020-2025: +6.32% a year, s.e. 0.99 point (the residuals alternate in sign with the epidemic's dips
     and rebounds). The yardstick of the default's future cost growth: ``projected_cost_growth`` compares them."""
+    from sibrisk.funds.common.backtest import log_linear_trend
+
     h = expenditure_per_insured_history()
-    ys = np.array([y for y in sorted(h) if first <= y <= last])
-    if len(ys) < 3:
+    span = {y: v for y, v in h.items() if first <= y <= last}
+    if len(span) < 3:
         raise ValueError(f"{first}..{last}: need at least three years of EXPENDITURE_HISTORY ({min(h)}..{max(h)})")
-    v = np.log([h[y] for y in ys])
-    X = np.column_stack([np.ones(len(ys)), ys - ys.mean()])
-    b, *_ = np.linalg.lstsq(X, v, rcond=None)
-    r = v - X @ b
-    s2 = float(r @ r) / (len(ys) - 2)
-    se_b = float(np.sqrt(s2 * np.linalg.inv(X.T @ X)[1, 1]))
-    g = float(np.expm1(b[1]))
-    return {"growth": g, "se": (1.0 + g) * se_b, "log_slope": float(b[1]), "log_slope_se": se_b,
-            "residuals": dict(zip(ys.tolist(), r.tolist())), "years": (int(ys[0]), int(ys[-1]))}
+    return log_linear_trend(span)
 
 
 def projected_cost_growth(sc=None, first: int = 2025, last: int = 2035) -> float:

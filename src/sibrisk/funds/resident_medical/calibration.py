@@ -399,18 +399,13 @@ def cost_growth_trend(first: int = 2020, last: int = 2025) -> dict:
     top-up, cost growth) meet exactly, so a least-squares fit of them would have no residual degree of freedom; the
     years before the base cannot be projected from the 2024 state. The trend measures the uncertainty of the future
     cost growth assumption instead (``projected_cost_growth``)."""
+    from sibrisk.funds.common.backtest import log_linear_trend
+
     h = expenditure_per_insured_history(first)
-    ys = np.array([y for y in sorted(h) if y <= last])
-    if len(ys) < 3:
+    span = {y: v for y, v in h.items() if y <= last}
+    if len(span) < 3:
         raise ValueError(f"{first}..{last}: need at least three years of history")
-    v = np.log([h[y] for y in ys])
-    X = np.column_stack([np.ones(len(ys)), ys - ys.mean()])
-    b, *_ = np.linalg.lstsq(X, v, rcond=None)
-    r = v - X @ b
-    se_b = float(np.sqrt(float(r @ r) / (len(ys) - 2) * np.linalg.inv(X.T @ X)[1, 1]))
-    g = float(np.expm1(b[1]))
-    return {"growth": g, "se": (1.0 + g) * se_b, "log_slope": float(b[1]), "log_slope_se": se_b,
-            "residuals": dict(zip(ys.tolist(), r.tolist())), "years": (int(ys[0]), int(ys[-1]))}
+    return log_linear_trend(span)
 
 
 def projected_cost_growth(sc=None, first: int = 2025, last: int = 2035) -> float:
