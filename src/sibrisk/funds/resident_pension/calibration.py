@@ -17,9 +17,17 @@ Calibrated (each solves one published figure, in this order):
 6. history growth of contributions (how much lower they were each year back to 2009): the accounts of participants
    below 60 at the end of 2021 equal the fund's 11,396亿 (ASSUMPTION: the accumulated balance is essentially the
    individual accounts) (``history_growth``);
-7. local top-up from 2024: the 2024 expenditure of 5,321.6亿 (China Statistical Yearbook 2025; ``local_top_up_2024``),
-   the one figure after the base year the default is fitted to; the other later figures are back-tested
-   (``BACKTEST``).
+7. the multi-year fit (``fit_multi_year``; FITTED values, with standard errors from the Jacobian): least squares of
+   three free parameters, each acting from 2022 so that steps 1-6 keep 2021, to the five 2021 figures and the seven
+   2022-2024 ``BACKTEST`` rows labelled "fit target" (participants 2022-2024, 2024 beneficiaries, income,
+   expenditure, balance), each weighted by its sigma (``FIT_SIGMA``): the shift of working-age residents into the
+   employee schemes (``coverage.employee_growth``: every cohort's employee share grows this much a year while below
+   60, 2022-2035; with shares fixed by cohort the model's participants rose while the published ones fell), the local
+   top-up from 2024 (provinces raised their own basic pensions; chiefly the 2024 expenditure of 5,321.6亿, China
+   Statistical Yearbook 2025) and the 2022-2024 growth of the average contribution (chiefly 2024 income and balance;
+   from 2025 ASSUMED 4%). The 2025 rows (MOHRSS 2025 bulletin) stay "out of sample". The generator first writes the
+   base-year-only calibration (``BASE_YEAR_ONLY``: no shift, the 2021 top-up held, 4% growth) and fits on it.
+   ``local_top_up_2024`` still solves the top-up from the 2024 expenditure alone (a check of the fitted one).
 """
 
 from __future__ import annotations
