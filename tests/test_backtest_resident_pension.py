@@ -30,7 +30,7 @@ def test_every_backtest_row_is_within_its_tolerance(projection):
     table = backtest_table(projection)
     assert len(table) == len(BACKTEST) >= 10
     assert table.tolerance.max() == BACKTEST_TOLERANCE
-    assert set(table.use) == {"fit target", "out of sample"}
+    assert set(table.use) == {"fit target", "out of sample", "derived check"}
     assert (table[table.use == "out of sample"].year == 2025).all()
     bad = table[~table.within]
     assert bad.empty, bad[["year", "item", "published", "projected", "difference"]].to_string()
