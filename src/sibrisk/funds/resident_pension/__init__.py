@@ -116,7 +116,9 @@ class ResidentPensionFund(Fund):
         Moving the base year (no correction; the first pass, when ``sc`` still has the old base year, t years
         earlier): ``coverage.employee_reference_age`` + t (cohort profiles of the employee schemes are fixed by age
         at the base year: the same cohorts keep the same shares; at most 60, the field's bound),
-        ``contributions.average`` also x the growth compounded from the old base year to the new one (the
+        (``coverage.employee_growth_from`` / ``employee_growth_until`` are calendar years and kept, so the shift of
+        residents into the employee schemes continues: a cohort's share at the new base year already holds the years
+        it grew), ``contributions.average`` also x the growth compounded from the old base year to the new one (the
         contribution path restarts from the new base year), ``initial.history_contribution`` also
         x (1 + history growth)^t (the history is in base-year yuan).
         Not calibrated: interest income (the fund's yield on the opening balance that makes the year-end balance the

@@ -17,15 +17,24 @@ Calibrated (each solves one published figure, in this order):
 6. history growth of contributions (how much lower they were each year back to 2009): the accounts of participants
    below 60 at the end of 2021 equal the fund's 11,396亿 (ASSUMPTION: the accumulated balance is essentially the
    individual accounts) (``history_growth``);
-7. local top-up from 2024: the 2024 expenditure of 5,321.6亿 (China Statistical Yearbook 2025; ``local_top_up_2024``),
-   the one figure after the base year the default is fitted to; the other later figures are back-tested
-   (``BACKTEST``).
+7. the multi-year fit (``fit_multi_year``; FITTED values, with standard errors from the Jacobian): least squares of
+   three free parameters, each acting from 2022 so that steps 1-6 keep 2021, to the five 2021 figures and the seven
+   2022-2024 ``BACKTEST`` rows labelled "fit target" (participants 2022-2024, 2024 beneficiaries, income,
+   expenditure, balance), each weighted by its sigma (``FIT_SIGMA``): the shift of working-age residents into the
+   employee schemes (``coverage.employee_growth``: every cohort's employee share grows this much a year while below
+   60, 2022-2035; with shares fixed by cohort the model's participants rose while the published ones fell), the local
+   top-up from 2024 (provinces raised their own basic pensions; chiefly the 2024 expenditure of 5,321.6亿, China
+   Statistical Yearbook 2025) and the 2022-2024 growth of the average contribution (chiefly 2024 income and balance;
+   from 2025 ASSUMED 4%). The 2025 rows (MOHRSS 2025 bulletin) stay "out of sample". The generator first writes the
+   base-year-only calibration (``BASE_YEAR_ONLY``: no shift, the 2021 top-up held, 4% growth) and fits on it.
+   ``local_top_up_2024`` still solves the top-up from the 2024 expenditure alone (a check of the fitted one).
 """
 
 from __future__ import annotations
 
 import math
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +77,8 @@ ASSUMED = {
     "interest_rate": 0.025,           # fund yield (balances held mostly as bank deposits)
     "history_crediting_rate": 0.04,   # average crediting of resident accounts 2009-2021
     "central_minimum_2021": 93.0,     # yuan/month, 2020-07 level held through 2021 (research notes §3a)
+    "contribution_growth_from_2025": 0.04,  # after the fitted years, as the base-year-only default assumed
+    "employee_growth_until": 2035,    # the fitted shift into the employee schemes continues through 2035, then stops
 }
 
 # ASSUMPTION: share of each age in full-time education (upper-secondary near universal to 18, tertiary about half of
@@ -208,10 +219,12 @@ def calibrate() -> dict:
 
 
 # Published figures after the 2021 base year (back-test). Each row: year, item, published value in its unit, the
-# projection's variable and scale, the tolerance it is checked with and its source. Tolerances: 5% for head counts
-# (published to the 万 person); 10% for flows and balances three or more years after the base year (the basic
-# pension follows decisions the model takes as assumptions); 1% for the one row that is a calibration target (2024
-# expenditure, which solves the 2024 local top-up: ``local_top_up_2024``). No national resident-pension income,
+# projection's variable and scale, the tolerance it is checked with, its use and its source. Use: "fit target" (a
+# target of ``fit_multi_year``, in sample: not a back-test), "out of sample" (2025, kept out of the fit) or "derived
+# check" (a figure derived from fit targets, shown but not fitted). Tolerances:
+# 5% for head counts (published to the 万 person); 10% for flows and balances three or more years after the base year
+# (the basic pension follows decisions the model takes as assumptions); 1% for 2024 expenditure (the fit's local
+# top-up from 2024 is all but determined by it). No national resident-pension income,
 # expenditure or balance of 2022 or 2023 was found in a citable copy (the MOHRSS 2022 and 2023 bulletins' text was not
 # in the searchable stores), nor the split of 2024 income into contributions and subsidies.
 YEARBOOK_2025 = ("China Statistical Yearbook 2025 (中国统计年鉴2025), table 24-27 分地区城乡居民基本养老保险情况 (2024), "
@@ -223,31 +236,36 @@ BULLETIN_2025 = ("MOHRSS, 2025年度人力资源和社会保障事业发展统�
                  "same public GitHub file as the 2024 yearbook row)")
 BACKTEST = [
     {"year": 2022, "item": "participants (万人)", "published": 54952.0, "variable": "insured", "scale": 1e4,
-     "tolerance": 0.05,
+     "tolerance": 0.05, "use": "fit target",
      "source": "derived: all basic pension participants 105,307 万 at end-2022 (2022年度国家老龄事业发展公报, Xinhua "
                "2023-12-14, http://m.ityetg.xyz/news/67d399930.html; en.people.cn/n3/2023/1214/c90000-20110590.html: "
                "'increase of 24.36 million') minus the urban employee participants 50,355 万 (derived in "
                "sibrisk.funds.enterprise_pension.calibration.BACKTEST from the NBS 2023 communiqué)"},
     {"year": 2023, "item": "participants (万人)", "published": 54522.0, "variable": "insured", "scale": 1e4,
-     "tolerance": 0.05,
+     "tolerance": 0.05, "use": "fit target",
      "source": "derived: 54,126 万 at end-November 2024 after a fall of 396 万 in eleven months (数GO from MOHRSS "
                "data, NetEase 2024-12, https://c.m.163.com/news/a/JK8932MN0556A0XW.html)"},
+    {"year": 2023, "item": "balance, year end (亿元), derived", "published": 14534.1, "variable": "fund_balance",
+     "scale": 1e8, "tolerance": 0.05, "use": "derived check",
+     "source": "DERIVED from the 2024 row of YEARBOOK_2025: 2024 year-end balance 16,499.5 - income 7,287.0 + "
+               "expenditure 5,321.6 亿元 (ASSUMPTION: no other change to the balance in 2024). Not a fit target: it "
+               "repeats the 2024 rows, but it shows the 2022-2023 accumulation (3,138亿 from the 2021 year end)"},
     {"year": 2024, "item": "participants (万人)", "published": 53830.2, "variable": "insured", "scale": 1e4,
-     "tolerance": 0.05, "source": YEARBOOK_2025},
+     "tolerance": 0.05, "use": "fit target", "source": YEARBOOK_2025},
     {"year": 2024, "item": "beneficiaries (万人)", "published": 18039.4, "variable": "beneficiaries", "scale": 1e4,
-     "tolerance": 0.05, "source": YEARBOOK_2025},
+     "tolerance": 0.05, "use": "fit target", "source": YEARBOOK_2025},
     {"year": 2024, "item": "income (亿元)", "published": 7287.0, "variable": "total_income", "scale": 1e8,
-     "tolerance": 0.10, "source": YEARBOOK_2025},
-    {"year": 2024, "item": "expenditure (亿元), calibration target", "published": 5321.6,
-     "variable": "total_expenditure", "scale": 1e8, "tolerance": 0.01, "source": YEARBOOK_2025},
+     "tolerance": 0.10, "use": "fit target", "source": YEARBOOK_2025},
+    {"year": 2024, "item": "expenditure (亿元)", "published": 5321.6,
+     "variable": "total_expenditure", "scale": 1e8, "tolerance": 0.01, "use": "fit target", "source": YEARBOOK_2025},
     {"year": 2024, "item": "balance, year end (亿元)", "published": 16499.5, "variable": "fund_balance", "scale": 1e8,
-     "tolerance": 0.10, "source": YEARBOOK_2025},
+     "tolerance": 0.10, "use": "fit target", "source": YEARBOOK_2025},
     {"year": 2025, "item": "beneficiaries (万人)", "published": 18820.0, "variable": "beneficiaries", "scale": 1e4,
-     "tolerance": 0.05, "source": BULLETIN_2025},
+     "tolerance": 0.05, "use": "out of sample", "source": BULLETIN_2025},
     {"year": 2025, "item": "expenditure (亿元)", "published": 6223.0, "variable": "total_expenditure", "scale": 1e8,
-     "tolerance": 0.10, "source": BULLETIN_2025},
+     "tolerance": 0.10, "use": "out of sample", "source": BULLETIN_2025},
     {"year": 2025, "item": "balance, year end (亿元)", "published": 19774.0, "variable": "fund_balance", "scale": 1e8,
-     "tolerance": 0.10, "source": BULLETIN_2025},
+     "tolerance": 0.10, "use": "out of sample", "source": BULLETIN_2025},
 ]
 # the largest tolerance of any row (rows carry their own)
 BACKTEST_TOLERANCE = 0.10
@@ -268,7 +286,7 @@ def backtest_table(projection=None, rows=None):
     rows = BACKTEST if rows is None else rows
     if projection is None:
         projection = sibrisk.project(sibrisk.load_scenario("resident_pension_national"), keep_detail=False)
-    return backtest_frame(rows, lambda b: backtest_value(b, projection))
+    return backtest_frame(rows, lambda b: backtest_value(b, projection), more=lambda b, _: {"use": b.get("use", "")})
 
 
 def local_top_up_2024(scenario) -> float:
@@ -285,6 +303,94 @@ def local_top_up_2024(scenario) -> float:
         return float(sibrisk.project(s, keep_detail=False).total_expenditure.sel(year=2024)) - EXPENDITURE_2024
 
     return float(brentq(gap, 0.0, 1000.0, xtol=1e-9))
+
+
+# The multi-year fit (``fit_multi_year``): free parameters, their starting values, bounds and the targets with the
+# relative sigma each is weighted by (residual = (projected / published - 1) / sigma). The 2021 figures are fitted by
+# the base-year calibration (steps 1-6) and stay targets, untouched by the free parameters (all act from 2022); the
+# later targets are the BACKTEST rows whose use is "fit target" (2022-2024); the 2025 rows stay out of sample.
+FIT_PARAMETERS = ("employee_growth", "local_top_up_2024", "contribution_growth")
+FIT_START = (0.01, 100.0, 0.04)
+FIT_BOUNDS = ([-0.05, 0.0, -0.1], [0.1, 400.0, 0.3])
+# the base-year-only calibration: employee shares fixed by cohort, the 2021 top-up held, contributions +4% a year
+# (ASSUMPTION of the base-year default)
+BASE_YEAR_ONLY = (0.0, None, 0.04)
+FIT_SIGMA = {"insured": 0.005, "beneficiaries": 0.005, "total_income": 0.01, "total_expenditure": 0.01,
+             "fund_balance": 0.01}
+FIT_TARGETS = [
+    {"year": 2021, "item": "participants (万人)", "published": 54797.0, "variable": "insured", "scale": 1e4},
+    {"year": 2021, "item": "beneficiaries (万人)", "published": 16213.0, "variable": "beneficiaries", "scale": 1e4},
+    {"year": 2021, "item": "income (亿元)", "published": 5339.0, "variable": "total_income", "scale": 1e8},
+    {"year": 2021, "item": "expenditure (亿元)", "published": 3715.0, "variable": "total_expenditure", "scale": 1e8},
+    {"year": 2021, "item": "balance, year end (亿元)", "published": 11396.0, "variable": "fund_balance", "scale": 1e8},
+]
+FIT_TARGETS = ([dict(t, source=PUBLISHED_2021["source"], sigma=FIT_SIGMA[t["variable"]]) for t in FIT_TARGETS]
+               + [dict(b, sigma=FIT_SIGMA[b["variable"]]) for b in BACKTEST if b["use"] == "fit target"])
+
+
+def fit_updates(sc, x) -> dict:
+    """Scenario updates for the free parameters ``x`` (in ``FIT_PARAMETERS`` order; a ``None`` top-up holds the
+    2021 one): ``coverage.employee_growth`` (from 2022), ``benefits.local_top_up`` from 2024,
+    and ``contributions.growth`` (2022-2024; from 2025 the ASSUMED rate); the employee shares grow through
+    ``ASSUMED["employee_growth_until"]``."""
+    base = int(sc.projection.base_year)
+    t0 = float(sc.series("benefits.local_top_up")[0])
+    g, top, cg = x
+    return {"coverage.employee_growth": float(g),
+            "benefits.local_top_up": {base: t0, 2024: float(t0 if top is None else top)},
+            "contributions.growth": {base: float(cg), 2025: ASSUMED["contribution_growth_from_2025"]},
+            "coverage.employee_growth_until": int(ASSUMED["employee_growth_until"])}
+
+
+def _project_short(sc, last_year: int):
+    import sibrisk
+
+    return sibrisk.project(sc.with_updates({"projection.years": last_year - sc.projection.base_year + 1}),
+                           keep_detail=False)
+
+
+def fit_multi_year(scenario=None, targets=None, start=None):
+    """Least-squares fit (scipy.optimize.least_squares) of ``FIT_PARAMETERS`` to ``FIT_TARGETS`` (2021 and the
+    2022-2024 fit targets of ``BACKTEST``) on ``scenario`` (default: the shipped default), within ``FIT_BOUNDS``.
+
+    Returns ``(values, table)``: ``values`` maps each parameter to ``(value, standard error)``, the standard errors
+    from the Jacobian at the solution, cov = (J'J)^-1 x max(1, chi2 / (m - n)) (the sigmas taken as the targets'
+    standard deviations, inflated where the fit is worse than they say); ``table`` has each target with its published
+    value, sigma, the projection of the base-year-only calibration (``BASE_YEAR_ONLY``), the fitted one and both
+    weighted residuals."""
+    import pandas as pd
+    from scipy.optimize import least_squares
+
+    import sibrisk
+
+    sc = scenario if scenario is not None else sibrisk.load_scenario("resident_pension_national")
+    targets = FIT_TARGETS if targets is None else targets
+    last = max(t["year"] for t in targets)
+    published = np.array([t["published"] for t in targets])
+    sigma = np.array([t["sigma"] for t in targets])
+
+    def projected(x):
+        ds = _project_short(sc.with_updates(fit_updates(sc, x)), last)
+        return np.array([backtest_value(t, ds) for t in targets])
+
+    def residuals(x):
+        return (projected(x) / published - 1) / sigma
+
+    start = FIT_START if start is None else start
+    x_scale = np.array([0.01, 10.0, 0.01])
+    fit = least_squares(residuals, np.asarray(start, dtype=float), bounds=FIT_BOUNDS, diff_step=1e-4,
+                        x_scale=x_scale, xtol=1e-10, ftol=1e-10)
+    dof = max(len(published) - len(fit.x), 1)
+    chi2 = float(fit.fun @ fit.fun)
+    cov = np.linalg.pinv(fit.jac.T @ fit.jac) * max(1.0, chi2 / dof)
+    se = np.sqrt(np.diag(cov))
+    before, after = projected(BASE_YEAR_ONLY), projected(fit.x)
+    table = pd.DataFrame({"year": [t["year"] for t in targets], "item": [t["item"] for t in targets],
+                          "published": published, "sigma": sigma, "2021 only": before.round(1),
+                          "fitted": after.round(1), "residual 2021 only": (before / published - 1) / sigma,
+                          "residual fitted": (after / published - 1) / sigma})
+    values = {k: (float(v), float(e)) for k, v, e in zip(FIT_PARAMETERS, fit.x, se)}
+    return values, table
 
 
 def _fmt(values: np.ndarray) -> str:
@@ -314,16 +420,26 @@ def write_default_scenario(path: Path) -> None:
     text = template
     for k, v in repl.items():
         text = text.replace(k, v)
-    if "@" in text.replace("@@", ""):
-        leftover = [w for w in text.split() if w.startswith("@") and w.endswith("@") and w != "@local_top_up_2024@"]
-        if leftover:
-            raise RuntimeError(f"unfilled placeholders {leftover}")
-    path.write_text(text.replace("@local_top_up_2024@", f"{cal['local_top_up']:.10g}"), encoding="utf-8")
+    fitted_keys = ("@employee_growth@", "@contribution_growth@", "@local_top_up_2024@", "@fit_note@")
+    leftover = [w for w in text.split() if w.startswith("@") and w.endswith("@") and w not in fitted_keys]
+    if leftover:
+        raise RuntimeError(f"unfilled placeholders {leftover}")
+
+    def fill(g, top, cg, note):
+        return (text.replace("@employee_growth@", f"{g:.10g}").replace("@local_top_up_2024@", f"{top:.10g}")
+                .replace("@contribution_growth@", f"{cg:.10g}").replace("@fit_note@", note))
+
+    # first the base-year-only calibration (BASE_YEAR_ONLY), then the multi-year fit on it (``fit_multi_year``)
+    path.write_text(fill(0.0, cal["local_top_up"], BASE_YEAR_ONLY[2], ""), encoding="utf-8")
     from sibrisk.scenario import load_scenario
 
-    top_2024 = local_top_up_2024(load_scenario(path))
-    path.write_text(text.replace("@local_top_up_2024@", f"{top_2024:.10g}"), encoding="utf-8")
-
+    values, _ = fit_multi_year(load_scenario(path))
+    (g, g_se), (top, top_se), (cg, cg_se) = (values[k] for k in FIT_PARAMETERS)
+    note = (f"FITTED (sibrisk.funds.resident_pension.calibration.fit_multi_year, least squares to 2021-2024, s.e. from "
+            f"the Jacobian): employee_growth {g:.4f} (s.e. {g_se:.4f}), local top-up from 2024 {top:.2f} yuan/month "
+            f"(s.e. {top_se:.2f}), contribution growth {cg:.4f} (s.e. {cg_se:.4f}).")
+    note = textwrap.fill(note, width=114).replace("\n", "\n# ")
+    path.write_text(fill(g, top, cg, note), encoding="utf-8")
 
 if __name__ == "__main__":  # pragma: no cover
     target = (Path(sys.argv[1]) if len(sys.argv) > 1 else

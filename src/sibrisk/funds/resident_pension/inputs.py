@@ -54,14 +54,28 @@ def _phi(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.vectorize(math.erf)(np.asarray(x, float) / math.sqrt(2.0)))
 
 
+def employee_growth_years(cov_spec, years: np.ndarray, ages: np.ndarray, pension_age: int) -> np.ndarray:
+    """(T, A) number of calendar years y in [``employee_growth_from``, min(t, ``employee_growth_until``)] in which the
+    cohort aged a in year t was below the pension age (aged a - (t - y) < pension age): the years its employee share
+    grew."""
+    last = np.minimum(np.minimum(years[:, None], cov_spec.employee_growth_until),
+                      years[:, None] + pension_age - 1 - ages[None, :])
+    return np.clip(last - cov_spec.employee_growth_from + 1, 0, None).astype(float)
+
+
 def employee_share(cov_spec, years: np.ndarray, ages: np.ndarray, base_year: int) -> np.ndarray:
-    """(T, A) share of each cell in the employee schemes (a cohort property once it has entered work); see
+    """(T, A) share of each cell in the employee schemes (a cohort property once it has entered work, growing by
+    ``employee_growth`` a year while below the pension age from ``employee_growth_from`` on); see
     ``parameters.CoverageSpec``. ASSUMPTION, the same for both sexes."""
     age_at_base = ages[None, :] - (years[:, None] - base_year)
     cohort = cov_spec.employee_plateau * np.exp(-cov_spec.employee_cohort_decline
                                                 * np.clip(age_at_base - cov_spec.employee_reference_age, 0.0, None))
     ramp = _phi((ages + 0.5 - cov_spec.employee_entry_mean) / cov_spec.employee_entry_sd)
-    return cohort * ramp[None, :]
+    share = cohort * ramp[None, :]
+    if cov_spec.employee_growth != 0.0:
+        n = employee_growth_years(cov_spec, np.asarray(years), np.asarray(ages), cov_spec.pension_age)
+        share = share * (1.0 + cov_spec.employee_growth) ** n
+    return share
 
 
 def coverage_rates(sc) -> np.ndarray:

@@ -35,7 +35,9 @@ class CoverageSpec(_Model):
     cohort in the employee schemes (enterprise and public sector, workers or retirees) is
     employee_plateau x Phi((a - entry_mean) / entry_sd) x exp(-cohort_decline x max(base-year age - reference_age, 0)):
     a cohort's share is fixed once it has entered work, and cohorts older than reference_age in the base year were
-    less often insured, the older the less. Take-up differs below and from the pension age.
+    less often insured, the older the less; the share is further times (1 + employee_growth)^n, n the years from
+    employee_growth_from to min(t, employee_growth_until) in which the cohort was below the pension age (residents moving into the employee schemes
+    at working ages; a cohort's share is fixed from the pension age on). Take-up differs below and from the pension age.
     """
     # the age from which participants draw the pension and stop contributing (years; 60, 国发〔2014〕8号)
     pension_age: Annotated[int, Field(ge=50, le=70)] = 60
@@ -50,6 +52,14 @@ class CoverageSpec(_Model):
     employee_entry_mean: Annotated[float, Field(ge=14.0, le=40.0)] = 22.0
     # standard deviation of that entry age (years)
     employee_entry_sd: Annotated[float, Field(gt=0.0, le=15.0)] = 3.0
+    # yearly growth of every cohort's employee share while it is below the pension age, from ``employee_growth_from``
+    # on (rate a year): residents moving into the employee schemes at working ages (the employee schemes grew
+    # 48,074 -> 52,121万 participants 2021-2023 while the resident scheme shrank); 0 keeps the shares fixed by cohort
+    employee_growth: Annotated[float, Field(ge=-0.1, le=0.2)] = 0.0
+    # the first calendar year the employee shares grow (a calendar year, so a re-based scenario continues the trend)
+    employee_growth_from: Annotated[int, Field(ge=1990, le=2200)] = 2022
+    # the last calendar year the employee shares grow (from the year after, shares are again fixed by cohort)
+    employee_growth_until: Annotated[int, Field(ge=1990, le=2200)] = 2200
     # share of the eligible residents below the pension age who participate (dated)
     takeup_working: series_field("rate")
     # share of the eligible residents from the pension age who participate (draw the pension; dated)
