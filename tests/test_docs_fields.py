@@ -84,3 +84,21 @@ def test_the_check_fails_on_a_field_without_a_meaning(monkeypatch):
     monkeypatch.setattr(ref, "field_comments", without_improvement)
     for fid in implemented():   # a shared field: no fund is exempt from it
         assert any("MortalitySpec.improvement" in m for m in fields_without_meaning(fid)), fid
+
+
+def test_a_redefined_field_without_a_comment_has_no_meaning(tmp_path, monkeypatch):
+    """A subclass that redefines a field states its own meaning: the base class's comment, which may no longer be
+    true of it, is not shown for it (the field is reported as lacking one)."""
+    import importlib
+
+    (tmp_path / "sibrisk_doccase.py").write_text(
+        "from pydantic import BaseModel\n\n\n"
+        "class Base(BaseModel):\n"
+        "    rate: float = 0.0  # the base meaning (share)\n"
+        "    kept: float = 0.0  # kept as it is\n\n\n"
+        "class Derived(Base):\n"
+        "    rate: float = 1.0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("sibrisk_doccase")
+    assert ref.field_comments(mod.Base) == {"rate": "the base meaning (share)", "kept": "kept as it is"}
+    assert ref.field_comments(mod.Derived) == {"rate": "", "kept": "kept as it is"}

@@ -88,7 +88,8 @@ def _type_name(annotation) -> str:
 
 def field_comments(model: type[BaseModel]) -> dict[str, str]:
     """{field: its comment in the source}: the ``#`` lines right above the field's line in the class body and a
-    comment at the end of the line (where the code explains a field, as it does for most)."""
+    comment at the end of the line (where the code explains a field, as it does for most). The most derived class
+    that defines the field gives its comment, an empty one included."""
     import re
 
     out: dict[str, str] = {}
@@ -108,9 +109,9 @@ def field_comments(model: type[BaseModel]) -> dict[str, str]:
             m = re.match(r"^([a-z_][a-z0-9_]*)\s*:", text)
             if m and line.startswith("    ") and not line.startswith("     "):
                 inline = text.split("  # ", 1)[1].strip() if "  # " in text else ""
-                words = " ".join([*above, inline]).strip()
-                if words:
-                    out[m.group(1)] = words
+                # a subclass that redefines a field states its own meaning: without a comment it has none (not the
+                # base class's, which may no longer be true of it)
+                out[m.group(1)] = " ".join([*above, inline]).strip()
             above = []
     return out
 
