@@ -197,13 +197,13 @@ def population_paths(sc, n: int, seed: int = 0, start: int = 0, *, stochastic: b
         prof = None
 
     # from the data year to the base year: deterministic improvement, published fertility
-    start, P0 = spec.base, base_stock(spec.base)
+    data_year, P0 = spec.base, base_stock(spec.base)
     if spec.stock is not None:
-        start, P0 = own_stock(spec.stock, base_year, sc.source)
+        data_year, P0 = own_stock(spec.stock, base_year, sc.source)
     P = np.broadcast_to(P0 * spec.scale, (n, AGE_MAX + 1, 2)).copy()
     m = sc.mortality
     b_det = np.full((AGE_MAX + 1, 2), np.log1p(-m.improvement))
-    for y in range(start + 1, base_year + 1):
+    for y in range(data_year + 1, base_year + 1):
         q = np.minimum(1.0, mort.q_base * np.exp(b_det * (y - m.table_year)))
         f = fertility_schedule(min(max(y, 2015), 2023))
         P, _, _ = _step(P, np.broadcast_to(q, P.shape), f, srb, None)
