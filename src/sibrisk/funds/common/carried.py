@@ -22,3 +22,19 @@ def check_stock_arrays(state, names, shape: tuple[int, ...], dims: str, unit: st
             raise ValueError(f"initial.state.{name} must be {dims}, got shape {x.shape}")
         if not np.all(np.isfinite(x)) or np.any(x < 0):
             raise ValueError(f"initial.state.{name} must be finite and >= 0" + (f" ({unit})" if unit else ""))
+
+
+def exposure_ratio(actual: float, year_end: float) -> float:
+    """What a base-year flow paid over what its year-end stock would pay (an ``Exposure``; 1 for an empty stock)."""
+    return float(actual / year_end) if year_end > 0 else 1.0
+
+
+def inputs_to_year(sc, year: int):
+    """The fund's kernel inputs (one scenario) of ``sc`` projected to the end of ``year``, whose last year is the one
+    a later base year continues; None when ``year`` is not after ``sc``'s base year (nothing to carry)."""
+    from sibrisk.projection import fund_inputs
+
+    base = sc.projection.base_year
+    if year <= base:
+        return None
+    return fund_inputs(sc.with_updates({"projection.years": year - base + 1}), 1)

@@ -74,27 +74,21 @@ class EmployeeMedicalFund(Fund):
         difference (-0.015% on medical cost in every later year). The insured shares by age and sex, the cost level
         reached and the maternity cost per birth are carried by ``rebase_updates``; the balances of the pooled fund
         and the accounts by ``opening_balance_updates``."""
+        from sibrisk.funds.common.carried import exposure_ratio, inputs_to_year
         from sibrisk.funds.employee_medical import kernel as k
         from sibrisk.funds.employee_medical.inputs import run_kernel
-        from sibrisk.projection import fund_inputs
 
-        base = sc.projection.base_year
-        if year <= base:
+        inp = inputs_to_year(sc, year)
+        if inp is None:
             return {}
-        upto = sc.with_updates({"projection.years": year - base + 1})
-        inp = fund_inputs(upto, 1)
         flows, detail = run_kernel(inp, keep_detail=True, parallel=False)
-        last, t = flows[0, -1], year - base
+        last, t = flows[0, -1], year - sc.projection.base_year
         W, R = detail[0, -1, ..., k.D_WORKERS], detail[0, -1, ..., k.D_RETIREES]
         end_cost = float(np.sum((W + inp.retiree_factor * R) * inp.curve)) * (
             inp.base_cost * inp.utilisation[t] * last[k.F_COST_INDEX])
-
-        def per(num, den):
-            return float(num / den) if den > 0 else 1.0
-
-        return {"initial.worker_exposure": per(last[k.F_WORKER_EXPOSURE], last[k.F_WORKERS]),
-                "initial.retiree_exposure": per(last[k.F_RETIREE_EXPOSURE], last[k.F_RETIREES]),
-                "initial.cost_exposure": per(last[k.F_MEDICAL_COST], end_cost),
+        return {"initial.worker_exposure": exposure_ratio(last[k.F_WORKER_EXPOSURE], last[k.F_WORKERS]),
+                "initial.retiree_exposure": exposure_ratio(last[k.F_RETIREE_EXPOSURE], last[k.F_RETIREES]),
+                "initial.cost_exposure": exposure_ratio(last[k.F_MEDICAL_COST], end_cost),
                 "initial.maternity_expenditure": float(last[k.F_MATERNITY])}
 
     def rebase_updates(self, sc, actuals, row) -> dict:

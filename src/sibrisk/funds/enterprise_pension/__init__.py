@@ -96,15 +96,14 @@ class EmployeePensionFund(Fund):
         of the projection (mid-year exposures and back-payments, where the base year pays its year-end stocks).
         The re-based scenario then continues the projection: rebuilt from the history assumptions instead, the state
         moved the nation's balance months by 4.5% five years after a re-base three years on (measured)."""
+        from sibrisk.funds.common.carried import inputs_to_year
         from sibrisk.funds.enterprise_pension import kernel as k
         from sibrisk.funds.enterprise_pension.reference import project_reference
-        from sibrisk.projection import fund_inputs
 
-        base = sc.projection.base_year
-        if year <= base:
+        inp = inputs_to_year(sc, year)
+        if inp is None:
             return {}
-        upto = sc.with_updates({"projection.years": year - base + 1})
-        flows, _, st = project_reference(fund_inputs(upto, 1), keep_detail=False, final_state=True)
+        flows, _, st = project_reference(inp, keep_detail=False, final_state=True)
         last = flows[0, -1]
         insured = float(st["contributing"].sum() + st["not_contributing"].sum())
         retirees = float(st["retirees"].sum())

@@ -57,30 +57,24 @@ class ResidentPensionFund(Fund):
         2027), the solved local top-up lowered every later pension by as much, and the accounts were rebuilt from the
         contribution-history assumption: re-based onto its own accounts of base + 3 and base + 6 the nation drifted,
         balance months 2.8% and 2.0%, benefit expenditure 2.3% and 1.8% within ten years (measured)."""
+        from sibrisk.funds.common.carried import exposure_ratio, inputs_to_year
         from sibrisk.funds.resident_pension import kernel as k
         from sibrisk.funds.resident_pension.reference import project_reference
-        from sibrisk.projection import fund_inputs
 
-        base = sc.projection.base_year
-        if year <= base:
+        inp = inputs_to_year(sc, year)
+        if inp is None:
             return {}
-        upto = sc.with_updates({"projection.years": year - base + 1})
-        inp = fund_inputs(upto, 1)
         flows, _, st = project_reference(inp, keep_detail=False, final_state=True)
         last = flows[0, -1]
         n = inp.cov[-1] * inp.pop[0, -1]
         old = np.arange(n.shape[0]) >= inp.jp
         year_end = float(n[old].sum())
         pensions = float((n * st["account_pension"])[old].sum())
-
-        def per(num, den):
-            return float(num / den) if den > 0 else 1.0
-
         return {"initial.state": {"source": f"projection of {sc.meta.name} ({sc.meta.region}) to the end of {year}",
                                   "account": st["account"].round(10).tolist(),
                                   "account_pension": st["account_pension"].round(10).tolist()},
-                "initial.beneficiary_exposure": per(last[k.F_BEN_EXPOSURE], year_end),
-                "initial.account_pension_exposure": per(last[k.F_ACCOUNT], pensions)}
+                "initial.beneficiary_exposure": exposure_ratio(last[k.F_BEN_EXPOSURE], year_end),
+                "initial.account_pension_exposure": exposure_ratio(last[k.F_ACCOUNT], pensions)}
 
     def rebase_updates(self, sc, actuals, row) -> dict:
         """Re-basing (``sibrisk.rebase``): multiplicative corrections, each by actual / projected of one published

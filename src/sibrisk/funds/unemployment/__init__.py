@@ -82,24 +82,21 @@ class UnemploymentFund(Fund):
         re-based year +0.17% / +0.73% (measured). Where claims follow last year's unemployment rate
         (``benefits.claims_lag_weight`` > 0), ``initial.unemployment_rate_before`` carries the projection's rate of
         ``year - 1`` (left at the original's 2020 rate the nation re-based onto 2024 drifted -7.1% in claims)."""
+        from sibrisk.funds.common.carried import exposure_ratio, inputs_to_year
         from sibrisk.funds.unemployment import kernel as k
         from sibrisk.funds.unemployment.inputs import run_kernel
-        from sibrisk.projection import fund_inputs
 
-        base = sc.projection.base_year
-        if year <= base:
+        inp = inputs_to_year(sc, year)
+        if inp is None:
             return {}
-        upto = sc.with_updates({"projection.years": year - base + 1})
-        flows, _ = run_kernel(fund_inputs(upto, 1), keep_detail=False, parallel=False)
+        flows, _ = run_kernel(inp, keep_detail=False, parallel=False)
         last, before = flows[0, -1], flows[0, -2]
-        def per(num, den):
-            return float(num / den) if den > 0 else 1.0
-
-        up = {"initial.insured_exposure": per(last[k.F_INSURED_EXPOSURE], last[k.F_INSURED]),
-              "initial.opening_recipients_ratio": per(before[k.F_STOCK_END], last[k.F_STOCK_END])}
+        up = {"initial.insured_exposure": exposure_ratio(last[k.F_INSURED_EXPOSURE], last[k.F_INSURED]),
+              "initial.opening_recipients_ratio": exposure_ratio(before[k.F_STOCK_END], last[k.F_STOCK_END])}
         if float(sc.benefits.claims_lag_weight) > 0.0:
             # claims of the new base year follow the rate of the year before it too
-            up["initial.unemployment_rate_before"] = float(sc.series("economy.unemployment_rate")[year - 1 - base])
+            rates = sc.series("economy.unemployment_rate")
+            up["initial.unemployment_rate_before"] = float(rates[year - 1 - sc.projection.base_year])
         return up
 
     def rebase_updates(self, sc, actuals, row) -> dict:

@@ -61,26 +61,20 @@ class WorkInjuryFund(Fund):
         stationary-history assumptions instead, and with the base year's year-end exposures fitting the levers, the
         nation re-based onto its own accounts drifted: balance months 7.9% (base + 3) and 8.5% (base + 6) off after
         ten years (measured)."""
+        from sibrisk.funds.common.carried import exposure_ratio, inputs_to_year
         from sibrisk.funds.work_injury import kernel as k
         from sibrisk.funds.work_injury.inputs import risk_mean
         from sibrisk.funds.work_injury.reference import project_reference
-        from sibrisk.projection import fund_inputs
 
-        base = sc.projection.base_year
-        if year <= base:
+        inp = inputs_to_year(sc, year)
+        if inp is None:
             return {}
-        upto = sc.with_updates({"projection.years": year - base + 1})
-        inp = fund_inputs(upto, 1)
         flows, _, st = project_reference(inp, keep_detail=False, final_state=True)
         last = flows[0, -1]
         ins = inp.insured[0, -1]
         w = float(inp.wage[0, -1])
         D, B, L, BL = st["disabled"], st["allowance"], st["survivors"], st["survivor_benefit"]
         pay = 1.0 - inp.retired[-1][None] * (1.0 - inp.topup)
-
-        def exposure(actual: float, year_end: float) -> float:
-            return float(actual / year_end) if year_end > 0 else 1.0
-
         rr = sc.incidence.relative_risk.array()
         return {
             "initial.state": {"source": f"projection of {sc.meta.name} ({sc.meta.region}) to the end of {year}",
@@ -89,13 +83,15 @@ class WorkInjuryFund(Fund):
             "initial.disability_pensioners": float(D.sum()), "initial.survivor_pensioners": float(L),
             "incidence.risk_mean": (float(sc.incidence.risk_mean) if sc.incidence.risk_mean is not None
                                     else risk_mean(rr, inp.insured[0, 0])),
-            "initial.case_exposure": exposure(last[k.F_CASES], float(inp.incidence[-1] * (inp.rel_risk * ins).sum())),
-            "initial.contribution_exposure": exposure(last[k.F_WAGEBILL], float(ins.sum()) * inp.base_ratio * w),
-            "initial.allowance_exposure": exposure(last[k.F_EXP_ALLOWANCE], float((D * B * pay).sum())),
-            "initial.care_exposure": exposure(last[k.F_EXP_CARE],
-                                              float((D * np.asarray(inp.care_ratio)[:, None, None]).sum())
-                                              * float(inp.wage_prev[0, -1])),  # Art. 34: last year's wage
-            "initial.survivor_exposure": exposure(last[k.F_EXP_SURVIVOR], L * BL),
+            "initial.case_exposure": exposure_ratio(last[k.F_CASES],
+                                                    float(inp.incidence[-1] * (inp.rel_risk * ins).sum())),
+            "initial.contribution_exposure": exposure_ratio(last[k.F_WAGEBILL],
+                                                            float(ins.sum()) * inp.base_ratio * w),
+            "initial.allowance_exposure": exposure_ratio(last[k.F_EXP_ALLOWANCE], float((D * B * pay).sum())),
+            "initial.care_exposure": exposure_ratio(last[k.F_EXP_CARE],
+                                                    float((D * np.asarray(inp.care_ratio)[:, None, None]).sum())
+                                                    * float(inp.wage_prev[0, -1])),  # Art. 34: last year's wage
+            "initial.survivor_exposure": exposure_ratio(last[k.F_EXP_SURVIVOR], L * BL),
         }
 
     def rebase_updates(self, sc, actuals, row) -> dict:
