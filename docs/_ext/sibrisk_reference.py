@@ -281,12 +281,15 @@ def backtest_markdown(df, fund_id: str) -> list[str]:
     lines = ["## Back-test: projected against published figures after the base year", "",
              f"`sibrisk.funds.{fund_id}.calibration.backtest_table()`, computed when this page was built from the "
              "shipped default (the tests check each row within its tolerance).", "",
-             "| year | item | published | projected | difference | tolerance | within | source |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| year | item | published | projected | difference | tolerance | within | use | source |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for _, r in df.iterrows():
+        # use: fit target (checks the fit, not a forecast), derived input or check, out of sample; blank where the
+        # fund's rows do not say (its calibration text says which figures set an assumption)
+        use = r["use"] if "use" in df.columns and isinstance(r["use"], str) else ""
         lines.append(f"| {r['year']} | {_esc(r['item'])} | {num(r['published'])} | {num(r['projected'])} | "
                      f"{100 * float(r['difference']):+.2f}% | {100 * float(r['tolerance']):g}% | "
-                     f"{'yes' if r['within'] else '**no**'} | {_esc(r['source'])} |")
+                     f"{'yes' if r['within'] else '**no**'} | {_esc(use)} | {_esc(r['source'])} |")
     return lines + [""]
 
 

@@ -1,6 +1,7 @@
 """The back-test table every fund's ``calibration.backtest_table`` returns: projected against published figures after
 the base year, one row per published figure (``year``, ``item``, ``published``, ``tolerance``, ``source`` and the
-fund's own keys), with the relative difference and whether it lands within the row's stated tolerance."""
+fund's own keys; ``use`` where a row says what it is to the calibration: a fit target, a derived input or check, or
+out of sample), with the relative difference and whether it lands within the row's stated tolerance."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def backtest_frame(rows: Iterable[dict], value: Callable[[dict], float], *, digi
                "tolerance": b["tolerance"], "within": abs(diff) <= b["tolerance"]}
         if more is not None:
             rec.update(more(b, projected))
+        if "use" in b:  # what the row is to the calibration: fit target, derived input or check, out of sample
+            rec["use"] = b["use"]
         rec["source"] = b["source"]
         out.append(rec)
     return pd.DataFrame(out)

@@ -82,40 +82,42 @@ RETIREE_ACCOUNT_CREDIT = 0.02 * 56481e8 / 13157e4
 # Published figures after the 2024 base year that the default projection is checked against (back-test): NHSA,
 # 2025年全国医疗保障事业发展统计公报 (2026-07-16), https://www.nhsa.gov.cn/art/2026/7/16/art_7_21451.html, as
 # transcribed in GitHub xujiann/health-indicators (data/national-medical-insurance-annual-bulletins-additions.json,
-# year 2025) and liubigfatty/pension-calculator (scripts/_verify_medcare_system.js). Units 亿元 and 万人. "fitted":
-# the row is a target of the two 2025 parameters the default fits (medical cost growth 2025 -> expenditure; the
-# effective in-service account rate from 2025 -> account income), so it checks the fit, not a forecast; the other
-# rows are out-of-sample. Tolerances: 2% for flows and counts (a published figure is exact; 2% is about a third of
-# the one-year-out error the former 5% cost growth made, +6.4%), 3% for the DERIVED pooled balance.
+# year 2025) and liubigfatty/pension-calculator (scripts/_verify_medcare_system.js). Units 亿元 and 万人. "use": "fit
+# target" where the row is a target of the two 2025 parameters the default fits (medical cost growth 2025 ->
+# expenditure; the effective in-service account rate from 2025 -> account income), so it checks the fit, not a
+# forecast; the other rows are "out of sample". Tolerances: 2% for flows and counts (a published figure is exact; 2%
+# is about a third of the one-year-out error the former 5% cost growth made, +6.4%), 3% for the DERIVED pooled
+# balance.
 _NHSA_2025 = ("NHSA, 2025年全国医疗保障事业发展统计公报 (2026-07-16), https://www.nhsa.gov.cn/art/2026/7/16/art_7_21451.html "
               "(transcribed in GitHub xujiann/health-indicators, data/national-medical-insurance-annual-bulletins-"
               "additions.json)")
 BACKTEST = [
     {"year": 2025, "item": "insured (万人)", "variable": "insured", "published": 38856.12, "unit": "万人",
-     "scale": WAN, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 职工医保参保人数 38,856.12 万"},
+     "scale": WAN, "tolerance": 0.02, "use": "out of sample", "source": _NHSA_2025 + ": 职工医保参保人数 38,856.12 万"},
     {"year": 2025, "item": "in-service members (万人)", "variable": "contributors", "published": 28062.32,
-     "unit": "万人", "scale": WAN, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 在职职工 28,062.32 万"},
+     "unit": "万人", "scale": WAN, "tolerance": 0.02, "use": "out of sample",
+     "source": _NHSA_2025 + ": 在职职工 28,062.32 万"},
     {"year": 2025, "item": "retired members (万人)", "variable": "beneficiaries", "published": 10793.80, "unit": "万人",
-     "scale": WAN, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 退休人员 10,793.80 万"},
+     "scale": WAN, "tolerance": 0.02, "use": "out of sample", "source": _NHSA_2025 + ": 退休人员 10,793.80 万"},
     {"year": 2025, "item": "fund income (亿元)", "variable": "total_income", "published": 24683.60, "unit": "亿元",
-     "scale": YI, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 职工医保基金（含生育保险）收入 24,683.60"},
+     "scale": YI, "tolerance": 0.02, "use": "out of sample", "source": _NHSA_2025 + ": 职工医保基金（含生育保险）收入 24,683.60"},
     {"year": 2025, "item": "fund expenditure (亿元)", "variable": "total_expenditure", "published": 19376.55,
-     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": True, "source": _NHSA_2025 + ": 支出 19,376.55"},
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "use": "fit target", "source": _NHSA_2025 + ": 支出 19,376.55"},
     {"year": 2025, "item": "pooled fund income (亿元)", "variable": "pooled_income", "published": 18292.91,
-     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": False, "source": _NHSA_2025 + ": 统筹基金收入 18,292.91"},
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "use": "out of sample", "source": _NHSA_2025 + ": 统筹基金收入 18,292.91"},
     {"year": 2025, "item": "pooled fund expenditure (亿元)", "variable": "pooled_expenditure", "published": 13594.28,
-     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": False,
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "use": "out of sample",
      "source": _NHSA_2025 + ": 统筹基金支出 13,594.28 (the 2025 pooled share of the scenario is DERIVED from it)"},
     {"year": 2025, "item": "individual-account income (亿元)", "variable": "account_income", "published": 6390.69,
-     "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": True, "source": _NHSA_2025 + ": 个人账户收入 6,390.69"},
+     "unit": "亿元", "scale": YI, "tolerance": 0.02, "use": "fit target", "source": _NHSA_2025 + ": 个人账户收入 6,390.69"},
     {"year": 2025, "item": "individual-account expenditure (亿元)", "variable": "account_expenditure",
-     "published": 5782.28, "unit": "亿元", "scale": YI, "tolerance": 0.02, "fitted": False,
+     "published": 5782.28, "unit": "亿元", "scale": YI, "tolerance": 0.02, "use": "out of sample",
      "source": _NHSA_2025 + ": 个人账户支出 5,782.28"},
     {"year": 2025, "item": "maternity expenditure (亿元)", "variable": "maternity_expenditure", "published": 1393.81,
-     "unit": "亿元", "scale": YI, "tolerance": 0.03, "fitted": False,
+     "unit": "亿元", "scale": YI, "tolerance": 0.03, "use": "out of sample",
      "source": _NHSA_2025 + ": 生育保险基金待遇支出 1,393.81"},
     {"year": 2025, "item": "pooled fund balance, year end (亿元)", "variable": "pooled_balance",
-     "published": 30445.50 + 18292.91 - 13594.28, "unit": "亿元", "scale": YI, "tolerance": 0.03, "fitted": False,
+     "published": 30445.50 + 18292.91 - 13594.28, "unit": "亿元", "scale": YI, "tolerance": 0.03, "use": "out of sample",
      "source": "DERIVED: end-2024 pooled balance 30,445.50 (NHSA 2024) + 2025 pooled income 18,292.91 - expenditure "
                "13,594.28 (NHSA 2025; the 2025 pooled current balance of both medical funds, 5,257.72, equals 4,698.63 "
                "+ the resident fund's 559.09, so no other item enters); the 2025 balance itself is not in the "
@@ -146,7 +148,7 @@ def backtest_table(ds=None, rows=None):
         ds = sibrisk.project(sibrisk.load_scenario("employee_medical_national").with_updates({"projection.years": 3}),
                              keep_detail=False)
     return backtest_frame(BACKTEST if rows is None else rows, lambda b: backtest_value(b, ds), digits=2,
-                          more=lambda b, _: {"unit": b["unit"], "fitted": b["fitted"]})
+                          more=lambda b, _: {"unit": b["unit"]})
 
 
 # A published long-run path to reconcile with: 曾益, 周娅娜, 杨思琦, 幸超, 老龄化背景下城镇职工基本医疗保险基金财务运行状况的

@@ -286,7 +286,7 @@ def backtest_table(projection=None, rows=None):
     rows = BACKTEST if rows is None else rows
     if projection is None:
         projection = sibrisk.project(sibrisk.load_scenario("resident_pension_national"), keep_detail=False)
-    return backtest_frame(rows, lambda b: backtest_value(b, projection), more=lambda b, _: {"use": b.get("use", "")})
+    return backtest_frame(rows, lambda b: backtest_value(b, projection))
 
 
 def local_top_up_2024(scenario) -> float:

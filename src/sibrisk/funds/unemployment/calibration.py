@@ -294,10 +294,7 @@ def backtest_table(ds=None, rows=None):
 
     if ds is None:
         ds = sibrisk.project(sibrisk.load_scenario("unemployment_national"), keep_detail=False)
-    # the use is in the item too, so that a page showing the standard columns says which rows are in sample
-    rows = [dict(b, item=f"{b['item']} [{b['use']}]") if b.get("use") else b
-            for b in (BACKTEST if rows is None else rows)]
-    return backtest_frame(rows, lambda b: backtest_value(b, ds), more=lambda b, _: {"use": b.get("use", "")},
+    return backtest_frame(BACKTEST if rows is None else rows, lambda b: backtest_value(b, ds),
                           digits=lambda b: 5 if b["kind"] == "quarter_index" else 1)
 
 
