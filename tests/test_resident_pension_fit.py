@@ -153,3 +153,10 @@ def test_a_later_base_year_continues_the_shift(scenario):
     later = c.model_copy(update={"employee_reference_age": c.employee_reference_age + 3})
     np.testing.assert_allclose(employee_share(later, years, ages, 2024), employee_share(c, years, ages, 2021),
                                rtol=1e-14)
+
+
+def test_growth_years_out_of_order_are_refused(scenario):
+    from sibrisk.errors import InputError
+
+    with pytest.raises(InputError, match=r"employee_growth_until \(2020\) is before employee_growth_from \(2022\)"):
+        scenario.with_updates({"coverage.employee_growth_until": 2020})

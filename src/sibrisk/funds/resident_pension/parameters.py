@@ -36,8 +36,9 @@ class CoverageSpec(_Model):
     employee_plateau x Phi((a - entry_mean) / entry_sd) x exp(-cohort_decline x max(base-year age - reference_age, 0)):
     a cohort's share is fixed once it has entered work, and cohorts older than reference_age in the base year were
     less often insured, the older the less; the share is further times (1 + employee_growth)^n, n the years from
-    employee_growth_from to min(t, employee_growth_until) in which the cohort was below the pension age (residents moving into the employee schemes
-    at working ages; a cohort's share is fixed from the pension age on). Take-up differs below and from the pension age.
+    employee_growth_from to min(t, employee_growth_until) in which the cohort was below the pension age (residents
+    moving into the employee schemes at working ages; a cohort's share is fixed from the pension age on). Take-up
+    differs below and from the pension age.
     """
     # the age from which participants draw the pension and stop contributing (years; 60, 国发〔2014〕8号)
     pension_age: Annotated[int, Field(ge=50, le=70)] = 60
@@ -68,6 +69,13 @@ class CoverageSpec(_Model):
     student_share: AgeTable
     # free text: the basis of the coverage assumptions and the totals they are calibrated to
     note: str = ""
+
+    @model_validator(mode="after")
+    def _growth_years(self):
+        if self.employee_growth_until < self.employee_growth_from:
+            raise ValueError(f"employee_growth_until ({self.employee_growth_until}) is before employee_growth_from "
+                             f"({self.employee_growth_from}): the employee shares would never grow")
+        return self
 
     @field_validator("student_share")
     @classmethod
